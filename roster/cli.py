@@ -1,0 +1,321 @@
+"""The `roster` command: parses options and calls the core. No logic of its own lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+import pendulum
+
+from roster import store
+from roster.domain import week_start
+
+TIMEZONE = "Asia/Shanghai"
+
+
+def today() -> dt.date:
+    """Today in the district's calendar (Asia/Shanghai), whatever the server's zone."""
+    return pendulum.today(TIMEZONE).date()
+
+
+class DateParam(click.ParamType):
+    """An ISO date (YYYY-MM-DD) that exists in the calendar."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            parsed = pendulum.parse(str(value), exact=True)
+        except (ValueError, pendulum.parsing.exceptions.ParserError):
+            parsed = None
+        if not isinstance(parsed, dt.date) or isinstance(parsed, dt.datetime):
+            self.fail(
+                f"{value!r} is not a real date: write it as YYYY-MM-DD, e.g. 2026-12-07", param, ctx
+            )
+        return dt.date(parsed.year, parsed.month, parsed.day)
+
+
+DATE = DateParam()
+
+
+def db_option(func):
+    return click.option(
+        "--db",
+        "db_path",
+        envvar="ROSTER_DB",
+        default=store.DEFAULT_DB,
+        show_default=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The roster database (or $ROSTER_DB).",
+    )(func)
+
+
+def json_option(func):
+    return click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(func)
+
+
+def week_option(required: bool):
+    return click.option(
+        "--week",
+        type=DATE,
+        required=required,
+        help="Any date in the week (Monday to Sunday, Asia/Shanghai).",
+    )
+
+
+def open_existing(db_path: Path):
+    if not db_path.exists():
+        raise click.ClickException(
+            f"no roster database at {db_path}: create one with `roster init --db {db_path}` "
+            "(add --demo for the demo district)"
+        )
+    return store.open_db(db_path)
+
+
+def emit(data: dict) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(invoke_without_command=True)
+@db_option
+@click.version_option(package_name="roster")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path) -> None:
+    """Duty rosters for cadres at village and community checkpoints.
+
+    Without a command, opens the terminal UI (creating the demo database on first run).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if not db_path.exists():
+        report = create_demo(db_path)
+        click.echo(
+            f"No database at {db_path}: created one from the bundled demo district "
+            f"({report}). Use --db or $ROSTER_DB to open another."
+        )
+    from roster.app import run_app
+
+    run_app(db_path)
+
+
+def create_demo(db_path: Path) -> str:
+    from roster.demo import load_demo
+
+    db = store.open_db(db_path)
+    load_demo(db, today())
+    c = store.counts(db)
+    return f"{c['cadres']} cadres, {c['posts']} posts, {c['work_groups']} work groups"
+
+
+@cli.command()
+@db_option
+@click.option("--demo", is_flag=True, help="Fill it with the bundled demo district.")
+@click.option("--force", is_flag=True, help="Replace an existing database file.")
+def init(db_path: Path, demo: bool, force: bool) -> None:
+    """Create an empty database, or one filled with the demo district."""
+    if db_path.exists():
+        if not force:
+            raise click.ClickException(
+                f"{db_path} already exists; pass --force to replace it, or choose another --db"
+            )
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    if demo:
+        try:
+            summary = create_demo(db_path)
+        except Exception:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+            raise
+        click.echo(f"Created {db_path} with the demo district: {summary}.")
+    else:
+        store.open_db(db_path)
+        click.echo(f"Created empty database {db_path}; load a district with `roster import DIR`.")
+
+
+@cli.command("import")
+@db_option
+@click.argument("kind_or_dir")
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@json_option
+def import_(db_path: Path, kind_or_dir: str, file: Path | None, as_json: bool) -> None:
+    """Import KIND FILE (towns, units, shifts, posts, demand, cadres, absences) or a DIR.
+
+    All or nothing: a file with any problem is listed problem by problem and nothing is written.
+    """
+    from roster.importer import KINDS, ImportFailed, import_dir, import_file
+
+    db = store.open_db(db_path)
+    try:
+        if file is None:
+            folder = Path(kind_or_dir)
+            if not folder.is_dir():
+                raise click.ClickException(
+                    f"{kind_or_dir} is not a folder; to import one file write "
+                    f"`roster import KIND FILE` with KIND one of {', '.join(KINDS)}"
+                )
+            report = import_dir(db, folder)
+        else:
+            if kind_or_dir not in KINDS:
+                raise click.ClickException(
+                    f"unknown kind {kind_or_dir!r}: use one of {', '.join(KINDS)}"
+                )
+            report = import_file(db, kind_or_dir, file)
+    except ImportFailed as failed:
+        for problem in failed.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(failed.summary()) from None
+    if as_json:
+        emit(report.to_json())
+    else:
+        click.echo(str(report))
+
+
+@cli.command()
+@db_option
+@week_option(required=False)
+@json_option
+def status(db_path: Path, week: dt.date | None, as_json: bool) -> None:
+    """Counts of the district and the week's demand against the cadres' capacity."""
+    from roster.figures import week_figures
+
+    db = open_existing(db_path)
+    monday = week_start(week or today())
+    counts = store.counts(db)
+    figures = week_figures(store.load_district(db), monday)
+    roster = store.get_roster(db, monday)
+    data = {
+        **counts,
+        "week": figures.to_json(),
+        "roster": None
+        if roster is None
+        else {
+            "status": roster.status,
+            "version": roster.version,
+            "assignments": len(roster.assignments),
+        },
+    }
+    if as_json:
+        emit(data)
+        return
+    click.echo(
+        f"{counts['towns']} towns, {counts['work_groups']} work groups, {counts['units']} units\n"
+        f"{counts['posts']} posts ({counts['villages']} villages, {counts['communities']} communities), "
+        f"{counts['compounds']} compounds ({counts['compounds_no_property']} without property "
+        f"manager, {counts['compounds_no_security']} without security)\n"
+        f"{counts['cadres']} cadres ({counts['cadres_active']} active), {counts['absences']} absences\n"
+        f"week of {monday}: demand {figures.demand} shifts, capacity {figures.capacity} "
+        f"({figures.demand_ratio:.1%} of capacity needed)"
+    )
+    if roster is None:
+        click.echo("no roster yet for this week: `roster solve --week " + monday.isoformat() + "`")
+    else:
+        click.echo(
+            f"roster: {roster.status}, version {roster.version}, {len(roster.assignments)} assignments"
+        )
+
+
+@cli.command()
+@db_option
+@week_option(required=True)
+@click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--workers", type=click.IntRange(0, 64), default=2, show_default=True,
+              help="CP-SAT search workers (0 = all cores).")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Solve and report, but do not save the roster.")
+@json_option
+def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: int,
+          dry_run: bool, as_json: bool) -> None:  # fmt: skip
+    """Build the draft roster of the week: keeps locked cells, reports what is unmet and why."""
+    from roster.solver import solve_week
+
+    db = open_existing(db_path)
+    monday = week_start(week)
+    district = store.load_district(db)
+    current = store.get_roster(db, monday)
+    if current is not None and current.status == "published" and not dry_run:
+        raise click.ClickException(
+            f"the week of {monday} is published; re-solving it would replace what people were "
+            "told. Use --dry-run to see a new solution, or settle changes as relief requests."
+        )
+    locks = [a for a in current.assignments if a.locked] if current else []
+    result = solve_week(
+        district, monday, history=store.history(db, monday), locks=locks,
+        time_limit=time_limit, seed=seed, num_workers=workers,
+    )  # fmt: skip
+    data = result.to_json()
+    if not dry_run and result.assignments:
+        stats = {k: v for k, v in data.items() if k != "assignments"}
+        saved = store.save_roster(
+            db, monday, result.assignments, stats=stats,
+            expected_version=current.version if current else None,
+        )  # fmt: skip
+        data["saved_version"] = saved.version
+    if as_json:
+        emit(data)
+        return
+    click.echo(
+        f"week of {monday}: {result.status}, objective {result.objective}, bound {result.bound}, "
+        f"gap {result.gap:.2%}, {result.seconds:.2f} s, {len(result.assignments)} assignments"
+    )
+    unmet_slots = sum(u.required - u.covered for u in result.unmet)
+    click.echo(
+        f"unmet: {unmet_slots} shift slots at {len({u.post_id for u in result.unmet})} posts"
+    )
+    for line in result.explanations:
+        click.echo(f"  - {line}")
+    click.echo("saved as a draft" if "saved_version" in data else "not saved (--dry-run or empty)")
+
+
+@cli.command()
+@db_option
+@week_option(required=True)
+@json_option
+def check(db_path: Path, week: dt.date, as_json: bool) -> None:
+    """Check the stored roster against every hard rule; exit 1 and list each breach."""
+    from roster.solver.checker import check_roster
+
+    db = open_existing(db_path)
+    monday = week_start(week)
+    roster = store.get_roster(db, monday)
+    if roster is None:
+        raise click.ClickException(f"no roster for the week of {monday}: run `roster solve` first")
+    district = store.load_district(db)
+    breaches = check_roster(district, monday, roster.assignments, history=store.history(db, monday))
+    if as_json:
+        emit({"week": monday.isoformat(), "breaches": [b.to_json() for b in breaches]})
+    else:
+        for breach in breaches:
+            click.echo(f"{breach.rule}: {breach.message}")
+        click.echo(f"{len(breaches)} breach(es) in the roster of the week of {monday}")
+    if breaches:
+        sys.exit(1)
+
+
+@cli.command()
+@db_option
+@week_option(required=True)
+def publish(db_path: Path, week: dt.date) -> None:
+    """Mark the week published; later edits are recorded as changes to it."""
+    db = open_existing(db_path)
+    monday = week_start(week)
+    try:
+        store.publish_roster(db, monday)
+    except LookupError as missing:
+        raise click.ClickException(str(missing)) from None
+    click.echo(f"published the roster of the week of {monday}")
+
+
+def main() -> None:
+    cli(prog_name="roster")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,389 @@
+"""The SQLite store: schema and migrations, and conversion between rows and domain objects.
+
+Everything above this module works with `roster.domain` values; only here are SQL rows seen.
+The database is shared by several coordinators' processes: WAL mode, foreign keys on and
+a busy timeout are set on every connection, and every multi-step write is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from roster.domain import (
+    Absence,
+    Assignment,
+    AuditEntry,
+    Cadre,
+    Demand,
+    District,
+    Post,
+    ReliefRequest,
+    Roster,
+    Settings,
+    ShiftType,
+    Town,
+    Unit,
+    WorkGroup,
+)
+
+BUSY_TIMEOUT_MS = 5000
+DEFAULT_DB = "roster.db"
+
+migrations = Migrations("roster")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    """The tables of SPEC §6, with the extra columns the import files carry."""
+    for sql in _INITIAL_SCHEMA:
+        db.execute(sql)
+
+
+_INITIAL_SCHEMA = [
+    """create table towns (
+        id integer primary key, name text not null unique,
+        kind text not null check (kind in ('street','town','township')),
+        lat real not null, lon real not null)""",
+    "create table work_groups (id integer primary key, name text not null unique)",
+    """create table units (
+        id integer primary key, name text not null unique, kind text not null default '',
+        liaison_name text not null default '', liaison_phone text not null default '')""",
+    """create table posts (
+        id integer primary key, code text not null unique, name text not null,
+        kind text not null check (kind in ('village','community')),
+        town_id integer not null references towns(id),
+        work_group_id integer not null references work_groups(id),
+        lat real not null, lon real not null,
+        compounds integer not null default 0, no_property integer not null default 0,
+        no_security integer not null default 0, address text not null default '')""",
+    """create table shift_types (
+        code text primary key, name text not null, start text not null, "end" text not null)""",
+    """create table demand (
+        id integer primary key, post_id integer not null references posts(id),
+        shift_code text not null references shift_types(code),
+        weekday integer not null check (weekday between 1 and 7), date text,
+        required integer not null check (required >= 0))""",
+    """create unique index demand_key on demand (post_id, shift_code, weekday, coalesce(date, ''))""",
+    """create table cadres (
+        id integer primary key, code text not null unique, name text not null,
+        gender text not null, birth_date text not null,
+        unit_id integer not null references units(id), phone text not null,
+        party_member integer not null default 0, home_lat real not null, home_lon real not null,
+        transport text not null, max_commute_km real not null,
+        night_ok integer not null default 1, status text not null default 'active',
+        notes text not null default '')""",
+    """create table absences (
+        id integer primary key, cadre_id integer not null references cadres(id),
+        start_date text not null, end_date text not null, kind text not null,
+        note text not null default '')""",
+    "create index absences_cadre on absences (cadre_id)",
+    """create table rosters (
+        id integer primary key, week_start text not null unique,
+        status text not null default 'draft' check (status in ('draft','published')),
+        version integer not null default 0, stats text not null default '{}',
+        published_at text, updated_at text, updated_by text)""",
+    """create table assignments (
+        id integer primary key, roster_id integer not null references rosters(id),
+        date text not null, cadre_id integer not null references cadres(id),
+        post_id integer not null references posts(id),
+        shift_code text not null references shift_types(code),
+        locked integer not null default 0, source text not null default 'solver')""",
+    "create unique index assignments_one_a_day on assignments (roster_id, date, cadre_id)",
+    "create index assignments_post on assignments (roster_id, post_id, date)",
+    """create table relief_requests (
+        id integer primary key, cadre_id integer not null references cadres(id),
+        start_date text not null, end_date text not null, reason text not null default '',
+        status text not null default 'open', resolution text not null default '',
+        created_at text)""",
+    """create table audit (
+        id integer primary key, at text not null, actor text not null, action text not null,
+        details text not null default '')""",
+    "create table settings (key text primary key, value text not null)",
+]
+
+
+def open_db(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and if need be create and upgrade) the roster database at `path`.
+
+    A new file is made readable and writable by owner and group only: it holds phone
+    numbers and home coordinates.
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        raise FileNotFoundError(f"no roster database at {path}: run `roster init` first")
+    is_new = not path.exists()
+    if is_new:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        old_umask = os.umask(0o007)
+        try:
+            path.touch()
+        finally:
+            os.umask(old_umask)
+    db = sqlite_utils.Database(path)
+    db.conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.conn.execute("pragma foreign_keys = on")
+    if db.conn.execute("pragma journal_mode").fetchone()[0] != "wal":
+        db.conn.execute("pragma journal_mode = wal")
+    migrations.apply(db)
+    return db
+
+
+def current_actor() -> str:
+    """Who is acting: $ROSTER_USER (tests, scripts) or the OS login."""
+    return os.environ.get("ROSTER_USER") or getpass.getuser()
+
+
+# --- rows to domain objects ------------------------------------------------------------
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _town(r: dict) -> Town:
+    return Town(r["id"], r["name"], r["kind"], r["lat"], r["lon"])
+
+
+def _unit(r: dict) -> Unit:
+    return Unit(r["id"], r["name"], r["kind"], r["liaison_name"], r["liaison_phone"])
+
+
+def _post(r: dict) -> Post:
+    return Post(
+        r["id"], r["code"], r["name"], r["kind"], r["town_id"], r["work_group_id"],
+        r["lat"], r["lon"], r["compounds"], r["no_property"], r["no_security"], r["address"],
+    )  # fmt: skip
+
+
+def _cadre(r: dict) -> Cadre:
+    return Cadre(
+        r["id"], r["code"], r["name"], r["gender"], dt.date.fromisoformat(r["birth_date"]),
+        r["unit_id"], r["phone"], bool(r["party_member"]), r["home_lat"], r["home_lon"],
+        r["transport"], r["max_commute_km"], bool(r["night_ok"]), r["status"], r["notes"],
+    )  # fmt: skip
+
+
+def _absence(r: dict) -> Absence:
+    return Absence(
+        r["id"], r["cadre_id"], dt.date.fromisoformat(r["start_date"]),
+        dt.date.fromisoformat(r["end_date"]), r["kind"], r["note"],
+    )  # fmt: skip
+
+
+def _assignment(r: dict) -> Assignment:
+    return Assignment(
+        dt.date.fromisoformat(r["date"]), r["cadre_id"], r["post_id"], r["shift_code"],
+        bool(r["locked"]), r["source"],
+    )  # fmt: skip
+
+
+def _relief(r: dict) -> ReliefRequest:
+    return ReliefRequest(
+        r["id"], r["cadre_id"], dt.date.fromisoformat(r["start_date"]),
+        dt.date.fromisoformat(r["end_date"]), r["reason"], r["status"], r["resolution"],
+    )  # fmt: skip
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def load_settings(db: sqlite_utils.Database) -> Settings:
+    values = {r["key"]: r["value"] for r in db["settings"].rows}
+    return Settings.from_mapping(values)
+
+
+def load_district(db: sqlite_utils.Database) -> District:
+    """The whole district as plain values (about 1 MB for the demo: cheap to load)."""
+    return District(
+        towns={r["id"]: _town(r) for r in db["towns"].rows},
+        work_groups={r["id"]: WorkGroup(r["id"], r["name"]) for r in db["work_groups"].rows},
+        units={r["id"]: _unit(r) for r in db["units"].rows},
+        shifts={
+            r["code"]: ShiftType(r["code"], r["name"], r["start"], r["end"])
+            for r in db["shift_types"].rows
+        },
+        posts={r["id"]: _post(r) for r in db["posts"].rows_where(order_by="code")},
+        cadres={r["id"]: _cadre(r) for r in db["cadres"].rows_where(order_by="code")},
+        demand=[
+            Demand(r["post_id"], r["shift_code"], r["weekday"], r["required"], _date(r["date"]))
+            for r in db["demand"].rows
+        ],
+        absences=[_absence(r) for r in db["absences"].rows],
+        settings=load_settings(db),
+    )
+
+
+def get_roster(db: sqlite_utils.Database, week_start: dt.date) -> Roster | None:
+    """The stored roster of the week starting `week_start` (a Monday), with its assignments."""
+    rows = list(db["rosters"].rows_where("week_start = ?", [week_start.isoformat()]))
+    if not rows:
+        return None
+    r = rows[0]
+    assignments = [
+        _assignment(a)
+        for a in db["assignments"].rows_where("roster_id = ?", [r["id"]], order_by="date, id")
+    ]
+    return Roster(
+        r["id"], week_start, r["status"], r["version"], json.loads(r["stats"] or "{}"), assignments
+    )
+
+
+def history(db: sqlite_utils.Database, week_start: dt.date, weeks: int = 4) -> list[Assignment]:
+    """Assignments of the `weeks` weeks before `week_start`: what rest and fairness count."""
+    first = (week_start - dt.timedelta(weeks=weeks)).isoformat()
+    sql = """select a.* from assignments a join rosters r on r.id = a.roster_id
+             where a.date >= ? and a.date < ? order by a.date"""
+    return [_assignment(r) for r in db.query(sql, [first, week_start.isoformat()])]
+
+
+def relief_requests(db: sqlite_utils.Database, status: str | None = None) -> list[ReliefRequest]:
+    where, args = ("status = ?", [status]) if status else (None, [])
+    return [_relief(r) for r in db["relief_requests"].rows_where(where, args, order_by="id")]
+
+
+def audit_entries(
+    db: sqlite_utils.Database, *, actor: str | None = None, limit: int = 200
+) -> list[AuditEntry]:
+    where, args = ("actor = ?", [actor]) if actor else (None, [])
+    rows = db["audit"].rows_where(where, args, order_by="id desc", limit=limit)
+    return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["details"]) for r in rows]
+
+
+def counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """The figures `roster status` reports, each counted from the tables."""
+
+    def one(sql: str) -> int:
+        return db.execute(sql).fetchone()[0] or 0
+
+    return {
+        "towns": one("select count(*) from towns"),
+        "work_groups": one("select count(*) from work_groups"),
+        "units": one("select count(*) from units"),
+        "posts": one("select count(*) from posts"),
+        "villages": one("select count(*) from posts where kind = 'village'"),
+        "communities": one("select count(*) from posts where kind = 'community'"),
+        "compounds": one("select sum(compounds) from posts"),
+        "compounds_no_property": one("select sum(no_property) from posts"),
+        "compounds_no_security": one("select sum(no_security) from posts"),
+        "cadres": one("select count(*) from cadres"),
+        "cadres_active": one("select count(*) from cadres where status = 'active'"),
+        "shift_types": one("select count(*) from shift_types"),
+        "absences": one("select count(*) from absences"),
+        "rosters": one("select count(*) from rosters"),
+    }
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def add_audit(
+    db: sqlite_utils.Database, action: str, details: dict | str, actor: str | None = None
+):
+    """One audit row; call inside the transaction of the change it records."""
+    text = details if isinstance(details, str) else json.dumps(details, ensure_ascii=False)
+    db["audit"].insert(
+        {"at": now_iso(), "actor": actor or current_actor(), "action": action, "details": text}
+    )
+
+
+def save_settings(db: sqlite_utils.Database, values: dict[str, object]) -> None:
+    with db.atomic():
+        db["settings"].upsert_all(
+            [{"key": k, "value": str(v)} for k, v in values.items()], pk="key"
+        )
+
+
+def _assignment_row(roster_id: int, a: Assignment) -> dict:
+    return {
+        "roster_id": roster_id,
+        "date": a.date.isoformat(),
+        "cadre_id": a.cadre_id,
+        "post_id": a.post_id,
+        "shift_code": a.shift_code,
+        "locked": int(a.locked),
+        "source": a.source,
+    }
+
+
+def save_roster(
+    db: sqlite_utils.Database,
+    week_start: dt.date,
+    assignments: Iterable[Assignment],
+    *,
+    stats: dict | None = None,
+    action: str = "solve.accept",
+    actor: str | None = None,
+    expected_version: int | None = None,
+) -> Roster:
+    """Replace the week's assignments in one transaction and bump the roster's version.
+
+    With `expected_version`, a roster changed by someone else since it was read is refused
+    (`StaleRoster`) and nothing is written.
+    """
+    assignments = list(assignments)
+    with db.atomic():
+        existing = get_roster(db, week_start)
+        if existing and expected_version is not None and existing.version != expected_version:
+            raise StaleRoster(week_start, existing.version, expected_version)
+        version = (existing.version if existing else 0) + 1
+        row = {
+            "week_start": week_start.isoformat(),
+            "version": version,
+            "stats": json.dumps(stats or {}, ensure_ascii=False),
+            "updated_at": now_iso(),
+            "updated_by": actor or current_actor(),
+        }
+        if existing:
+            db["rosters"].update(existing.id, row)
+            roster_id = existing.id
+            db.execute("delete from assignments where roster_id = ?", [roster_id])
+        else:
+            row["status"] = "draft"
+            roster_id = db["rosters"].insert(row).last_pk
+        db["assignments"].insert_all(_assignment_row(roster_id, a) for a in assignments)
+        add_audit(
+            db,
+            action,
+            {"week": week_start.isoformat(), "version": version, "assignments": len(assignments)},
+            actor,
+        )
+    saved = get_roster(db, week_start)
+    assert saved is not None
+    return saved
+
+
+def publish_roster(db: sqlite_utils.Database, week_start: dt.date, actor: str | None = None):
+    with db.atomic():
+        roster = get_roster(db, week_start)
+        if roster is None:
+            raise LookupError(f"no roster for the week of {week_start}: solve it first")
+        db["rosters"].update(
+            roster.id,
+            {"status": "published", "published_at": now_iso(), "version": roster.version + 1},
+        )
+        add_audit(db, "publish", {"week": week_start.isoformat()}, actor)
+
+
+class StaleRoster(Exception):
+    """The roster was changed by someone else since this view read it."""
+
+    def __init__(self, week_start: dt.date, stored: int, expected: int):
+        super().__init__(
+            f"the roster of the week of {week_start} was changed by someone else "
+            f"(version {stored}, you had {expected}); reload it and try again"
+        )
+        self.week_start = week_start
+        self.stored = stored
+        self.expected = expected

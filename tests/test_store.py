@@ -1,0 +1,187 @@
+"""The store: schema, pragmas, migrations, converters and atomic roster saves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+
+import pytest
+
+from roster import store
+from roster.domain import Assignment, Settings
+from roster.figures import week_figures
+
+MONDAY = dt.date(2026, 12, 7)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return store.open_db(tmp_path / "t.db")
+
+
+def fill_small(db) -> dict[str, int]:
+    """A town, a unit, a work group, two posts, two shifts, three cadres."""
+    db["towns"].insert({"id": 1, "name": "龙山街道", "kind": "street", "lat": 40.31, "lon": 116.64})
+    db["units"].insert({"id": 1, "name": "区园林绿化局"})
+    db["work_groups"].insert({"id": 1, "name": "第1工作组"})
+    for i, code in enumerate(["C001", "C002"], start=1):
+        db["posts"].insert(
+            {"id": i, "code": code, "name": f"社区{i}", "kind": "community", "town_id": 1,
+             "work_group_id": 1, "lat": 40.31, "lon": 116.64 + i / 100}
+        )  # fmt: skip
+    db["shift_types"].insert_all(
+        [
+            {"code": "D", "name": "白班", "start": "08:00", "end": "20:00"},
+            {"code": "N", "name": "夜班", "start": "20:00", "end": "08:00"},
+        ]
+    )
+    for i, name in enumerate(["王金宝", "田在国", "李萌"], start=1):
+        db["cadres"].insert(
+            {"id": i, "code": f"G{i:04}", "name": name, "gender": "M", "birth_date": "1970-01-01",
+             "unit_id": 1, "phone": "13800000000", "party_member": i % 2, "home_lat": 40.3,
+             "home_lon": 116.6, "transport": "bicycle", "max_commute_km": 15, "night_ok": 1}
+        )  # fmt: skip
+    db["demand"].insert({"post_id": 1, "shift_code": "D", "weekday": 1, "required": 2})
+    db["demand"].insert(
+        {"post_id": 1, "shift_code": "D", "weekday": 1, "date": "2026-12-07", "required": 0}
+    )
+    db["demand"].insert({"post_id": 2, "shift_code": "N", "weekday": 2, "required": 1})
+    db["absences"].insert(
+        {"cadre_id": 3, "start_date": "2026-12-06", "end_date": "2026-12-08", "kind": "sick"}
+    )
+    return {"posts": 2, "cadres": 3}
+
+
+def test_new_database_has_every_spec_table_and_pragmas(tmp_path):
+    path = tmp_path / "new.db"
+    db = store.open_db(path)
+    spec_tables = {
+        "towns", "work_groups", "units", "posts", "shift_types", "demand", "cadres", "absences",
+        "rosters", "assignments", "relief_requests", "audit", "settings",
+    }  # fmt: skip
+    assert spec_tables <= set(db.table_names())
+    assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    assert db.execute("pragma foreign_keys").fetchone()[0] == 1
+    assert db.execute("pragma busy_timeout").fetchone()[0] == store.BUSY_TIMEOUT_MS
+    # personal data: no access for others
+    assert stat.S_IMODE(os.stat(path).st_mode) & 0o007 == 0
+
+
+def test_spec_columns_exist(db):
+    cols = {t: {c.name for c in db[t].columns} for t in db.table_names()}
+    assert {"id", "code", "name", "kind", "town_id", "work_group_id", "lat", "lon", "compounds",
+            "no_property", "no_security"} <= cols["posts"]  # fmt: skip
+    assert {"id", "code", "name", "gender", "birth_date", "unit_id", "phone", "party_member",
+            "home_lat", "home_lon", "transport", "max_commute_km", "night_ok",
+            "status"} <= cols["cadres"]  # fmt: skip
+    assert {"roster_id", "date", "cadre_id", "post_id", "shift_code", "locked",
+            "source"} <= cols["assignments"]  # fmt: skip
+    assert {"post_id", "shift_code", "weekday", "date", "required"} <= cols["demand"]
+
+
+def test_migrations_apply_once(tmp_path):
+    path = tmp_path / "m.db"
+    store.open_db(path)
+    db = store.open_db(path)  # reopening must not re-run or fail
+    assert [m.name for m in store.migrations.applied(db)] == ["m001_initial"]
+    assert store.migrations.pending(db) == []
+
+
+def test_open_without_create_refuses_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="roster init"):
+        store.open_db(tmp_path / "absent.db", create=False)
+
+
+def test_foreign_keys_are_enforced(db):
+    import sqlite3
+
+    with pytest.raises(sqlite3.IntegrityError):
+        db["posts"].insert(
+            {"code": "X", "name": "x", "kind": "village", "town_id": 99, "work_group_id": 99,
+             "lat": 0, "lon": 0}
+        )  # fmt: skip
+
+
+def test_load_district_converts_rows_to_domain_objects(db):
+    fill_small(db)
+    d = store.load_district(db)
+    assert len(d.posts) == 2 and len(d.cadres) == 3
+    cadre = d.cadres[1]
+    assert cadre.name == "王金宝" and cadre.birth_date == dt.date(1970, 1, 1)
+    assert cadre.party_member is True and d.cadres[2].party_member is False
+    assert d.shifts["N"].crosses_midnight and d.shifts["N"].duration_minutes == 720
+    # a dated demand row overrides the weekday row on that date only
+    assert d.required(1, MONDAY, "D") == 0
+    assert d.required(1, MONDAY + dt.timedelta(weeks=1), "D") == 2
+    assert d.required(2, MONDAY + dt.timedelta(days=1), "N") == 1
+    assert d.absent(3, MONDAY) and not d.absent(3, MONDAY + dt.timedelta(days=2))
+    assert d.settings == Settings()
+
+
+def test_settings_override_defaults(db):
+    store.save_settings(db, {"min_rest_days": 2, "road_factor": 1.5})
+    s = store.load_settings(db)
+    assert s.min_rest_days == 2 and s.road_factor == 1.5 and s.max_consecutive_days == 6
+
+
+def test_save_roster_replaces_assignments_and_bumps_version(db):
+    fill_small(db)
+    first = [Assignment(MONDAY, 1, 1, "D"), Assignment(MONDAY, 2, 1, "D", locked=True)]
+    r1 = store.save_roster(db, MONDAY, first, stats={"objective": 5}, actor="tester")
+    assert r1.version == 1 and r1.status == "draft" and r1.stats == {"objective": 5}
+    assert r1.assignments == first
+    r2 = store.save_roster(db, MONDAY, first[:1], actor="tester", expected_version=1)
+    assert r2.version == 2 and r2.assignments == first[:1]
+    actions = [e.action for e in store.audit_entries(db)]
+    assert actions == ["solve.accept", "solve.accept"]
+
+
+def test_stale_save_is_refused_and_writes_nothing(db):
+    fill_small(db)
+    store.save_roster(db, MONDAY, [Assignment(MONDAY, 1, 1, "D")], actor="a")
+    with pytest.raises(store.StaleRoster, match="changed by someone else"):
+        store.save_roster(db, MONDAY, [], actor="b", expected_version=0)
+    assert len(store.get_roster(db, MONDAY).assignments) == 1
+    assert len(store.audit_entries(db)) == 1
+
+
+def test_failed_save_rolls_back_everything(db):
+    fill_small(db)
+    store.save_roster(db, MONDAY, [Assignment(MONDAY, 1, 1, "D")], actor="a")
+    bad = [Assignment(MONDAY, 2, 1, "D"), Assignment(MONDAY, 2, 2, "N")]  # two shifts a day
+    import sqlite3
+
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save_roster(db, MONDAY, bad, actor="a")
+    roster = store.get_roster(db, MONDAY)
+    assert roster.version == 1 and roster.assignments == [Assignment(MONDAY, 1, 1, "D")]
+
+
+def test_history_returns_only_earlier_weeks(db):
+    fill_small(db)
+    prev = MONDAY - dt.timedelta(weeks=1)
+    store.save_roster(db, prev, [Assignment(prev + dt.timedelta(days=6), 1, 1, "D")], actor="a")
+    store.save_roster(db, MONDAY, [Assignment(MONDAY, 2, 1, "D")], actor="a")
+    hist = store.history(db, MONDAY)
+    assert [a.cadre_id for a in hist] == [1]
+
+
+def test_publish(db):
+    fill_small(db)
+    with pytest.raises(LookupError):
+        store.publish_roster(db, MONDAY)
+    store.save_roster(db, MONDAY, [], actor="a")
+    store.publish_roster(db, MONDAY, actor="a")
+    assert store.get_roster(db, MONDAY).status == "published"
+
+
+def test_week_figures_count_absences_and_rest(db):
+    fill_small(db)
+    fig = week_figures(store.load_district(db), MONDAY)
+    # demand: post 1 Monday D overridden to 0, post 2 Tuesday N = 1
+    assert fig.demand == 1
+    # cadres 1 and 2: 6 days each (one rest day); cadre 3 absent Mon–Tue: 5 free days
+    assert fig.capacity == 6 + 6 + 5
+    assert fig.absent_cadre_days == 2
+    assert fig.demand_ratio == pytest.approx(1 / 17)
