@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -77,19 +78,43 @@ def open_existing(db_path: Path):
     return store.open_db(db_path)
 
 
+def require(db, what: str, *, district: bool = True):
+    """Refuse (and audit the attempt) unless the acting coordinator may do `what`."""
+    from roster.access import NotAllowed, access_for, refuse
+
+    access = access_for(db)
+    try:
+        if district:
+            access.require_district(what)
+        elif access.read_only:
+            raise NotAllowed(f"{access.describe()}; cannot {what}")
+    except NotAllowed as e:
+        refuse(db, access, what, str(e))
+        raise click.ClickException(str(e)) from None
+    return access
+
+
 def emit(data: dict) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @click.group(invoke_without_command=True)
 @db_option
+@click.option(
+    "--as",
+    "as_user",
+    metavar="LOGIN",
+    help="Act as this coordinator instead of the OS login (for tests and scripts).",
+)
 @click.version_option(package_name="roster")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path) -> None:
+def cli(ctx: click.Context, db_path: Path, as_user: str | None) -> None:
     """Duty rosters for cadres at village and community checkpoints.
 
     Without a command, opens the terminal UI (creating the demo database on first run).
     """
+    if as_user:
+        os.environ["ROSTER_USER"] = as_user
     if ctx.invoked_subcommand is not None:
         return
     if not db_path.exists():
@@ -153,6 +178,7 @@ def import_(db_path: Path, kind_or_dir: str, file: Path | None, as_json: bool) -
     from roster.importer import KINDS, ImportFailed, import_dir, import_file
 
     db = store.open_db(db_path)
+    require(db, "import district data")
     try:
         if file is None:
             folder = Path(kind_or_dir)
@@ -237,6 +263,8 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
     from roster.solver import solve_week
 
     db = open_existing(db_path)
+    if not dry_run:
+        require(db, "replace the district's roster")
     monday = week_start(week)
     district = store.load_district(db)
     current = store.get_roster(db, monday)
@@ -305,12 +333,125 @@ def check(db_path: Path, week: dt.date, as_json: bool) -> None:
 def publish(db_path: Path, week: dt.date) -> None:
     """Mark the week published; later edits are recorded as changes to it."""
     db = open_existing(db_path)
+    require(db, "publish the roster")
     monday = week_start(week)
     try:
         store.publish_roster(db, monday)
     except LookupError as missing:
         raise click.ClickException(str(missing)) from None
     click.echo(f"published the roster of the week of {monday}")
+
+
+@cli.group()
+def user() -> None:
+    """Coordinators: who may change which towns (district, town, inspector)."""
+
+
+@user.command("add")
+@db_option
+@click.argument("login")
+@click.option("--role", type=click.Choice(["district", "town", "inspector"]), required=True)
+@click.option("--town", "towns", multiple=True, help="A town this coordinator manages (repeat).")
+def user_add(db_path: Path, login: str, role: str, towns: tuple[str, ...]) -> None:
+    """Add LOGIN (an OS user name) as a coordinator, or change their role and towns."""
+    from roster.access import add_user
+
+    db = open_existing(db_path)
+    access = require(db, "add coordinators")
+    try:
+        add_user(db, login, role, list(towns), access)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"{login}: {role}" + (f" for {', '.join(towns)}" if towns else ""))
+
+
+@user.command("remove")
+@db_option
+@click.argument("login")
+def user_remove(db_path: Path, login: str) -> None:
+    """Remove LOGIN from the coordinators (they become read-only)."""
+    from roster.access import remove_user
+
+    db = open_existing(db_path)
+    access = require(db, "remove coordinators")
+    try:
+        remove_user(db, login, access)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"removed {login}")
+
+
+@user.command("list")
+@db_option
+@json_option
+def user_list(db_path: Path, as_json: bool) -> None:
+    """List the coordinators with their roles and towns."""
+    from roster.access import access_for, list_users
+
+    db = open_existing(db_path)
+    users = list_users(db)
+    if as_json:
+        emit({"users": users, "you": access_for(db).describe()})
+        return
+    for u in users:
+        click.echo(f"{u['user']:<16} {u['role']:<10} {', '.join(u['towns'])}")
+    click.echo(f"you: {access_for(db).describe()}")
+
+
+@cli.command()
+@db_option
+@week_option(required=False)
+@click.option("--actor", help="Only entries by this login.")
+@click.option("--limit", type=click.IntRange(1, 100000), default=200, show_default=True)
+@json_option
+def audit(
+    db_path: Path, week: dt.date | None, actor: str | None, limit: int, as_json: bool
+) -> None:
+    """Who changed what and when, newest first."""
+    db = open_existing(db_path)
+    entries = store.audit_entries(
+        db, actor=actor, limit=limit, week=week_start(week) if week else None
+    )
+    if as_json:
+        emit({"entries": [e.__dict__ for e in entries]})
+        return
+    for e in entries:
+        click.echo(f"{e.at}  {e.actor:<12} {e.action:<14} {e.details}")
+
+
+@cli.command("backup")
+@db_option
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_cmd(db_path: Path, target: Path) -> None:
+    """Copy the database to TARGET while others keep working (SQLite online backup)."""
+    from roster.backup import backup
+
+    open_existing(db_path).close()
+    try:
+        pages = backup(db_path, target)
+    except FileExistsError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"backed up {db_path} to {target} ({pages} pages)")
+
+
+@cli.command("restore")
+@db_option
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_cmd(db_path: Path, source: Path, yes: bool) -> None:
+    """Replace the database with the backup SOURCE; refused while others have it open."""
+    from roster.backup import RestoreRefused, restore
+
+    db = open_existing(db_path)
+    require(db, "restore a backup")
+    db.close()
+    if not yes:
+        click.confirm(f"Replace everything in {db_path} with {source}?", abort=True)
+    try:
+        restore(db_path, source)
+    except RestoreRefused as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"restored {db_path} from {source}")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ a busy timeout are set on every connection, and every multi-step write is one tr
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import getpass
 import json
 import os
@@ -45,6 +46,23 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     """The tables of SPEC §6, with the extra columns the import files carry."""
     for sql in _INITIAL_SCHEMA:
         db.execute(sql)
+
+
+@migrations()
+def m002_coordinators(db: sqlite_utils.Database) -> None:
+    """Who may do what: OS logins mapped to a role and, for town coordinators, their towns."""
+    db.execute(
+        """create table coordinators (
+            os_user text primary key,
+            role text not null check (role in ('district','town','inspector')),
+            added_at text, added_by text)"""
+    )
+    db.execute(
+        """create table coordinator_towns (
+            os_user text not null references coordinators(os_user) on delete cascade,
+            town_id integer not null references towns(id),
+            primary key (os_user, town_id))"""
+    )
 
 
 _INITIAL_SCHEMA = [
@@ -110,6 +128,18 @@ _INITIAL_SCHEMA = [
 ]
 
 
+class RosterDatabase(sqlite_utils.Database):
+    """A sqlite-utils Database that also holds the presence lock until it is closed."""
+
+    _presence = None
+
+    def close(self) -> None:
+        super().close()
+        if self._presence is not None:
+            self._presence.close()
+            self._presence = None
+
+
 def open_db(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_utils.Database:
     """Open (and if need be create and upgrade) the roster database at `path`.
 
@@ -127,13 +157,51 @@ def open_db(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_util
             path.touch()
         finally:
             os.umask(old_umask)
-    db = sqlite_utils.Database(path)
+    db = RosterDatabase(path)
+    # A shared lock held for the life of this handle tells `roster restore` who has it open.
+    try:
+        db._presence = hold_presence(path)
+    except BlockingIOError:
+        db.close()
+        raise DatabaseBusy(
+            f"{path} is being restored from a backup; try again in a minute"
+        ) from None
     db.conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
     db.conn.execute("pragma foreign_keys = on")
     if db.conn.execute("pragma journal_mode").fetchone()[0] != "wal":
         db.conn.execute("pragma journal_mode = wal")
     migrations.apply(db)
     return db
+
+
+def presence_path(path: str | os.PathLike[str]) -> Path:
+    return Path(f"{path}.lock")
+
+
+def hold_presence(path: str | os.PathLike[str], *, exclusive: bool = False):
+    """Take a shared (or exclusive, non-blocking) flock on the database's presence file.
+
+    Every process that opens the database holds a shared lock; `roster restore` needs the
+    exclusive one, which it gets only when nobody else has the database open.
+    Raises BlockingIOError when an exclusive lock is asked for and others hold the file.
+    """
+    lock_path = presence_path(path)
+    old_umask = os.umask(0o007)
+    try:
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the life of the handle
+    finally:
+        os.umask(old_umask)
+    try:
+        fcntl.flock(handle, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise
+    return handle
+
+
+def data_version(db: sqlite_utils.Database) -> int:
+    """Changes whenever another connection commits: cheap to poll for others' changes."""
+    return db.execute("pragma data_version").fetchone()[0]
 
 
 def current_actor() -> str:
@@ -250,9 +318,21 @@ def relief_requests(db: sqlite_utils.Database, status: str | None = None) -> lis
 
 
 def audit_entries(
-    db: sqlite_utils.Database, *, actor: str | None = None, limit: int = 200
+    db: sqlite_utils.Database,
+    *,
+    actor: str | None = None,
+    week: dt.date | None = None,
+    limit: int = 200,
 ) -> list[AuditEntry]:
-    where, args = ("actor = ?", [actor]) if actor else (None, [])
+    """Newest first; `week` keeps entries whose details name that week (its Monday)."""
+    clauses, args = [], []
+    if actor:
+        clauses.append("actor = ?")
+        args.append(actor)
+    if week:
+        clauses.append("details like ?")
+        args.append(f'%"week": "{week.isoformat()}"%')
+    where = " and ".join(clauses) or None
     rows = db["audit"].rows_where(where, args, order_by="id desc", limit=limit)
     return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["details"]) for r in rows]
 
@@ -374,6 +454,10 @@ def publish_roster(db: sqlite_utils.Database, week_start: dt.date, actor: str | 
             {"status": "published", "published_at": now_iso(), "version": roster.version + 1},
         )
         add_audit(db, "publish", {"week": week_start.isoformat()}, actor)
+
+
+class DatabaseBusy(Exception):
+    """The database is held exclusively (a restore is running)."""
 
 
 class StaleRoster(Exception):

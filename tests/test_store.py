@@ -84,7 +84,7 @@ def test_migrations_apply_once(tmp_path):
     path = tmp_path / "m.db"
     store.open_db(path)
     db = store.open_db(path)  # reopening must not re-run or fail
-    assert [m.name for m in store.migrations.applied(db)] == ["m001_initial"]
+    assert [m.name for m in store.migrations.applied(db)] == ["m001_initial", "m002_coordinators"]
     assert store.migrations.pending(db) == []
 
 

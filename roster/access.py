@@ -1,0 +1,126 @@
+"""Who may change what: coordinators, their roles and their towns (SPEC §1, §8).
+
+Roles: `district` (all towns), `town` (the listed towns only), `inspector` (read-only).
+A login not in the table is read-only, except while the table is empty: then the database
+has not been set up for several people yet and everyone acts as a district coordinator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from roster import store
+
+ROLES = ("district", "town", "inspector")
+
+
+class NotAllowed(Exception):
+    """The actor's role or towns do not cover this change."""
+
+
+@dataclass(frozen=True)
+class Access:
+    actor: str
+    role: str  # district | town | inspector | unknown
+    town_ids: frozenset[int] = frozenset()
+    open_setup: bool = False  # no coordinators registered yet: everyone may edit
+
+    @property
+    def read_only(self) -> bool:
+        return self.role in ("inspector", "unknown")
+
+    def describe(self) -> str:
+        if self.open_setup:
+            return f"{self.actor} (no coordinators set up yet: everyone may edit)"
+        if self.role == "unknown":
+            return (
+                f"{self.actor} is not a coordinator: read-only. A district coordinator can add "
+                f"you with `roster user add {self.actor} --role town --town NAME`"
+            )
+        if self.role == "inspector":
+            return f"{self.actor} (inspector: read-only)"
+        return f"{self.actor} ({self.role} coordinator)"
+
+    def may_edit_town(self, town_id: int) -> bool:
+        if self.role == "district":
+            return True
+        return self.role == "town" and town_id in self.town_ids
+
+    def require_town(self, town_id: int, town_name: str, what: str) -> None:
+        if self.read_only:
+            raise NotAllowed(f"{self.describe()}; cannot {what}")
+        if not self.may_edit_town(town_id):
+            raise NotAllowed(
+                f"{self.actor} coordinates other towns, not {town_name}; cannot {what}"
+            )
+
+    def require_district(self, what: str) -> None:
+        if self.role != "district":
+            raise NotAllowed(f"only a district coordinator may {what}; {self.describe()}")
+
+
+def access_for(db: sqlite_utils.Database, actor: str | None = None) -> Access:
+    actor = actor or store.current_actor()
+    if not db["coordinators"].count:
+        return Access(actor, "district", open_setup=True)
+    rows = list(db["coordinators"].rows_where("os_user = ?", [actor]))
+    if not rows:
+        return Access(actor, "unknown")
+    towns = frozenset(
+        r["town_id"] for r in db["coordinator_towns"].rows_where("os_user = ?", [actor])
+    )
+    return Access(actor, rows[0]["role"], towns)
+
+
+def add_user(
+    db: sqlite_utils.Database, os_user: str, role: str, towns: list[str], by: Access
+) -> None:
+    """Add or update a coordinator; town coordinators need at least one town."""
+    by.require_district("add coordinators")
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    if role == "town" and not towns:
+        raise ValueError("a town coordinator needs at least one --town")
+    town_ids = []
+    known = {r["name"]: r["id"] for r in db["towns"].rows}
+    for name in towns:
+        if name not in known:
+            raise ValueError(f"unknown town {name!r}: known towns are {', '.join(known)}")
+        town_ids.append(known[name])
+    with db.atomic():
+        db["coordinators"].upsert(
+            {"os_user": os_user, "role": role, "added_at": store.now_iso(), "added_by": by.actor},
+            pk="os_user",
+        )
+        db.execute("delete from coordinator_towns where os_user = ?", [os_user])
+        db["coordinator_towns"].insert_all({"os_user": os_user, "town_id": t} for t in town_ids)
+        store.add_audit(db, "user.add", {"user": os_user, "role": role, "towns": towns}, by.actor)
+
+
+def remove_user(db: sqlite_utils.Database, os_user: str, by: Access) -> None:
+    by.require_district("remove coordinators")
+    with db.atomic():
+        if not db["coordinators"].count_where("os_user = ?", [os_user]):
+            raise ValueError(f"{os_user} is not a coordinator")
+        db.execute("delete from coordinator_towns where os_user = ?", [os_user])
+        db.execute("delete from coordinators where os_user = ?", [os_user])
+        store.add_audit(db, "user.remove", {"user": os_user}, by.actor)
+
+
+def list_users(db: sqlite_utils.Database) -> list[dict]:
+    sql = """select c.os_user, c.role, group_concat(t.name, ',') as towns
+             from coordinators c left join coordinator_towns ct on ct.os_user = c.os_user
+             left join towns t on t.id = ct.town_id group by c.os_user order by c.os_user"""
+    return [
+        {"user": r["os_user"], "role": r["role"], "towns": (r["towns"] or "").split(",")
+         if r["towns"] else []}
+        for r in db.query(sql)
+    ]  # fmt: skip
+
+
+def refuse(db: sqlite_utils.Database, access: Access, what: str, reason: str) -> None:
+    """Record a refused attempt in the audit log (it is evidence, so it is kept)."""
+    with db.atomic():
+        store.add_audit(db, "refused", {"what": what, "reason": reason}, access.actor)
