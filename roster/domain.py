@@ -89,6 +89,13 @@ class ShiftType:
     def duration_minutes(self) -> int:
         return self.end_minutes - self.start_minutes
 
+    @property
+    def is_night(self) -> bool:
+        """A night shift (SPEC §3 rule 7): it works some of the hours 22:00–06:00."""
+        start, end = self.start_minutes, self.end_minutes
+        windows = ((-120, 360), (1320, 1800), (2760, 3240))
+        return any(start < hi and end > lo for lo, hi in windows)
+
     def rest_hours_before(self, nxt: ShiftType, days_between: int) -> float:
         """Hours between the end of this shift and the start of `nxt`, `days_between` days later."""
         return (days_between * 1440 + nxt.start_minutes - self.end_minutes) / 60
@@ -214,7 +221,10 @@ class Settings:
         kwargs = {}
         for name, default in cls().__dict__.items():
             if name in values:
-                kwargs[name] = type(default)(float(values[name]))
+                number = float(values[name])
+                if isinstance(default, int) and not number.is_integer():
+                    raise ValueError(f"setting {name} must be a whole number, not {values[name]}")
+                kwargs[name] = type(default)(number)
         return cls(**kwargs)
 
 
@@ -232,23 +242,24 @@ class District:
     absences: list[Absence]
     settings: Settings = field(default_factory=Settings)
 
+    def __post_init__(self) -> None:
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Rebuild the lookup indexes; call after changing `demand` or `absences` in place."""
+        self._demand: dict[tuple, int] = {}
+        for d in self.demand:
+            self._demand[(d.post_id, d.shift_code, d.date if d.date else d.weekday)] = d.required
+        self._absences: dict[int, list[Absence]] = {}
+        for a in self.absences:
+            self._absences.setdefault(a.cadre_id, []).append(a)
+
     def required(self, post_id: int, day: dt.date, shift_code: str) -> int:
         """The demand of one post, day and shift: a dated row overrides the weekday row."""
-        index = self._demand_index()
-        dated = index.get((post_id, shift_code, day))
+        dated = self._demand.get((post_id, shift_code, day))
         if dated is not None:
             return dated
-        return index.get((post_id, shift_code, day.isoweekday()), 0)
-
-    def _demand_index(self) -> dict:
-        index = self.__dict__.get("_demand_cache")
-        if index is None:
-            index = {}
-            for d in self.demand:
-                key = (d.post_id, d.shift_code, d.date if d.date else d.weekday)
-                index[key] = d.required
-            self.__dict__["_demand_cache"] = index
-        return index
+        return self._demand.get((post_id, shift_code, day.isoweekday()), 0)
 
     def absent(self, cadre_id: int, day: dt.date) -> bool:
-        return any(a.cadre_id == cadre_id and a.covers(day) for a in self.absences)
+        return any(a.covers(day) for a in self._absences.get(cadre_id, ()))
