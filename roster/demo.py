@@ -1,0 +1,79 @@
+"""The demo district: the CSV files of the repo's `data/` folder, with absences dated
+relative to the current week so that every week has something real to work around."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import sqlite_utils
+
+from roster.domain import week_start
+from roster.importer import AbsencesSpec, ImportReport, Problem, dir_sources, run_import
+
+# China has kept UTC+8 without daylight saving since 1991: a fixed offset is exact.
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+DEMO_KINDS = ("towns", "units", "shifts", "posts", "demand", "cadres")
+DEMO_ABSENCES = "demo_absences.csv"
+
+
+def demo_data_dir() -> Path:
+    """The folder of the demo CSV files: $ROSTER_DEMO_DATA, or `data/` next to the package."""
+    override = os.environ.get("ROSTER_DEMO_DATA")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent / "data"
+
+
+def today_in_shanghai() -> dt.date:
+    return dt.datetime.now(SHANGHAI).date()
+
+
+class DemoAbsencesSpec(AbsencesSpec):
+    """`demo_absences.csv`: like absences, with day offsets from the Monday of a week
+    instead of dates; a `recalled` absence also marks the cadre recalled."""
+
+    required = ("cadre", "start_day", "end_day", "kind")
+    key_columns = ("cadre", "start_day", "end_day", "kind")
+
+    def __init__(self, monday: dt.date):
+        self.monday = monday
+
+    def dates(self, r):
+        hint = "a number of days after this week's Monday (0 = Monday)"
+        first = r.integer("start_day", -366, 366, hint)
+        last = r.integer("end_day", -366, 366, hint)
+        return tuple(
+            self.monday + dt.timedelta(days=n) if isinstance(n, int) else n for n in (first, last)
+        )
+
+    def after_row(self, imp, record):
+        if record["kind"] == "recalled":
+            imp.conn.execute(
+                "update cadres set status = 'recalled' where id = ?", [record["cadre_id"]]
+            )
+
+
+def load_demo(
+    db: sqlite_utils.Database, today: dt.date | None = None, *, actor: str | None = None
+) -> ImportReport:
+    """Load the demo district into `db` in one transaction (`ImportFailed` if it is broken).
+
+    Absences are placed relative to the Monday of `today`'s ISO week (default: today in
+    Asia/Shanghai).
+    """
+    today = today or today_in_shanghai()
+    monday = week_start(today)
+    folder = demo_data_dir()
+    sources, problems = dir_sources(folder)
+    if folder.is_dir():
+        present = {spec.kind for spec, _ in sources}
+        for kind in DEMO_KINDS:
+            if kind not in present:
+                problems.append(Problem(f"{kind}.csv", None, None, f"is missing from {folder}"))
+        sources.append((DemoAbsencesSpec(monday), folder / DEMO_ABSENCES))
+    else:
+        problems = [Problem(str(folder), None, None, "no demo data here: the folder is missing")]
+    details = {"demo": True, "week_start": monday.isoformat()}
+    return run_import(db, sources, actor=actor, details=details, problems=problems)
