@@ -16,7 +16,7 @@ from roster import store
 from roster.demo import load_demo
 from tests.test_store import MONDAY
 
-ROSTER = [sys.executable, "-m", "roster.cli"]
+ROSTER = [sys.executable, "-m", "roster"]
 
 
 def snapshot(path: Path) -> dict[str, int]:
