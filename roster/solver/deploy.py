@@ -1,0 +1,315 @@
+"""Stage 1: deployment, each cadre to at most one post for the week.
+
+A min-cost flow over every eligible (cadre, post) pair. Each cadre node supplies one unit,
+which reaches the sink either directly (not deployed: the reserve) or through one post.
+A post's demand becomes "seats": with at most `dmax` shifts per cadre a week and one a
+day, a post with k cadres leaves at least U(k) = max(S − dmax·k, Σ_d max(0, need_d − k), 0)
+shifts unmet (`shortfall_curve`), a convex function of k, so it is a chain of parallel
+arcs into the sink whose negative costs give back the weight of the slots each further
+seat saves. Night shifts get their own seats that only night-capable cadres reach (the
+same bound for nights); a post with both takes half of each bound (½a + ½b ≤ max(a, b)). A post's first party member earns back the
+party_post cost. Commute, continuity and unit_spread are costs on the pairs.
+
+The bound. For any roster, its deployment pays in this flow at most what the roster pays
+for those rules (the seat terms are lower bounds of W·unmet; at a post with nights a party
+member who may not do nights may fill a night seat, which only widens the choice; every
+other term is exact), and party_group,
+fairness and the rest are ≥ 0. So the flow optimum F(∞) is a lower bound of the whole
+objective but for commute_max. For that: let F(T) be the optimum when pairs longer than
+T km are removed; F is non-increasing, and a roster whose longest commute is T costs at
+least F(T) + w·T. Hence on an interval [a, b] of T every roster costs at least
+F(b) + w·a, and the bound is the least of these over a partition of [0, T∞] refined by
+bisection (T∞ = longest commute used by the unrestricted optimum, beyond which F is flat).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from roster.solver import soft
+from roster.solver.prepare import Week
+
+BIG = 1 << 20
+
+
+def shortfall_curve(dmax: int, total: int, per_day: list[int]) -> list[int]:
+    """U(k), k = 0, 1, …: a lower bound of unmet shifts with k cadres at a post.
+
+    Each cadre works at most `dmax` shifts a week and one a day, so
+    U(k) = max(total − dmax·k, Σ_d max(0, need_d − k), 0): convex and non-increasing.
+    """
+    curve = []
+    k = 0
+    while True:
+        u = max(total - dmax * k, sum(max(0, n - k) for n in per_day), 0)
+        curve.append(u)
+        if u == 0:
+            return curve
+        k += 1
+
+
+def seat_gains(week: Week, post_id: int) -> list[int]:
+    """What each further cadre at a post saves of the unmet bound (non-increasing)."""
+    per_day = [sum(day.values()) for day in week.req.get(post_id, [])]
+    curve = shortfall_curve(week.dmax, week.demand_total.get(post_id, 0), per_day)
+    return [a - b for a, b in zip(curve, curve[1:], strict=False)]
+
+
+def night_gains(week: Week, post_id: int) -> list[int]:
+    """The same for night shifts and night-capable cadres."""
+    per_day = [
+        sum(n for s, n in day.items() if s in week.night_codes) for day in week.req.get(post_id, [])
+    ]
+    curve = shortfall_curve(week.dmax, week.demand_night.get(post_id, 0), per_day)
+    return [a - b for a, b in zip(curve, curve[1:], strict=False)]
+
+
+def partial_cadre_shortfall(week: Week, arc_c: np.ndarray, arc_p: np.ndarray) -> np.ndarray:
+    """Per pair, the shifts a cadre short of a full week would leave unmet at the post if
+    the post had no other slack: days off on days the post needs every seat, or fewer
+    shifts than `dmax` beyond the post's spare capacity."""
+    out = np.zeros(len(arc_c), dtype=np.int64)
+    cap = np.array([week.cap.get(c, 0) for c in week.cadre_ids])
+    free = np.array([[bool(x) for x in week.allowed[c]] for c in week.cadre_ids], dtype=bool)
+    partial = (cap < week.dmax) | ~free.all(axis=1)
+    sel = np.nonzero(partial[arc_c])[0]
+    if not len(sel):
+        return out
+    seats = np.array([week.seats(p) for p in week.post_ids])
+    spare = seats * week.dmax - np.array([week.demand_total.get(p, 0) for p in week.post_ids])
+    per_day = np.array(
+        [[sum(day.values()) for day in week.req.get(p, [{}] * 7)] for p in week.post_ids]
+    )
+    tight = (per_day >= seats[:, None]) & (per_day > 0)
+    c, p = arc_c[sel], arc_p[sel]
+    by_days = (~free[c] & tight[p]).sum(axis=1)
+    by_cap = np.maximum(0, week.dmax - cap[c] - spare[p])
+    out[sel] = np.maximum(by_days, by_cap)
+    return out
+
+
+@dataclass
+class FlowResult:
+    cost: int  # the flow objective, constant included: a lower bound (see module doc)
+    deployment: dict[int, int]  # cadre id -> post id
+    max_km: int  # longest commute used, whole km
+    unfilled: int  # seats left empty (each worth at least one unmet shift)
+
+
+class DeploymentFlow:
+    """The flow network of a week, built once and solved for several km thresholds.
+
+    `exact=False` is the relaxation whose optimum bounds the objective (module doc).
+    `exact=True` builds the deployment the roster will use: night seats only for cadres
+    who may do nights (a party member who may do nights is credited on the night side and
+    one who may not on the other: a post can then be credited twice, harmless for a
+    heuristic); a cadre who cannot work the post's tight days or enough shifts pays, on
+    that pair, the unmet shifts they would cause there alone; `more` asks for more
+    cadres at posts whose shift model found too few or was unfair for want of one more
+    cadre (each further seat with what the shift model says it would save).
+    """
+
+    def __init__(
+        self, week: Week, *, exact: bool = False, more: dict[int, list[int]] | None = None
+    ):
+        self.week = week
+        s = week.settings
+        district = week.district
+        more = more or {}
+        n_c, n_p = len(week.cadre_ids), len(week.post_ids)
+        self.sink = n_c + 4 * n_p
+
+        # pairs: eligible ones, and the forced pair of each cadre deployed by locks
+        arc_c, arc_p, km = week.arc_c, week.arc_p, week.arc_km
+        lock_to = np.full(n_c, -1)
+        for c, p in week.lock_post.items():
+            if c in week.cadre_index and p in week.post_index:
+                lock_to[week.cadre_index[c]] = week.post_index[p]
+        if (lock_to >= 0).any():
+            keep = (lock_to[arc_c] < 0) | (lock_to[arc_c] == arc_p)
+            arc_c, arc_p, km = arc_c[keep], arc_p[keep], km[keep]
+            have = set(
+                zip(
+                    arc_c[lock_to[arc_c] >= 0].tolist(),
+                    arc_p[lock_to[arc_c] >= 0].tolist(),
+                    strict=False,
+                )
+            )
+            extra = [
+                (ci, int(pi)) for ci, pi in enumerate(lock_to) if pi >= 0 and (ci, pi) not in have
+            ]
+            if extra:
+                ex_c = np.array([e[0] for e in extra])
+                ex_p = np.array([e[1] for e in extra])
+                ex_km = week.km[ex_c, ex_p]
+                arc_c = np.concatenate([arc_c, ex_c])
+                arc_p = np.concatenate([arc_p, ex_p])
+                km = np.concatenate([km, ex_km])
+        self.arc_c, self.arc_p, self.km = arc_c, arc_p, km
+        self.km_int = np.rint(km).astype(np.int64)
+        self.forced = (lock_to[arc_c] >= 0) & (lock_to[arc_c] == arc_p)
+        self.pair_cost = soft.arc_costs(week, arc_c, arc_p, km)
+        w = s.weight_unmet
+        if exact:
+            self.pair_cost = self.pair_cost + w * partial_cadre_shortfall(week, arc_c, arc_p)
+
+        party = np.array([district.cadres[c].party_member for c in week.cadre_ids])
+        night_ok = np.array([district.cadres[c].night_ok for c in week.cadre_ids])
+        has_night = np.array([week.demand_night.get(p, 0) > 0 for p in week.post_ids])
+        party_posts, _ = soft.eligible_party(week)
+        beta = np.array(
+            [soft.party_post_value(week, p) if p in party_posts else 0 for p in week.post_ids]
+        )
+        # nodes of a post: 0 party members' entry, 1 night pool, 2 party credited (exact:
+        # party members who may not do nights), 3 all. In the relaxation party members of
+        # both kinds share one credit, so at a post with nights one who may not do nights
+        # can reach the night seats: that only widens the choice, so lowers the bound.
+        pc, nc, hn = party[arc_c], night_ok[arc_c], has_night[arc_p]
+        credit = pc & (beta[arc_p] > 0)
+        if exact:
+            entry = np.where(hn & nc, np.where(credit, 0, 1), np.where(credit & hn, 2, 3))
+            entry = np.where(credit & ~hn, 0, entry)
+        else:
+            entry = np.where(credit, 0, np.where(hn & nc, 1, 3))
+        self.pair_head = n_c + 4 * arc_p + entry
+
+        tails, heads, caps, costs = [], [], [], []
+        constant = 0
+
+        def arc(t: int, h: int, cap: int, cost: int) -> None:
+            tails.append(t)
+            heads.append(h)
+            caps.append(cap)
+            costs.append(cost)
+
+        for i, p in enumerate(week.post_ids):
+            base = n_c + 4 * i
+            total, nights = week.demand_total.get(p, 0), week.demand_night.get(p, 0)
+            if total == 0:
+                continue
+            share = 2 if nights else 1  # ½a + ½b on posts with nights
+            b = int(beta[i])
+            if b:
+                constant += b
+                if exact:
+                    for tail, head in ((base, base + (1 if nights else 3)), (base + 2, base + 3)):
+                        arc(tail, head, 1, -b)
+                        arc(tail, head, BIG, 0)
+                else:
+                    arc(base + 0, base + 2, 1, -b)
+                    arc(base + 0, base + 2, BIG, 0)
+                    if nights:
+                        arc(base + 2, base + 1, BIG, 0)
+                    arc(base + 2, base + 3, BIG, 0)
+            seats = [w * g // share for g in seat_gains(week, p)] + more.get(p, [])
+            for gains, tail, head, extra_cost in (
+                ([w * g // share for g in night_gains(week, p)], base + 1, base + 3, 0),
+                (seats, base + 3, self.sink, s.weight_reserve),
+            ):
+                for gain in gains:
+                    arc(tail, head, 1, -gain)
+                    constant += gain
+                arc(tail, head, BIG, extra_cost)
+        self.post_arcs = (np.array(tails), np.array(heads), np.array(caps), np.array(costs))
+        self.constant = constant
+
+        # cadres: supply one unit each if they can work, idle arc unless locks deploy them
+        self.supplies = np.zeros(self.sink + 1, dtype=np.int64)
+        idle_t, idle_c = [], []
+        for ci, c in enumerate(week.cadre_ids):
+            if week.cap.get(c, 0) <= 0 and lock_to[ci] < 0:
+                continue
+            self.supplies[ci] = 1
+            if lock_to[ci] < 0:
+                idle_t.append(ci)
+                idle_c.append(soft.continuity_idle_cost(week, c))
+        self.supplies[self.sink] = -int(self.supplies[: self.sink].sum())
+        self.idle = (np.array(idle_t, dtype=np.int64), np.array(idle_c, dtype=np.int64))
+
+    def solve(self, threshold: int | None = None) -> FlowResult:
+        """Optimal deployment using only pairs of at most `threshold` km (all if None)."""
+        smcf = min_cost_flow.SimpleMinCostFlow()
+        caps = np.ones(len(self.arc_c), dtype=np.int64)
+        if threshold is not None:
+            caps = np.where((self.km_int <= threshold) | self.forced, 1, 0)
+        pair_arcs = smcf.add_arcs_with_capacity_and_unit_cost(
+            self.arc_c.astype(np.int64), self.pair_head.astype(np.int64), caps, self.pair_cost
+        )
+        t, h, c, k = self.post_arcs
+        seat_arcs = None
+        if len(t):
+            seat_arcs = smcf.add_arcs_with_capacity_and_unit_cost(t, h, c, k)
+        it, ic = self.idle
+        if len(it):
+            smcf.add_arcs_with_capacity_and_unit_cost(
+                it, np.full(len(it), self.sink), np.ones(len(it), dtype=np.int64), ic
+            )
+        smcf.set_nodes_supplies(np.arange(self.sink + 1), self.supplies)
+        status = smcf.solve()
+        if status != smcf.OPTIMAL:
+            raise RuntimeError(f"deployment flow failed: status {status}")
+        flows = smcf.flows(pair_arcs)
+        used = np.nonzero(flows)[0]
+        deployment = {
+            self.week.cadre_ids[int(self.arc_c[a])]: self.week.post_ids[int(self.arc_p[a])]
+            for a in used
+        }
+        max_km = int(self.km_int[used].max()) if len(used) else 0
+        unfilled = 0
+        if seat_arcs is not None:
+            seat = (k < 0) & (h == self.sink)
+            unfilled = int((c[seat] - smcf.flows(seat_arcs[seat])).sum())
+        return FlowResult(int(smcf.optimal_cost()) + self.constant, deployment, max_km, unfilled)
+
+
+@dataclass
+class DeploymentBound:
+    bound: int  # lower bound of the whole objective (see module doc)
+    best: FlowResult  # the flow solution of least F(T) + w·T seen
+    best_value: int
+    evaluations: int
+    seconds: float
+
+
+def bound_with_longest_commute(
+    flow: DeploymentFlow, *, deadline: float, rel_tol: float = 0.001, control=None
+) -> DeploymentBound:
+    """Bisect the km threshold T for the least F(T) + w·T and a bound on it."""
+    start = time.perf_counter()
+    w = flow.week.settings.weight_commute_max
+    top = flow.solve()
+    f: dict[int, int] = {top.max_km: top.cost}
+    results = {top.max_km: top}
+    evaluations = 1
+    if w == 0 or top.max_km == 0:
+        return DeploymentBound(top.cost, top, top.cost, 1, time.perf_counter() - start)
+    f[0] = flow.solve(0).cost
+    evaluations += 1
+
+    def interval_bounds() -> list[tuple[int, int, int]]:
+        points = sorted(f)
+        return [(f[b] + w * a, a, b) for a, b in zip(points, points[1:], strict=False)]
+
+    while time.perf_counter() < deadline and not (control is not None and control.stopped):
+        best_value = min(f[t] + w * t for t in f)
+        candidates = [iv for iv in interval_bounds() if iv[2] - iv[1] > 1]
+        lb = min(min(iv[0] for iv in interval_bounds()), best_value)
+        if not candidates or best_value - lb <= rel_tol * max(1, abs(best_value)):
+            break
+        value, a, b = min(candidates)
+        if value >= best_value:
+            break
+        mid = (a + b) // 2
+        res = flow.solve(mid)
+        evaluations += 1
+        f[mid] = res.cost
+        results[mid] = res
+    best_t = min((t for t in results), key=lambda t: results[t].cost + w * results[t].max_km)
+    best = results[best_t]
+    best_value = best.cost + w * best.max_km
+    lb = min(min(iv[0] for iv in interval_bounds()), min(f[t] + w * t for t in f))
+    return DeploymentBound(lb, best, best_value, evaluations, time.perf_counter() - start)

@@ -1,0 +1,197 @@
+"""Why a week cannot be fully covered, in words a coordinator can act on.
+
+`capacity_findings` runs before any search (well under a second on the demo): per post,
+the cadres within commute against the cadres its demand needs, the night-capable ones
+against its nights, the cadres free on each day against that day's demand, and a global
+check: a set of posts that together need more cadres than live within reach of any of
+them (found from the deployment flow, which is a proof by Hall's theorem). `explain`
+turns the unmet slots of a roster into one line per post with the binding reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from roster.domain import Assignment, District
+from roster.domain import week_start as monday_of
+from roster.solver.checker import WEEKDAYS, Breach
+from roster.solver.prepare import Week, prepare_week
+
+
+def post_label(week: Week, post_id: int) -> str:
+    p = week.district.posts[post_id]
+    return f"post {p.name} ({p.code})"
+
+
+def candidates(week: Week) -> dict[int, list[int]]:
+    """Cadres who could serve each post: within commute and free some day (or locked)."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for ci, pi in zip(week.arc_c.tolist(), week.arc_p.tolist(), strict=True):
+        out[week.post_ids[pi]].append(week.cadre_ids[ci])
+    for c, p in week.lock_post.items():
+        if c not in out[p]:
+            out[p].append(c)
+    return out
+
+
+def capacity_findings(week: Week) -> dict[int, list[str]]:
+    """Per post, the capacity limits its demand runs into (empty when none)."""
+    near = candidates(week)
+    night = week.night_codes
+    found: dict[int, list[str]] = defaultdict(list)
+    for p in week.post_ids:
+        total = week.demand_total.get(p, 0)
+        if not total:
+            continue
+        label = post_label(week, p)
+        cs = near.get(p, [])
+        seats = week.seats(p)
+        if len(cs) < seats:
+            who = f"only {len(cs)} active cadres" if cs else "no active cadre"
+            found[p].append(
+                f"{label}: {total} shifts a week need {seats} cadres (at most {week.dmax} "
+                f"shifts each), {who} within commute"
+            )
+        nights = week.demand_night.get(p, 0)
+        night_cs = [c for c in cs if week.district.cadres[c].night_ok]
+        if nights and len(night_cs) < week.night_seats(p):
+            found[p].append(
+                f"{label}: {nights} night shifts a week, only {len(night_cs)} cadres within "
+                "commute may do nights"
+            )
+        for d, shifts in enumerate(week.req.get(p, [])):
+            need = sum(shifts.values())
+            free = [c for c in cs if week.allowed[c][d] & shifts.keys()]
+            if need > len(free):
+                found[p].append(
+                    f"{label} on {day_name(week, d)}: {need} on duty needed, only {len(free)} "
+                    "cadres within commute are free that day (absences, rest after last week)"
+                )
+            need_n = sum(n for s, n in shifts.items() if s in night)
+            if need_n:
+                free_n = [c for c in cs if week.allowed[c][d] & (shifts.keys() & night)]
+                if need_n > len(free_n) and need <= len(free):
+                    found[p].append(
+                        f"{label} on {day_name(week, d)}: {need_n} on night duty needed, only "
+                        f"{len(free_n)} night-capable cadres within commute are free that day"
+                    )
+    return found
+
+
+def shortage_sets(week: Week, deployment: dict[int, int]) -> list[tuple[set[int], int, int]]:
+    """Sets of posts that need more cadres than live within reach of any of them.
+
+    From posts left with fewer cadres than seats, close over "a cadre who could serve here
+    is deployed there": the closed set's posts need more cadres than its cadres number.
+    """
+    near = candidates(week)
+    count: dict[int, int] = defaultdict(int)
+    for p in deployment.values():
+        count[p] += 1
+    short = [p for p in week.post_ids if week.demand_total.get(p) and count[p] < week.seats(p)]
+    seen: set[int] = set()
+    out = []
+    for start in short:
+        if start in seen:
+            continue
+        posts, cadres, todo = {start}, set(), [start]
+        while todo:
+            p = todo.pop()
+            for c in near.get(p, []):
+                if c in cadres:
+                    continue
+                cadres.add(c)
+                q = deployment.get(c)
+                if q is not None and q not in posts:
+                    posts.add(q)
+                    todo.append(q)
+        seen |= posts
+        need = sum(week.seats(p) for p in posts)
+        if need > len(cadres):
+            out.append((posts, need, len(cadres)))
+    return out
+
+
+def day_name(week: Week, d: int) -> str:
+    return f"{WEEKDAYS[d]} {week.days[d].strftime('%m-%d')}"
+
+
+def capacity_report(
+    district: District,
+    week_start: dt.date,
+    history: list[Assignment] | tuple = (),
+    locks: list[Assignment] | tuple = (),
+) -> list[str]:
+    """Before any search: every capacity limit of the week's demand, as sentences."""
+    week = prepare_week(district, monday_of(week_start), history, locks)
+    found = capacity_findings(week)
+    return [line for p in week.post_ids for line in found.get(p, [])]
+
+
+def explain(
+    week: Week,
+    deployment: dict[int, int],
+    assignments: list[Assignment],
+    unmet: list,
+    lock_breaches: list[Breach],
+) -> list[str]:
+    lines: list[str] = []
+    for b in lock_breaches:
+        lines.append(f"lock kept as given but it breaks rule {b.number}: {b.message}")
+    if not unmet:
+        return lines
+    found = capacity_findings(week)
+    by_post: dict[int, list] = defaultdict(list)
+    for u in unmet:
+        by_post[u.post_id].append(u)
+    groups = shortage_sets(week, deployment)
+    near = candidates(week)
+    worked: dict[int, int] = defaultdict(int)
+    for a in assignments:
+        worked[a.cadre_id] += 1
+    for p, items in by_post.items():
+        label = post_label(week, p)
+        d_index = {day: i for i, day in enumerate(week.days)}
+        slots = ", ".join(
+            f"{day_name(week, d_index[u.date])} {u.shift_code}"
+            + (f" ×{u.missing}" if u.missing > 1 else "")
+            for u in items
+        )
+        missing = sum(u.missing for u in items)
+        head = f"{label}: {missing} shift(s) unmet ({slots})"
+        reasons = list(found.get(p, []))
+        for posts, need, have in groups:
+            if p in posts:
+                names = ", ".join(
+                    f"{week.district.posts[q].name} ({week.district.posts[q].code})"
+                    for q in sorted(posts, key=lambda q: week.district.posts[q].code)[:8]
+                )
+                more = "…" if len(posts) > 8 else ""
+                reasons.append(
+                    f"{len(posts)} posts ({names}{more}) together need {need} cadres, only "
+                    f"{have} live within commute of any of them"
+                )
+        if not reasons:
+            here = [c for c, q in deployment.items() if q == p]
+            others = [c for c in near.get(p, []) if deployment.get(c) not in (None, p)]
+            idle = [c for c in near.get(p, []) if c not in deployment]
+            if here and all(worked[c] >= week.cap[c] for c in here):
+                reasons.append(
+                    f"everyone deployed here ({len(here)}) is already at their rest limit, and "
+                    f"the {len(others)} others within commute are needed at their own posts"
+                    + (f" ({len(idle)} more are free only on other days)" if idle else "")
+                )
+            elif any(c in week.locks_by_cadre for c in here) or any(
+                a.post_id == p for a in week.locks
+            ):
+                reasons.append(
+                    "locked shifts fix part of this post's week; unlock some to free cadres"
+                )
+            else:
+                reasons.append(
+                    "the cadres within commute cannot take more without breaking rest rules "
+                    "(days off, 11 h between shifts, days in a row counting last week)"
+                )
+        lines.append(f"{head}: " + "; ".join(reasons))
+    return lines

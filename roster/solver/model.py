@@ -1,0 +1,366 @@
+"""`solve_week`: the weekly roster in two exact stages, with an honest bound.
+
+1. Deployment (`deploy.py`): a min-cost flow over every eligible (cadre, post) pair puts
+   each cadre at one post (or in reserve). Bisection over the longest commute on the
+   relaxed flow gives the lower bound of the whole objective (argument in `deploy.py`) and
+   the longest commute worth allowing; the exact flow (nights, absence days) then deploys.
+2. Shifts (`schedule.py`): one small exact CP-SAT model per post (hard rules in `hard.py`,
+   penalties in `soft.py`), threads = `num_workers` (0: all cores).
+3. Where a post's model leaves shifts unmet or an unfair spread, the flow is asked for one
+   more cadre there (worth what it would save) and the changed posts are solved again, for
+   a few rounds while time allows; the best roster seen is kept.
+
+The objective reported is recomputed on the finished roster by `soft.roster_penalties`
+(the sum of each rule's cost), so it never depends on a model's own accounting; the bound
+is the deployment bound, valid for every roster (`deploy.py`), capped by the objective.
+Fairness, party_group and what the flow's relaxation cannot see (nights held exactly,
+absence days) are not in the bound: they are what the gap measures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from roster.domain import Assignment, District
+from roster.domain import week_start as monday_of
+from roster.solver import explain, soft
+from roster.solver.checker import Breach, check_roster
+from roster.solver.deploy import DeploymentFlow, bound_with_longest_commute
+from roster.solver.prepare import Week, prepare_week
+from roster.solver.schedule import Scheduler, to_assignments
+
+
+@dataclass(frozen=True)
+class Unmet:
+    post_id: int
+    date: dt.date
+    shift_code: str
+    required: int
+    covered: int
+
+    @property
+    def missing(self) -> int:
+        return self.required - self.covered
+
+
+@dataclass(frozen=True)
+class Progress:
+    objective: float
+    bound: float
+    gap: float
+    seconds: float
+    stage: str = ""
+
+
+class SolveControl:
+    """Lets another thread stop a running solve; the solve then returns its best roster."""
+
+    def __init__(self) -> None:
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._targets: list = []
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        with self._lock:
+            targets = list(self._targets)
+        for target in targets:
+            target.stop_search() if hasattr(target, "stop_search") else target.stop()
+
+    def attach(self, target) -> None:
+        """Register something with `stop_search()` or `stop()` (a CpSolver, a Scheduler)."""
+        with self._lock:
+            self._targets.append(target)
+        if self.stopped:
+            target.stop_search() if hasattr(target, "stop_search") else target.stop()
+
+    def detach(self, target) -> None:
+        with self._lock:
+            if target in self._targets:
+                self._targets.remove(target)
+
+
+@dataclass
+class SolveResult:
+    status: str  # optimal | feasible | stopped
+    objective: int
+    bound: int
+    gap: float
+    seconds: float
+    assignments: list[Assignment]
+    unmet: list[Unmet]
+    explanations: list[str]
+    penalties: dict[str, int]
+    lock_breaches: list[Breach] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+    district: District | None = field(default=None, repr=False, compare=False)
+
+    def to_json(self) -> dict:
+        """SPEC §4: JSON-safe, dates ISO, cadres and posts by id and by code."""
+        d = self.district
+        cadre_code = {c: x.code for c, x in d.cadres.items()} if d else {}
+        post = {p: x for p, x in d.posts.items()} if d else {}
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "seconds": round(self.seconds, 3),
+            "assignments": [
+                {
+                    "date": a.date.isoformat(),
+                    "cadre_id": a.cadre_id,
+                    "cadre_code": cadre_code.get(a.cadre_id),
+                    "post_id": a.post_id,
+                    "post_code": post[a.post_id].code if a.post_id in post else None,
+                    "shift_code": a.shift_code,
+                    "locked": a.locked,
+                    "source": a.source,
+                }
+                for a in self.assignments
+            ],
+            "unmet": [
+                {
+                    "post_id": u.post_id,
+                    "post_code": post[u.post_id].code if u.post_id in post else None,
+                    "post_name": post[u.post_id].name if u.post_id in post else None,
+                    "date": u.date.isoformat(),
+                    "shift_code": u.shift_code,
+                    "required": u.required,
+                    "covered": u.covered,
+                }
+                for u in self.unmet
+            ],
+            "explanations": list(self.explanations),
+            "penalties": dict(self.penalties),
+            "lock_breaches": [b.to_json() for b in self.lock_breaches],
+            "stats": dict(self.stats),
+        }
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    if objective == 0:
+        return 0.0
+    return max(0.0, (objective - bound) / abs(objective))
+
+
+def solve_week(
+    district: District,
+    week_start: dt.date,
+    *,
+    history: list[Assignment] | tuple = (),
+    locks: list[Assignment] | tuple = (),
+    time_limit: float = 10.0,
+    seed: int = 0,
+    num_workers: int = 2,
+    progress: Callable[[Progress], None] | None = None,
+    control: SolveControl | None = None,
+) -> SolveResult:
+    """The draft roster of the week containing `week_start` (see module doc).
+
+    Locks are kept exactly as given, even one that breaks a hard rule: such a lock is
+    listed in `lock_breaches` and in the explanations (the checker will report it too).
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + max(0.5, time_limit)
+    threads = num_workers if num_workers > 0 else os.cpu_count() or 1
+    control = control or SolveControl()
+    monday = monday_of(week_start)
+    history = list(history)
+    locks = [
+        Assignment(a.date, a.cadre_id, a.post_id, a.shift_code, True, a.source)
+        for a in locks
+        if monday <= a.date < monday + dt.timedelta(days=7)
+    ]
+    week = prepare_week(district, monday, history, locks)
+    lock_breaches = check_roster(district, monday, locks, history, coverage=False)
+    stats: dict = {"prepare_s": round(time.perf_counter() - t0, 3)}
+
+    def report(objective: float, bound: float, stage: str) -> None:
+        if progress is not None:
+            progress(
+                Progress(
+                    objective,
+                    bound,
+                    relative_gap(objective, bound),
+                    time.perf_counter() - t0,
+                    stage,
+                )
+            )
+
+    # stage 1: the bound, and the longest commute worth allowing
+    t1 = time.perf_counter()
+    bound_flow = DeploymentFlow(week)
+    flow_deadline = t0 + 0.3 * (deadline - t0)
+    dep = bound_with_longest_commute(bound_flow, deadline=flow_deadline, control=control)
+    stats.update(bound_s=round(time.perf_counter() - t1, 3), bound_flows=dep.evaluations)
+    report(dep.best_value, dep.bound, "bound")
+
+    # stage 1b + 2: deploy, schedule each post, ask for more cadres where a post's shift
+    # model leaves shifts unmet, and keep the best roster seen
+    scheduler = Scheduler(week, seed=seed)
+    control.attach(scheduler)
+    solved: dict[int, tuple[frozenset, list[Assignment], bool]] = {}
+    more: dict[int, list[int]] = {}
+    best = None
+    rounds = 0
+    threshold: int | None = dep.best.max_km
+    while True:
+        rounds += 1
+        t2 = time.perf_counter()
+        flow = DeploymentFlow(week, exact=True, more=more)
+        placed = flow.solve(threshold)
+        if placed.unfilled and threshold is not None:
+            wider = flow.solve(None)
+            if wider.unfilled < placed.unfilled:
+                placed, threshold = wider, None
+        stats["deploy_s"] = round(stats.get("deploy_s", 0) + time.perf_counter() - t2, 3)
+        t3 = time.perf_counter()
+        assignments, all_optimal = schedule_posts(
+            week, scheduler, placed.deployment, solved, deadline, threads
+        )
+        stats["schedule_s"] = round(stats.get("schedule_s", 0) + time.perf_counter() - t3, 3)
+        unmet = unmet_slots(week, assignments)
+        penalties = soft.roster_penalties(week, assignments, sum(u.missing for u in unmet))
+        objective = sum(penalties.values())
+        if best is None or objective < best[0]:
+            best = (objective, assignments, unmet, penalties, placed.deployment, all_optimal)
+        report(best[0], min(dep.bound, best[0]), "roster")
+        wanting = posts_wanting_a_cadre(week, placed.deployment, assignments, unmet)
+        if not wanting or control.stopped or rounds >= MAX_ROUNDS:
+            break
+        if time.perf_counter() > t0 + 0.75 * (deadline - t0):
+            break
+        count: dict[int, int] = defaultdict(int)
+        for p in placed.deployment.values():
+            count[p] += 1
+        for p, gain in wanting.items():
+            # seats beyond the post's own, enough for one more cadre than it has now
+            extra = max(1, count[p] + 1 - week.seats(p))
+            prev = more.get(p, [])[:extra]
+            more[p] = [max(g, gain) for g in prev] + [gain] * (extra - len(prev))
+    control.detach(scheduler)
+    objective, assignments, unmet, penalties, deployment, all_optimal = best
+    stats.update(
+        rounds=rounds,
+        posts_solved=len(solved),
+        post_models=len(scheduler.cache),
+        all_posts_optimal=all_optimal,
+    )
+    bound = min(dep.bound, objective)
+    gap = relative_gap(objective, bound)
+    if control.stopped:
+        status = "stopped"
+    elif objective == bound:
+        status = "optimal"
+    else:
+        status = "feasible"
+    explanations = explain.explain(week, deployment, assignments, unmet, lock_breaches)
+    seconds = time.perf_counter() - t0
+    report(objective, bound, "done")
+    assignments.sort(key=lambda a: (a.date, a.post_id, a.shift_code, a.cadre_id))
+    return SolveResult(
+        status=status,
+        objective=int(objective),
+        bound=int(bound),
+        gap=gap,
+        seconds=seconds,
+        assignments=assignments,
+        unmet=unmet,
+        explanations=explanations,
+        penalties=penalties,
+        lock_breaches=lock_breaches,
+        stats=stats,
+        district=district,
+    )
+
+
+MAX_ROUNDS = 4
+
+
+def posts_wanting_a_cadre(
+    week: Week, deployment: dict[int, int], assignments: list[Assignment], unmet: list[Unmet]
+) -> dict[int, int]:
+    """Posts whose shift model left shifts unmet or an unfair spread, with what one more
+    cadre there could save at most (unmet shifts at their weight, else the fairness cost)."""
+    wanting: dict[int, int] = defaultdict(int)
+    for u in unmet:
+        wanting[u.post_id] += week.settings.weight_unmet * u.missing
+    at_post: dict[int, list[int]] = defaultdict(list)
+    for c, p in deployment.items():
+        at_post[p].append(c)
+    shifts: dict[int, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        if a.source != "relief" and deployment.get(a.cadre_id) == a.post_id:
+            shifts[a.post_id].append(a)
+    for p, cs in at_post.items():
+        if p not in wanting:
+            cost = sum(soft.post_fairness(week, cs, shifts.get(p, [])))
+            if cost:
+                wanting[p] = cost
+    return dict(wanting)
+
+
+def schedule_posts(
+    week: Week,
+    scheduler: Scheduler,
+    deployment: dict[int, int],
+    solved: dict[int, tuple[frozenset, list[Assignment], bool]],
+    deadline: float,
+    threads: int = 1,
+) -> tuple[list[Assignment], bool]:
+    """Every post's shifts for this deployment (re-using posts whose cadres are unchanged);
+    locked shifts are part of the roster as given."""
+    at_post: dict[int, list[int]] = defaultdict(list)
+    for c, p in sorted(deployment.items()):
+        at_post[p].append(c)
+    for c, p in week.lock_post.items():
+        if deployment.get(c) != p:
+            at_post[p].append(c)
+    assignments: list[Assignment] = list(week.locks)
+    all_optimal = True
+    posts = [p for p in week.post_ids if at_post.get(p)]
+    todo = [p for p in posts if p not in solved or solved[p][0] != frozenset(at_post[p])]
+
+    def one(i: int, p: int) -> None:
+        remaining = max(0.05, deadline - time.perf_counter())
+        share = remaining / max(1, len(todo) - i)
+        result = scheduler.solve_post(p, at_post[p], max(0.05, min(share * 4, remaining)))
+        solved[p] = (frozenset(at_post[p]), to_assignments(week, p, result), result.optimal)
+
+    if threads > 1 and len(todo) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(one, range(len(todo)), todo))
+    else:
+        for i, p in enumerate(todo):
+            one(i, p)
+    for p in posts:
+        assignments += solved[p][1]
+        all_optimal &= solved[p][2]
+    return assignments, all_optimal
+
+
+def unmet_slots(week: Week, assignments: list[Assignment]) -> list[Unmet]:
+    covered: dict[tuple[int, dt.date, str], int] = defaultdict(int)
+    for a in assignments:
+        covered[a.post_id, a.date, a.shift_code] += 1
+    out = []
+    for p in week.post_ids:
+        for d, shifts in enumerate(week.req.get(p, [])):
+            day = week.days[d]
+            for s, need in sorted(shifts.items()):
+                have = covered.get((p, day, s), 0)
+                if have < need:
+                    out.append(Unmet(p, day, s, need, have))
+    return out

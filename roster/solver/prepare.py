@@ -1,0 +1,314 @@
+"""The week as the solver sees it: demand, availability, history, locks and eligible pairs.
+
+Everything here is computed once per solve from the plain domain values and shared by the
+deployment stage (`deploy.py`), the shift scheduling stage (`schedule.py`) and the
+explanations (`explain.py`). The independent checker does not use this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from roster.domain import Assignment, District, Settings, week_days
+from roster.geo import within_commute
+
+EARTH_RADIUS_KM = 6371.0088  # the haversine package's mean radius: the checker uses it too
+
+
+@dataclass
+class Week:
+    """Pre-computed facts of one week; indices are positions in `cadre_ids` / `post_ids`."""
+
+    district: District
+    monday: dt.date
+    days: list[dt.date]
+    settings: Settings
+    shift_codes: list[str]
+    night_codes: set[str]
+    # post id -> one dict per day: shift code -> required (> 0 only)
+    req: dict[int, list[dict[str, int]]]
+    demand_total: dict[int, int]
+    demand_night: dict[int, int]
+    demand_days: dict[int, int]  # days with any demand
+    post_ids: list[int]
+    cadre_ids: list[int]  # every cadre of the district, in code order
+    # cadre id -> per day the shift codes the cadre may work (absence, status, nights, history)
+    allowed: dict[int, list[frozenset[str]]]
+    cap: dict[int, int]  # most shifts the cadre can work this week
+    dmax: int  # most shifts anybody can work in a week (rest rules)
+    prev_post: dict[int, int]
+    run_before: dict[int, int]  # consecutive worked days ending the day before Monday
+    before: dict[int, list[tuple[int, str]]]  # (day offset < 0, shift) worked just before Monday
+    hist_nights: dict[int, int]
+    hist_weekends: dict[int, int]
+    locks: list[Assignment]
+    locks_by_cadre: dict[int, list[Assignment]]
+    lock_post: dict[int, int]  # deployment fixed by locks
+    # forbidden successions: (shift s, shift t, k) = t may not start k days after s
+    forbidden: set[tuple[str, str, int]]
+    max_gap: int
+    # eligible (cadre, post) pairs: indices into cadre_ids / post_ids and road km
+    arc_c: np.ndarray = field(repr=False)
+    arc_p: np.ndarray = field(repr=False)
+    arc_km: np.ndarray = field(repr=False)
+    km: np.ndarray = field(repr=False, default=None)  # cadre index x post index road km
+    anchor_group: dict[int, int] = field(default_factory=dict)  # unit id -> work group id
+    cadre_index: dict[int, int] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict, repr=False)
+    post_index: dict[int, int] = field(default_factory=dict)
+
+    def km_of(self, cadre_id: int, post_id: int) -> float:
+        return float(self.km[self.cadre_index[cadre_id], self.post_index[post_id]])
+
+    def shifts_at(self, post_id: int) -> list[str]:
+        codes = {s for day in self.req.get(post_id, []) for s in day}
+        return [s for s in self.shift_codes if s in codes]
+
+    def seats(self, post_id: int) -> int:
+        """Cadres a post needs: enough for its week at `dmax` shifts each, and for its
+        busiest day at one shift each."""
+        busiest = max((sum(day.values()) for day in self.req.get(post_id, [])), default=0)
+        return max(math.ceil(self.demand_total.get(post_id, 0) / self.dmax), busiest)
+
+    def night_seats(self, post_id: int) -> int:
+        busiest = max(
+            (
+                sum(n for s, n in day.items() if s in self.night_codes)
+                for day in self.req.get(post_id, [])
+            ),
+            default=0,
+        )
+        return max(math.ceil(self.demand_night.get(post_id, 0) / self.dmax), busiest)
+
+
+def max_work_days(settings: Settings) -> int:
+    """Most days worked in 7 with `min_rest_days` off and runs of at most `max_consecutive_days`."""
+    run = max(1, settings.max_consecutive_days)
+    by_runs = 7 - 7 // (run + 1)
+    return max(0, min(7 - settings.min_rest_days, by_runs))
+
+
+def most_days(mask: list[bool], run_before: int, settings: Settings) -> int:
+    """Most days a cadre can work given the days open to them (exact, small DP)."""
+    limit = max(1, settings.max_consecutive_days)
+    total_cap = 7 - settings.min_rest_days
+    # state: current run length -> most days worked so far
+    states = {min(run_before, limit): 0}
+    for ok in mask:
+        nxt: dict[int, int] = {}
+        for run, worked in states.items():
+            nxt[0] = max(nxt.get(0, -1), worked)
+            if ok and run < limit:
+                nxt[run + 1] = max(nxt.get(run + 1, -1), worked + 1)
+        states = nxt
+    return max(0, min(total_cap, max(states.values())))
+
+
+def km_matrix(district: District, cadre_ids: list[int], post_ids: list[int]) -> np.ndarray:
+    """Road km between every home and every post (great circle times the road factor)."""
+    cadres = [district.cadres[c] for c in cadre_ids]
+    posts = [district.posts[p] for p in post_ids]
+    lat1 = np.radians(np.array([c.home_lat for c in cadres]))[:, None]
+    lon1 = np.radians(np.array([c.home_lon for c in cadres]))[:, None]
+    lat2 = np.radians(np.array([p.lat for p in posts]))[None, :]
+    lon2 = np.radians(np.array([p.lon for p in posts]))[None, :]
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
+    return km * district.settings.road_factor
+
+
+def forbidden_successions(district: District, settings: Settings) -> tuple[set, int]:
+    """Pairs of shifts too close for `min_rest_hours` (rule 5), by days between their starts."""
+    forbidden: set[tuple[str, str, int]] = set()
+    gap = 0
+    for s in district.shifts.values():
+        for t in district.shifts.values():
+            k = 1
+            while s.rest_hours_before(t, k) < settings.min_rest_hours:
+                forbidden.add((s.code, t.code, k))
+                gap = max(gap, k)
+                k += 1
+    return forbidden, gap
+
+
+def prepare_week(
+    district: District,
+    monday: dt.date,
+    history: list[Assignment] | tuple = (),
+    locks: list[Assignment] | tuple = (),
+) -> Week:
+    settings = district.settings
+    days = week_days(monday)
+    shift_codes = sorted(district.shifts)
+    night_codes = {c for c, s in district.shifts.items() if s.is_night}
+    post_ids = sorted(district.posts, key=lambda p: district.posts[p].code)
+    cadre_ids = sorted(district.cadres, key=lambda c: district.cadres[c].code)
+
+    req: dict[int, list[dict[str, int]]] = {}
+    for d in district.demand:
+        if d.post_id in district.posts and d.shift_code in district.shifts:
+            req.setdefault(d.post_id, [{} for _ in days])
+    for p in list(req):
+        for i, day in enumerate(days):
+            for s in shift_codes:
+                n = district.required(p, day, s)
+                if n > 0:
+                    req[p][i][s] = n
+    demand_total = {p: sum(sum(x.values()) for x in r) for p, r in req.items()}
+    demand_night = {
+        p: sum(n for x in r for s, n in x.items() if s in night_codes) for p, r in req.items()
+    }
+    demand_days = {p: sum(1 for x in r if x) for p, r in req.items()}
+
+    forbidden, max_gap = forbidden_successions(district, settings)
+
+    # history
+    prev_week = {monday - dt.timedelta(days=7 - i) for i in range(7)}
+    by_cadre_prev: dict[int, Counter] = defaultdict(Counter)
+    worked_dates: dict[int, set[dt.date]] = defaultdict(set)
+    before: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    hist_nights: Counter = Counter()
+    hist_weekends: Counter = Counter()
+    for a in history:
+        if a.date >= monday:
+            continue
+        worked_dates[a.cadre_id].add(a.date)
+        if a.date in prev_week:
+            by_cadre_prev[a.cadre_id][a.post_id] += 1
+        offset = (a.date - monday).days
+        if offset >= -max(1, max_gap):
+            before[a.cadre_id].append((offset, a.shift_code))
+        if a.shift_code in night_codes:
+            hist_nights[a.cadre_id] += 1
+        if a.date.isoweekday() >= 6:
+            hist_weekends[a.cadre_id] += 1
+    prev_post = {
+        c: min(cnt.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        for c, cnt in by_cadre_prev.items()
+        if any(p in district.posts for p in cnt)
+    }
+    run_before: dict[int, int] = {}
+    for c, dates in worked_dates.items():
+        n, day = 0, monday - dt.timedelta(days=1)
+        while day in dates:
+            n += 1
+            day -= dt.timedelta(days=1)
+        run_before[c] = n
+
+    # locks
+    locks = [a for a in locks if monday <= a.date < monday + dt.timedelta(days=7)]
+    locks_by_cadre: dict[int, list[Assignment]] = defaultdict(list)
+    for a in locks:
+        locks_by_cadre[a.cadre_id].append(a)
+    lock_post: dict[int, int] = {}
+    for c, items in locks_by_cadre.items():
+        own = Counter(a.post_id for a in items if a.source != "relief")
+        if own:
+            lock_post[c] = min(own.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+    # availability per cadre and day
+    absent: dict[int, set[dt.date]] = defaultdict(set)
+    for ab in district.absences:
+        for day in days:
+            if ab.covers(day):
+                absent[ab.cadre_id].add(day)
+    allowed: dict[int, list[frozenset[str]]] = {}
+    cap: dict[int, int] = {}
+    all_codes = frozenset(shift_codes)
+    day_codes = frozenset(s for s in shift_codes if s not in night_codes)
+    for c in cadre_ids:
+        cadre = district.cadres[c]
+        codes = all_codes if cadre.night_ok else day_codes
+        per_day = []
+        for i, day in enumerate(days):
+            if cadre.status != "active" or day in absent[c]:
+                per_day.append(frozenset())
+                continue
+            ok = set(codes)
+            for offset, s in before.get(c, []):
+                for t in list(ok):
+                    if (s, t, i - offset) in forbidden:
+                        ok.discard(t)
+            per_day.append(frozenset(ok))
+        allowed[c] = per_day
+        mask = [bool(x) for x in per_day]
+        cap[c] = most_days(mask, run_before.get(c, 0), settings)
+
+    # eligible pairs: within commute, able to work at least one day there
+    km = km_matrix(district, cadre_ids, post_ids)
+    max_km = np.array([district.cadres[c].max_commute_km for c in cadre_ids])[:, None]
+    ok = km <= max_km + 1e-6
+    border = np.argwhere(ok & (km > max_km - 1e-6))
+    for ci, pi in border:  # settle the knife-edge cases exactly as the checker does
+        cadre, post = district.cadres[cadre_ids[ci]], district.posts[post_ids[pi]]
+        ok[ci, pi] = within_commute(cadre, post, settings.road_factor)
+    has_demand = np.array([demand_total.get(p, 0) > 0 for p in post_ids])
+    usable = np.array([cap[c] > 0 for c in cadre_ids])
+    ok &= has_demand[None, :] & usable[:, None]
+    arc_c, arc_p = np.nonzero(ok)
+    arc_km = km[arc_c, arc_p]
+
+    week = Week(
+        district=district,
+        monday=monday,
+        days=days,
+        settings=settings,
+        shift_codes=shift_codes,
+        night_codes=night_codes,
+        req=req,
+        demand_total=demand_total,
+        demand_night=demand_night,
+        demand_days=demand_days,
+        post_ids=post_ids,
+        cadre_ids=cadre_ids,
+        allowed=allowed,
+        cap=cap,
+        dmax=max_work_days(settings),
+        prev_post=prev_post,
+        run_before=run_before,
+        before=dict(before),
+        hist_nights=dict(hist_nights),
+        hist_weekends=dict(hist_weekends),
+        locks=locks,
+        locks_by_cadre=dict(locks_by_cadre),
+        lock_post=lock_post,
+        forbidden=forbidden,
+        max_gap=max_gap,
+        arc_c=arc_c,
+        arc_p=arc_p,
+        arc_km=arc_km,
+        km=km,
+        cadre_index={c: i for i, c in enumerate(cadre_ids)},
+        post_index={p: i for i, p in enumerate(post_ids)},
+    )
+    week.anchor_group = anchor_groups(week, km)
+    return week
+
+
+def anchor_groups(week: Week, km: np.ndarray) -> dict[int, int]:
+    """Each dispatching unit's home work group: where most of its cadres served last week,
+    else the group holding the nearest post of most of its cadres."""
+    district = week.district
+    served: dict[int, Counter] = defaultdict(Counter)
+    near: dict[int, Counter] = defaultdict(Counter)
+    for c, p in week.prev_post.items():
+        if c in district.cadres:
+            served[district.cadres[c].unit_id][district.posts[p].work_group_id] += 1
+    if week.post_ids:
+        nearest = km.argmin(axis=1)
+        for ci, c in enumerate(week.cadre_ids):
+            post = district.posts[week.post_ids[int(nearest[ci])]]
+            near[district.cadres[c].unit_id][post.work_group_id] += 1
+    anchors = {}
+    for unit in set(served) | set(near):
+        votes = served[unit] or near[unit]
+        anchors[unit] = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return anchors
