@@ -13,13 +13,36 @@ party_post cost. Commute, continuity and unit_spread are costs on the pairs.
 The bound. For any roster, its deployment pays in this flow at most what the roster pays
 for those rules (the seat terms are lower bounds of W·unmet; at a post with nights a party
 member who may not do nights may fill a night seat, which only widens the choice; every
-other term is exact), and party_group,
-fairness and the rest are ≥ 0. So the flow optimum F(∞) is a lower bound of the whole
-objective but for commute_max. For that: let F(T) be the optimum when pairs longer than
-T km are removed; F is non-increasing, and a roster whose longest commute is T costs at
-least F(T) + w·T. Hence on an interval [a, b] of T every roster costs at least
-F(b) + w·a, and the bound is the least of these over a partition of [0, T∞] refined by
-bisection (T∞ = longest commute used by the unrestricted optimum, beyond which F is flat).
+other term is exact), and party_group, fairness and the rest are ≥ 0, but for two
+additions that make the relaxation see more of the shift stage, each argued the same way
+(a routing of the roster's deployment exists whose flow cost is at most the roster's cost):
+
+- Cadres short of a full week (`partial_charges`): at a post with k ≤ seats cadres, each
+  tight day a cadre cannot work and each shift below `dmax` it cannot work raise the
+  unmet lower bound, so its pair pays W·δ (half at posts with nights, where the seat
+  terms are halves too). With k > seats the roster routes that cadre through a bypass arc
+  to the sink priced as one cadre beyond the seats (reserve), leaving ≥ seats cadres on
+  the seat chain, so no unmet is charged. Valid when at most one such cadre per post is
+  charged (so the bypass never leaves the seat chain short) and the bypassed cadre loses
+  nothing else: it is not counted in the night pool (none charged who may do nights at a
+  post with nights) and no party credit is lost (posts where a charged cadre is a party
+  member give no party credit at all).
+- Team floors (`model.team_floors`): where last week's cadres of a post are exactly its
+  seats, their own shift model (CP-SAT's proven bound) costs at least f beyond the flow's
+  unmet charge: α = min(f − charge, w_continuity) is added as a constant, taken back on
+  every option of a member away from the post (other posts, idle) and by one extra seat
+  arc at the post (reserve − α). A roster keeping the team alone pays α ≤ f; one where a
+  member leaves gets α back at least once (never more than the α it paid: that member
+  pays continuity ≥ α for leaving); one that adds a cadre to the team gets α back on the
+  extra seat. Every case is ≤ the roster's own cost.
+
+So the flow optimum F(∞) is a lower bound of the whole objective but for commute_max. For
+that: let F(T) be the optimum when pairs longer than T km are removed; F is
+non-increasing, and a roster whose longest commute is T (whole km, as the rule counts it)
+costs at least F(T) + w·T. Hence a roster whose longest commute is in (a, b] costs at
+least F(b) + w·(a + 1), and the bound is the least of these over a partition of
+[0, T∞] refined by bisection (T∞ = longest commute used by the unrestricted optimum,
+beyond which F is flat), and F(0).
 """
 
 from __future__ import annotations
@@ -68,6 +91,16 @@ def night_gains(week: Week, post_id: int) -> list[int]:
     return [a - b for a, b in zip(curve, curve[1:], strict=False)]
 
 
+def unmet_charge(week: Week, post_id: int, k: int, n: int) -> int:
+    """What the relaxed flow charges at most for unmet shifts at a post with k cadres of
+    whom n may do nights (its seats and night seats left empty)."""
+    share = 2 if week.demand_night.get(post_id, 0) else 1
+    w = week.settings.weight_unmet
+    seats = [w * g // share for g in seat_gains(week, post_id)]
+    nights = [w * g // share for g in night_gains(week, post_id)]
+    return sum(seats[k:]) + sum(nights[n:])
+
+
 def partial_cadre_shortfall(week: Week, arc_c: np.ndarray, arc_p: np.ndarray) -> np.ndarray:
     """Per pair, the shifts a cadre short of a full week would leave unmet at the post if
     the post had no other slack: days off on days the post needs every seat, or fewer
@@ -89,6 +122,56 @@ def partial_cadre_shortfall(week: Week, arc_c: np.ndarray, arc_p: np.ndarray) ->
     by_days = (~free[c] & tight[p]).sum(axis=1)
     by_cap = np.maximum(0, week.dmax - cap[c] - spare[p])
     out[sel] = np.maximum(by_days, by_cap)
+    return out
+
+
+def partial_charges(
+    week: Week,
+    arc_c: np.ndarray,
+    arc_p: np.ndarray,
+    km_of: np.ndarray,
+    skip_posts: set[int] = frozenset(),
+) -> np.ndarray:
+    """Per pair, unmet shifts a cadre short of a full week provably causes at a post that
+    has no cadre beyond its seats (the bound's version of `partial_cadre_shortfall`).
+
+    With k ≤ seats cadres at post p every tight day (need ≥ seats ≥ k) on which cadre c
+    cannot work leaves one more shift unmet than the count-based curve U(k) says, and every
+    shift c cannot work below `dmax` lowers the week's capacity by one; as
+    max(A + x, B + y) ≥ max(A, B) + min(x, y) the charge is min(tight days missed, dmax −
+    shifts c can work there). Only where the charge cannot add up with another's: a post
+    that more than one such cadre can reach gets none, nor does a night-capable cadre at
+    a post with nights (see `DeploymentFlow` for how the charge is cancelled when the post
+    has a cadre to spare), nor posts in `skip_posts`.
+    """
+    out = np.zeros(len(arc_c), dtype=np.int64)
+    cap = np.array([week.cap.get(c, 0) for c in week.cadre_ids])
+    free = np.array([[bool(x) for x in week.allowed[c]] for c in week.cadre_ids], dtype=bool)
+    partial = (cap < week.dmax) | ~free.all(axis=1)
+    sel = np.nonzero(partial[arc_c])[0]
+    if not len(sel):
+        return out
+    night_ok = [week.district.cadres[c].night_ok for c in week.cadre_ids]
+    for i in sel.tolist():
+        ci, pi = int(arc_c[i]), int(arc_p[i])
+        c, p = week.cadre_ids[ci], week.post_ids[pi]
+        if p in skip_posts or (night_ok[ci] and week.demand_night.get(p, 0)):
+            continue
+        req = week.req.get(p, [])
+        seats = week.seats(p)
+        works = [bool(week.allowed[c][d] & day.keys()) for d, day in enumerate(req)]
+        tight = [sum(day.values()) >= seats and bool(day) for day in req]
+        by_days = sum(1 for d in range(len(req)) if tight[d] and not works[d])
+        by_cap = week.dmax - min(int(cap[ci]), sum(works))
+        out[i] = max(0, min(by_days, by_cap))
+    # one charged cadre per post: the one nearest to it (ties: the lower index)
+    charged = np.nonzero(out)[0]
+    if len(charged):
+        order = charged[np.lexsort((arc_c[charged], km_of[charged]))]
+        _, first = np.unique(arc_p[order], return_index=True)
+        keep = np.zeros(len(arc_c), dtype=bool)
+        keep[order[first]] = True
+        out[~keep] = 0
     return out
 
 
@@ -114,12 +197,18 @@ class DeploymentFlow:
     """
 
     def __init__(
-        self, week: Week, *, exact: bool = False, more: dict[int, list[int]] | None = None
+        self,
+        week: Week,
+        *,
+        exact: bool = False,
+        more: dict[int, list[int]] | None = None,
+        floors: dict[int, tuple[int, list[int]]] | None = None,
     ):
         self.week = week
         s = week.settings
         district = week.district
         more = more or {}
+        floors = {p: f for p, f in (floors or {}).items() if f[0] > 0}
         n_c, n_p = len(week.cadre_ids), len(week.post_ids)
         self.sink = n_c + 4 * n_p
 
@@ -164,6 +253,14 @@ class DeploymentFlow:
         beta = np.array(
             [soft.party_post_value(week, p) if p in party_posts else 0 for p in week.post_ids]
         )
+        charged = np.zeros(0, dtype=np.int64)
+        if not exact:
+            delta = partial_charges(week, arc_c, arc_p, km, set(floors))
+            half = np.where(has_night[arc_p], 2, 1)
+            charged = np.nonzero(delta)[0]
+            # a party member who bypasses the seats would lose the post's party credit:
+            # where one may, the flow credits no party member at all
+            beta[np.unique(arc_p[charged][party[arc_c[charged]]])] = 0
         # nodes of a post: 0 party members' entry, 1 night pool, 2 party credited (exact:
         # party members who may not do nights), 3 all. In the relaxation party members of
         # both kinds share one credit, so at a post with nights one who may not do nights
@@ -176,6 +273,29 @@ class DeploymentFlow:
         else:
             entry = np.where(credit, 0, np.where(hn & nc, 1, 3))
         self.pair_head = n_c + 4 * arc_p + entry
+
+        # team floors (module doc): each member's options away from the team's post, and
+        # their idle arc, are worth the floor back
+        member_floor = np.zeros(n_c, dtype=np.int64)
+        member_post = np.full(n_c, -1)
+        for p, (alpha, members) in floors.items():
+            for c in members:
+                ci = week.cadre_index[c]
+                member_floor[ci], member_post[ci] = alpha, week.post_index[p]
+        away = (member_post[arc_c] >= 0) & (member_post[arc_c] != arc_p)
+        self.pair_cost = self.pair_cost - np.where(away, member_floor[arc_c], 0)
+        if len(charged):
+            # cadres short of a full week: charged where they take a seat, or a bypass to
+            # the sink as one cadre beyond the seats
+            self.pair_cost = self.pair_cost + w * delta // half
+            self.arc_c = np.concatenate([self.arc_c, arc_c[charged]])
+            self.arc_p = np.concatenate([self.arc_p, arc_p[charged]])
+            self.km = np.concatenate([self.km, km[charged]])
+            self.km_int = np.concatenate([self.km_int, self.km_int[charged]])
+            self.forced = np.concatenate([self.forced, self.forced[charged]])
+            bypass = self.pair_cost[charged] - w * delta[charged] // half[charged]
+            self.pair_cost = np.concatenate([self.pair_cost, bypass + s.weight_reserve])
+            self.pair_head = np.concatenate([self.pair_head, np.full(len(charged), self.sink)])
 
         tails, heads, caps, costs = [], [], [], []
         constant = 0
@@ -213,6 +333,11 @@ class DeploymentFlow:
                 for gain in gains:
                     arc(tail, head, 1, -gain)
                     constant += gain
+                if head == self.sink and p in floors:
+                    # a team floor: paid unless a member leaves or a cadre joins the team
+                    alpha = floors[p][0]
+                    constant += alpha
+                    arc(tail, head, 1, extra_cost - alpha)
                 arc(tail, head, BIG, extra_cost)
         self.post_arcs = (np.array(tails), np.array(heads), np.array(caps), np.array(costs))
         self.constant = constant
@@ -226,7 +351,7 @@ class DeploymentFlow:
             self.supplies[ci] = 1
             if lock_to[ci] < 0:
                 idle_t.append(ci)
-                idle_c.append(soft.continuity_idle_cost(week, c))
+                idle_c.append(soft.continuity_idle_cost(week, c) - int(member_floor[ci]))
         self.supplies[self.sink] = -int(self.supplies[: self.sink].sum())
         self.idle = (np.array(idle_t, dtype=np.int64), np.array(idle_c, dtype=np.int64))
 
@@ -291,13 +416,15 @@ def bound_with_longest_commute(
     evaluations += 1
 
     def interval_bounds() -> list[tuple[int, int, int]]:
+        # longest commutes are whole km: a roster whose longest is in (a, b] costs at least
+        # F(b) + w·(a + 1)
         points = sorted(f)
-        return [(f[b] + w * a, a, b) for a, b in zip(points, points[1:], strict=False)]
+        return [(f[b] + w * (a + 1), a, b) for a, b in zip(points, points[1:], strict=False)]
 
     while time.perf_counter() < deadline and not (control is not None and control.stopped):
         best_value = min(f[t] + w * t for t in f)
         candidates = [iv for iv in interval_bounds() if iv[2] - iv[1] > 1]
-        lb = min(min(iv[0] for iv in interval_bounds()), best_value)
+        lb = min(min(iv[0] for iv in interval_bounds()), f[0])
         if not candidates or best_value - lb <= rel_tol * max(1, abs(best_value)):
             break
         value, a, b = min(candidates)
@@ -311,5 +438,5 @@ def bound_with_longest_commute(
     best_t = min((t for t in results), key=lambda t: results[t].cost + w * results[t].max_km)
     best = results[best_t]
     best_value = best.cost + w * best.max_km
-    lb = min(min(iv[0] for iv in interval_bounds()), min(f[t] + w * t for t in f))
+    lb = min(min(iv[0] for iv in interval_bounds()), f[0])
     return DeploymentBound(lb, best, best_value, evaluations, time.perf_counter() - start)

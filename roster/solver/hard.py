@@ -13,6 +13,7 @@ which variables exist; `allowed_shifts` says which.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def one_shift_a_day(pm: PostModel) -> None:
     """Rule 1: at most one shift a day; a day with a locked shift (here or elsewhere) gets
     no other (`PostModel` makes no variable for it)."""
     for c in pm.cadres:
-        for d in range(7):
+        for d in range(pm.n_days):
             free = pm.free_vars(c, d)
             if len(free) > 1:
                 pm.model.add_at_most_one(free)
@@ -63,14 +64,18 @@ def rest_days(pm: PostModel) -> None:
             pm.model.add(sum(free) <= most - fixed)
 
 
-def consecutive_days(pm: PostModel) -> None:
+def consecutive_days(pm: PostModel, limits: Mapping[int, int] | None = None) -> None:
     """Rule 4: never more than `max_consecutive_days` working days in a row, counting the
-    run of worked days that ended last week's roster."""
-    limit = pm.week.settings.max_consecutive_days
+    run of worked days that ended last week's roster (`limits`: a limit per cadre instead,
+    for a model without a week, e.g. a benchmark instance)."""
     for c in pm.cadres:
-        run = pm.week.run_before.get(c, 0)
+        if limits is None:
+            limit = pm.week.settings.max_consecutive_days
+            run = pm.week.run_before.get(c, 0)
+        else:
+            limit, run = limits[c], 0
         # days -limit..6; a history day is worked iff it is within the closing run
-        for first in range(-limit, 7 - limit):
+        for first in range(-limit, pm.n_days - limit):
             days = range(first, first + limit + 1)
             fixed = sum(
                 1 for d in days if (d < 0 and -d <= run) or (d >= 0 and pm.fixed_work(c, d))
@@ -82,11 +87,16 @@ def consecutive_days(pm: PostModel) -> None:
 
 def rest_hours(pm: PostModel) -> None:
     """Rule 5: at least `min_rest_hours` between the end of a shift and the next start
-    (e.g. no day shift the morning a night shift ends)."""
-    week = pm.week
+    (e.g. no day shift the morning a night shift ends): the forbidden successions of the
+    pairs of shifts too close together."""
+    forbidden_successions(pm, pm.week.forbidden)
+
+
+def forbidden_successions(pm: PostModel, forbidden: Iterable[tuple[str, str, int]]) -> None:
+    """Shift `t` may not start `k` days after shift `s`, for each (s, t, k) in `forbidden`."""
     for c in pm.cadres:
-        for s, t, k in week.forbidden:
-            for d in range(7 - k):
+        for s, t, k in forbidden:
+            for d in range(pm.n_days - k):
                 a = pm.term(c, d, s)
                 b = pm.term(c, d + k, t)
                 if (isinstance(a, int) and not a) or (isinstance(b, int) and not b):
@@ -114,3 +124,130 @@ HARD_RULES = (one_shift_a_day, coverage, rest_days, consecutive_days, rest_hours
 def add_all(pm: PostModel) -> None:
     for rule in HARD_RULES:
         rule(pm)
+
+
+# --- rules of longer horizons and per-person limits -------------------------------------
+# First written for the Curtois & Qu benchmark (`curtois.py`), where a post's "cadres" are
+# an instance's employees over several weeks; each takes its limits as arguments and works
+# on any `PostModel` (locked and relief shifts count as the constants they are), so the
+# cadre model can switch them on through `Settings` (`settings_rules`, off by default).
+
+
+def work_literal(pm: PostModel, c: int, d: int):
+    """The cadre works on day `d`: a Boolean (one of the shift variables when there is
+    only one, else a new one equal to their sum), or 1/0 when fixed."""
+    cache = pm.aux.setdefault("work", {})
+    if (c, d) not in cache:
+        free = pm.free_vars(c, d)
+        if pm.fixed_work(c, d):
+            lit = 1
+        elif not free:
+            lit = 0
+        elif len(free) == 1:
+            lit = free[0]
+        else:
+            lit = pm.model.new_bool_var(f"w_{c}_{d}")
+            pm.model.add(sum(free) == lit)
+        cache[c, d] = lit
+    return cache[c, d]
+
+
+def _clause(pm: PostModel, positive: Iterable, negative: Iterable = ()) -> None:
+    """One of `positive` holds or one of `negative` fails; constants decide on their own,
+    and a clause the constants alone break is left out (a lock breaks it, reported)."""
+    lits = []
+    for v in positive:
+        if isinstance(v, int):
+            if v:
+                return
+        else:
+            lits.append(v)
+    for v in negative:
+        if isinstance(v, int):
+            if not v:
+                return
+        else:
+            lits.append(v.Not())
+    if lits:
+        pm.model.add_bool_or(lits)
+
+
+def max_shifts_of_type(pm: PostModel, limits: Mapping[tuple[int, str], int]) -> None:
+    """At most `limits[cadre, shift]` shifts of that type over the model's days."""
+    for (c, s), most in limits.items():
+        fixed = sum(s in pm.fixed_codes(c, d) for d in range(pm.n_days))
+        free = [pm.x[c, d, s] for d in range(pm.n_days) if (c, d, s) in pm.x]
+        if free and fixed <= most:
+            pm.model.add(sum(free) <= most - fixed)
+
+
+def total_minutes(
+    pm: PostModel, minutes: Mapping[str, int], bounds: Mapping[int, tuple[int, int]]
+) -> None:
+    """Between `bounds[cadre]` = (least, most) minutes of shifts over the model's days."""
+    for c, (least, most) in bounds.items():
+        fixed = sum(minutes[s] for d in range(pm.n_days) for s in pm.fixed_codes(c, d))
+        free = [(pm.x[c, d, s], minutes[s]) for (cc, d, s) in pm.x if cc == c]
+        if not free:
+            continue
+        total = sum(m * v for v, m in free)
+        if fixed <= most:
+            pm.model.add(total <= most - fixed)
+        if least - fixed > 0 and sum(m for _, m in free) >= least - fixed:
+            pm.model.add(total >= least - fixed)
+
+
+def min_consecutive_days(pm: PostModel, limits: Mapping[int, int]) -> None:
+    """A run of worked days lasts at least `limits[cadre]` days, except a run that starts
+    on the first day (it may continue one before the model) or is cut by the last day."""
+    for c, least in limits.items():
+        for s in range(1, pm.n_days):
+            for j in range(1, min(least, pm.n_days - s)):
+                # a run starting on day s reaches day s + j
+                _clause(
+                    pm,
+                    [work_literal(pm, c, s - 1), work_literal(pm, c, s + j)],
+                    [work_literal(pm, c, s)],
+                )
+
+
+def min_consecutive_days_off(pm: PostModel, limits: Mapping[int, int]) -> None:
+    """A run of days off lasts at least `limits[cadre]` days, except a run that starts on
+    the first day or is cut by the last day."""
+    for c, least in limits.items():
+        for s in range(1, pm.n_days):
+            for j in range(1, min(least, pm.n_days - s)):
+                # days off starting on day s reach day s + j
+                _clause(
+                    pm,
+                    [work_literal(pm, c, s)],
+                    [work_literal(pm, c, s - 1), work_literal(pm, c, s + j)],
+                )
+
+
+def max_working_weekends(
+    pm: PostModel, limits: Mapping[int, int], weekends: Iterable[tuple[int, ...]]
+) -> None:
+    """At most `limits[cadre]` weekends with a worked day (each weekend: its days)."""
+    weekends = [tuple(w) for w in weekends]
+    for c, most in limits.items():
+        flags = []
+        fixed = 0
+        for i, days in enumerate(weekends):
+            lits = [work_literal(pm, c, d) for d in days]
+            if any(isinstance(v, int) and v for v in lits):
+                fixed += 1
+                continue
+            lits = [v for v in lits if not isinstance(v, int)]
+            if not lits:
+                continue
+            if len(lits) == 1:
+                flags.append(lits[0])
+                continue
+            worked = pm.model.new_bool_var(f"weekend_{c}_{i}")
+            for v in lits:
+                pm.model.add_implication(v, worked)
+            pm.model.add_bool_or([worked.Not(), *lits])
+            flags.append(worked)
+        if flags and fixed <= most and len(flags) + fixed > most:
+            pm.model.add(sum(flags) <= most - fixed)

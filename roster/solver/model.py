@@ -1,5 +1,8 @@
 """`solve_week`: the weekly roster in two exact stages, with an honest bound.
 
+0. Team floors (`team_floors`): where last week's cadres of a post are exactly the cadres
+   it needs, their shift model is solved first (its result is cached for stage 2) and
+   what it costs beyond the flow's view becomes part of the bound (`deploy.py`).
 1. Deployment (`deploy.py`): a min-cost flow over every eligible (cadre, post) pair puts
    each cadre at one post (or in reserve). Bisection over the longest commute on the
    relaxed flow gives the lower bound of the whole objective (argument in `deploy.py`) and
@@ -13,8 +16,9 @@
 The objective reported is recomputed on the finished roster by `soft.roster_penalties`
 (the sum of each rule's cost), so it never depends on a model's own accounting; the bound
 is the deployment bound, valid for every roster (`deploy.py`), capped by the objective.
-Fairness, party_group and what the flow's relaxation cannot see (nights held exactly,
-absence days) are not in the bound: they are what the gap measures.
+It sees unmet shifts by counts, cadres short of a full week, and the shift-stage floors of
+teams kept together; what it cannot see (fairness of new teams, party_group, nights held
+exactly) is what the gap measures.
 """
 
 from __future__ import annotations
@@ -32,9 +36,9 @@ from roster.domain import Assignment, District
 from roster.domain import week_start as monday_of
 from roster.solver import explain, soft
 from roster.solver.checker import Breach, check_roster
-from roster.solver.deploy import DeploymentFlow, bound_with_longest_commute
+from roster.solver.deploy import DeploymentFlow, bound_with_longest_commute, unmet_charge
 from roster.solver.prepare import Week, prepare_week
-from roster.solver.schedule import Scheduler, to_assignments
+from roster.solver.schedule import Scheduler, solve_floor, to_assignments
 
 
 @dataclass(frozen=True)
@@ -199,9 +203,16 @@ def solve_week(
                 )
             )
 
+    # stage 0: the floors of teams kept from last week (their shift models, solved once)
+    scheduler = Scheduler(week, seed=seed)
+    control.attach(scheduler)
+    t1 = time.perf_counter()
+    floors = team_floors(week, scheduler, t0 + 0.3 * (deadline - t0), threads)
+    stats.update(floors_s=round(time.perf_counter() - t1, 3), team_floors=len(floors))
+
     # stage 1: the bound, and the longest commute worth allowing
     t1 = time.perf_counter()
-    bound_flow = DeploymentFlow(week)
+    bound_flow = DeploymentFlow(week, floors=floors)
     flow_deadline = t0 + 0.3 * (deadline - t0)
     dep = bound_with_longest_commute(bound_flow, deadline=flow_deadline, control=control)
     stats.update(bound_s=round(time.perf_counter() - t1, 3), bound_flows=dep.evaluations)
@@ -209,8 +220,6 @@ def solve_week(
 
     # stage 1b + 2: deploy, schedule each post, ask for more cadres where a post's shift
     # model leaves shifts unmet, and keep the best roster seen
-    scheduler = Scheduler(week, seed=seed)
-    control.attach(scheduler)
     solved: dict[int, tuple[frozenset, list[Assignment], bool]] = {}
     more: dict[int, list[int]] = {}
     best = None
@@ -286,7 +295,60 @@ def solve_week(
     )
 
 
-MAX_ROUNDS = 4
+MAX_ROUNDS = 3
+
+
+def teams(week: Week) -> dict[int, list[int]]:
+    """Each post's team: the cadres who served it last week and can work this week, where
+    they are exactly the cadres the post needs and no lock touches the post or them."""
+    by_post: dict[int, list[int]] = defaultdict(list)
+    for c, p in week.prev_post.items():
+        if week.cap.get(c, 0) > 0 and c in week.cadre_index:
+            by_post[p].append(c)
+    locked_posts = {a.post_id for a in week.locks}
+    out = {}
+    for p, members in by_post.items():
+        if p not in week.post_index or not week.demand_total.get(p, 0) or p in locked_posts:
+            continue
+        if len(members) != week.seats(p) or any(c in week.locks_by_cadre for c in members):
+            continue
+        out[p] = sorted(members)
+    return out
+
+
+def team_floors(
+    week: Week, scheduler: Scheduler, deadline: float, threads: int = 1
+) -> dict[int, tuple[int, list[int]]]:
+    """Per post, what its team's shift model costs at least beyond the flow's unmet
+    charge, if the team stays together alone (`deploy` module doc: team floors)."""
+    todo = teams(week)
+    if not todo:
+        return {}
+    night_ok = week.district.cadres
+    cap = week.settings.weight_continuity
+    out: dict[int, tuple[int, list[int]]] = {}
+
+    def one(item: tuple[int, list[int]]) -> None:
+        p, members = item
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0.02:
+            return
+        floor, _ = solve_floor(scheduler, p, members, min(0.5, remaining))
+        n = sum(1 for c in members if night_ok[c].night_ok)
+        # at most what a member pays for leaving (continuity), so that several members
+        # leaving never gain the flow more than the floor (see `deploy` module doc)
+        alpha = min(floor - unmet_charge(week, p, len(members), n), cap)
+        if alpha > 0:
+            out[p] = (alpha, members)
+
+    items = sorted(todo.items())
+    if threads > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(one, items))
+    else:
+        for item in items:
+            one(item)
+    return out
 
 
 def posts_wanting_a_cadre(

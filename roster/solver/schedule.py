@@ -35,6 +35,7 @@ class PostModel:
     x: dict[tuple[int, int, str], cp_model.IntVar] = field(default_factory=dict)
     unmet: dict[tuple[int, str], cp_model.IntVar] = field(default_factory=dict)
     penalties: dict[str, list[tuple[cp_model.LinearExprT, int]]] = field(default_factory=dict)
+    aux: dict[str, dict] = field(default_factory=dict)  # variables rules share (work_literal)
 
     def fixed_shift(self, c: int, d: int) -> str | None:
         for day, s in self.locked.get(c, ()):
@@ -65,6 +66,11 @@ class PostModel:
 
     def works(self, c: int, d: int) -> cp_model.LinearExprT:
         return sum(self.free_vars(c, d)) + self.fixed_work(c, d)
+
+    @property
+    def n_days(self) -> int:
+        """Days in the model: 7 for a post's week, the horizon for a benchmark instance."""
+        return len(self.req)
 
 
 def build(week: Week, post_id: int, cadres: list[int]) -> PostModel:
@@ -205,3 +211,33 @@ def to_assignments(week: Week, post_id: int, result: PostResult) -> list[Assignm
         Assignment(week.monday + dt.timedelta(days=d), c, post_id, s, False, "solver")
         for c, d, s in result.shifts
     ]
+
+
+def solve_floor(
+    scheduler: Scheduler, post_id: int, cadres: list[int], time_limit: float
+) -> tuple[int, int]:
+    """(lower bound, best value) of a post's shift model for exactly these cadres: the
+    least W·unmet + fairness any schedule of theirs can cost (CP-SAT's proven bound, equal
+    to the value when solved to optimality). The solution joins the scheduler's cache, so
+    a deployment that keeps these cadres together is not solved twice."""
+    week = scheduler.week
+    key, order = signature(week, post_id, cadres)
+    floors = scheduler.__dict__.setdefault("floors", {})
+    if key in floors:
+        return floors[key]
+    pm = build(week, post_id, order)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = scheduler.seed
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    status = solver.solve(pm.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return 0, 0
+    value = round(solver.objective_value)
+    bound = value if status == cp_model.OPTIMAL else int(solver.best_objective_bound + 1e-6)
+    if key not in scheduler.cache:
+        shifts = [(c, d, s) for (c, d, s), v in pm.x.items() if solver.boolean_value(v)]
+        unmet = {k: int(solver.value(v)) for k, v in pm.unmet.items() if solver.value(v)}
+        scheduler.cache[key] = (PostResult(shifts, unmet, status == cp_model.OPTIMAL), order)
+    floors[key] = (max(0, bound), value)
+    return floors[key]
