@@ -1,0 +1,763 @@
+"""Manual edits of one week's roster: checked at once against the hard rules, saved, undoable.
+
+`WeekEditor` holds the stored roster of one week as plain values. Every edit builds the new
+list of assignments, runs the independent checker on it and compares with the breaches the
+week already had: an edit that adds a breach is refused (`Refused`, with the reasons) unless
+the caller passes an override reason, which goes to the audit log with the breaches. An edit
+that cannot be made at all (a locked assignment, a cadre already on duty) raises `EditError`.
+Saves go through `store.save_roster` with the version read, so a stale view is refused
+(`store.StaleRoster`) instead of overwriting someone else's change.
+
+Nothing here imports Textual: the screens call this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sqlite_utils
+
+from roster import store
+from roster.domain import Assignment, AuditEntry, District, week_days
+from roster.geo import commute_km
+
+PUBLISHED_TABLE = "published_assignments"
+
+
+class EditError(Exception):
+    """The edit cannot be made at all (no override): the message says why."""
+
+
+class Refused(Exception):
+    """The edit would break hard rules; it may be made only with an override reason."""
+
+    def __init__(self, label: str, breaches: list) -> None:
+        self.label = label
+        self.breaches = breaches
+        reasons = "; ".join(b.message for b in breaches[:3])
+        more = f" (and {len(breaches) - 3} more)" if len(breaches) > 3 else ""
+        super().__init__(f"{label}: refused, {reasons}{more}")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One saved edit: what it did and the week before and after (for undo and redo)."""
+
+    label: str
+    before: tuple[Assignment, ...]
+    after: tuple[Assignment, ...]
+    overridden: tuple = ()
+
+
+@dataclass(frozen=True)
+class CellState:
+    """Coverage of one post, day and shift, as the board shows it."""
+
+    required: int
+    covered: int
+    locked: bool
+    changed: bool
+
+    @property
+    def state(self) -> str:
+        if self.covered < self.required:
+            return "short"
+        if self.covered > self.required:
+            return "over"
+        return "met"
+
+
+@dataclass
+class WeekTotals:
+    required: int = 0
+    covered: int = 0  # slots filled, never counting over-staffing
+    assigned: int = 0  # assignments
+    unmet: int = 0  # slots short
+    over: int = 0  # assignments beyond demand
+    short_cells: int = 0
+
+
+def breach_key(b) -> tuple:
+    return (b.rule, b.cadre_id, b.post_id, b.date, b.shift_code, b.message)
+
+
+def default_checker(district: District, monday: dt.date, assignments, history=(), **options):
+    from roster.solver.checker import check_roster
+
+    return check_roster(district, monday, list(assignments), history=list(history), **options)
+
+
+@dataclass
+class WeekEditor:
+    """The roster of one week, its checks, and the edits a coordinator makes to it."""
+
+    db: sqlite_utils.Database
+    district: District
+    week_start: dt.date
+    actor: str | None = None
+    checker: Callable = default_checker
+    access: Any = None  # roster.access.Access of the actor; None: no limits (scripts, tests)
+    assignments: list[Assignment] = field(default_factory=list)
+    version: int = 0
+    status: str = "none"  # none (no roster yet), draft or published
+    stats: dict = field(default_factory=dict)
+    published: frozenset | None = None
+    history: list[Assignment] = field(default_factory=list)
+    undo_stack: list[Change] = field(default_factory=list)
+    redo_stack: list[Change] = field(default_factory=list)
+    _breaches: list | None = None
+
+    def __post_init__(self) -> None:
+        self.reload()
+
+    # --- reading -----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the week again from the database (after someone else changed it)."""
+        roster = store.get_roster(self.db, self.week_start)
+        self.history = store.history(self.db, self.week_start)
+        if roster is None:
+            self.assignments, self.version, self.status, self.stats = [], 0, "none", {}
+        else:
+            self.assignments = list(roster.assignments)
+            self.version, self.status, self.stats = roster.version, roster.status, roster.stats
+        self.published = published_snapshot(self.db, self.week_start, self.status)
+        self._breaches = None
+
+    def stored_version(self) -> int:
+        """The version in the database now: differs from `version` when someone else saved."""
+        row = self.db.execute(
+            "select version from rosters where week_start = ?", [self.week_start.isoformat()]
+        ).fetchone()
+        return row[0] if row else 0
+
+    @property
+    def days(self) -> list[dt.date]:
+        days = self.__dict__.get("_days")
+        if days is None or days[0] != self.week_start:
+            days = self.__dict__["_days"] = week_days(self.week_start)
+        return days
+
+    @property
+    def breaches(self) -> list:
+        """Hard-rule breaches of the week as stored (cached until the next change)."""
+        if self._breaches is None:
+            self._breaches = list(
+                self.checker(self.district, self.week_start, self.assignments, self.history)
+            )
+        return self._breaches
+
+    @property
+    def checked(self) -> bool:
+        """Whether the breaches of the current version are known (without computing them)."""
+        return self._breaches is not None
+
+    def set_breaches(self, breaches: list) -> None:
+        """Breaches computed elsewhere (a worker) for the current version."""
+        self._breaches = list(breaches)
+
+    def check(self, assignments: Iterable[Assignment]) -> list:
+        return list(self.checker(self.district, self.week_start, list(assignments), self.history))
+
+    def by_cell(self) -> dict[tuple[int, dt.date, str], list[Assignment]]:
+        cells: dict[tuple[int, dt.date, str], list[Assignment]] = defaultdict(list)
+        for a in self.assignments:
+            cells[(a.post_id, a.date, a.shift_code)].append(a)
+        return cells
+
+    def cell_states(self) -> dict[tuple[int, dt.date, str], CellState]:
+        """State of every post, day and shift that has demand or assignments."""
+        cells = self.by_cell()
+        changed = self.changed_cells()
+        keys = set(cells)
+        for post_id in self.district.posts:
+            for day in self.days:
+                for code in self.district.shifts:
+                    if self.district.required(post_id, day, code):
+                        keys.add((post_id, day, code))
+        out = {}
+        for key in keys:
+            on = cells.get(key, [])
+            out[key] = CellState(
+                self.district.required(*key),
+                len(on),
+                bool(on) and all(a.locked for a in on),
+                key in changed,
+            )
+        return out
+
+    def totals(self, states: dict | None = None, posts: Iterable[int] | None = None) -> WeekTotals:
+        states = self.cell_states() if states is None else states
+        keep = set(posts) if posts is not None else None
+        t = WeekTotals()
+        for (post_id, _day, _code), s in states.items():
+            if keep is not None and post_id not in keep:
+                continue
+            t.required += s.required
+            t.assigned += s.covered
+            t.covered += min(s.covered, s.required)
+            t.unmet += max(0, s.required - s.covered)
+            t.over += max(0, s.covered - s.required)
+            t.short_cells += s.covered < s.required
+        return t
+
+    def changed_cells(self) -> set[tuple[int, dt.date, str]]:
+        """Cells whose cadres differ from the published roster (empty when not published)."""
+        if self.published is None:
+            return set()
+        now = {(a.post_id, a.date, a.shift_code, a.cadre_id) for a in self.assignments}
+        return {(p, d, s) for p, d, s, _c in now ^ self.published}
+
+    def deployment(self) -> dict[int, int]:
+        """Each cadre's post of the week: the post of most of their assignments."""
+        counts: dict[int, Counter] = defaultdict(Counter)
+        for a in self.assignments:
+            if a.source != "relief":
+                counts[a.cadre_id][a.post_id] += 1
+        return {c: n.most_common(1)[0][0] for c, n in counts.items()}
+
+    def of_cadre(self, cadre_id: int) -> list[Assignment]:
+        return [a for a in self.assignments if a.cadre_id == cadre_id]
+
+    def at(self, cadre_id: int, day: dt.date) -> Assignment | None:
+        for a in self.assignments:
+            if a.cadre_id == cadre_id and a.date == day:
+                return a
+        return None
+
+    def candidates(
+        self, post_id: int, day: dt.date, shift_code: str, limit: int = 12
+    ) -> list[tuple[int, str]]:
+        """Cadres who could take this post, day and shift without breaking a hard rule,
+        best first: those deployed here, then those with no duty this week, then those
+        lent from another post; nearer first. Each with a short note for the picker."""
+        district = self.district
+        post = district.posts[post_id]
+        shift = district.shifts[shift_code]
+        on_duty = {a.cadre_id for a in self.assignments if a.date == day}
+        deployed = self.deployment()
+        mine: dict[int, list[Assignment]] = defaultdict(list)
+        for a in self.assignments:
+            mine[a.cadre_id].append(a)
+        past: dict[int, list[Assignment]] = defaultdict(list)
+        for a in self.history:
+            past[a.cadre_id].append(a)
+        pool = []
+        for cadre in district.cadres.values():
+            if cadre.status != "active" or cadre.id in on_duty or district.absent(cadre.id, day):
+                continue
+            if shift.crosses_midnight and not cadre.night_ok:
+                continue
+            km = commute_km(cadre, post, district.settings.road_factor)
+            if km > cadre.max_commute_km:
+                continue
+            home = deployed.get(cadre.id)
+            rank = 0 if home == post_id else (1 if home is None else 2)
+            pool.append((rank, km, cadre.id, home))
+        pool.sort()
+        out: list[tuple[int, str]] = []
+        for rank, km, cadre_id, home in pool:
+            source = "relief" if rank == 2 else "manual"
+            trial = [*mine[cadre_id], Assignment(day, cadre_id, post_id, shift_code, False, source)]
+            if self._cadre_breaches(cadre_id, trial, past[cadre_id]):
+                continue
+            where = (
+                "deployed here"
+                if rank == 0
+                else "no duty this week"
+                if rank == 1
+                else f"lent from {self._post(home)}"
+            )
+            out.append((cadre_id, f"{km:.1f} km, {where}"))
+            if len(out) >= limit:
+                break
+        return out
+
+    def _cadre_breaches(self, cadre_id: int, week: list[Assignment], past) -> list:
+        """The rules of one cadre's own week (all but coverage) on just their duties."""
+        try:
+            return list(
+                self.checker(self.district, self.week_start, week, list(past), coverage=False)
+            )
+        except TypeError:  # a checker without the coverage switch
+            return [
+                b
+                for b in self.checker(self.district, self.week_start, week, list(past))
+                if b.cadre_id == cadre_id
+            ]
+
+    def locks(self) -> list[Assignment]:
+        return [a for a in self.assignments if a.locked]
+
+    # --- edits -------------------------------------------------------------------------
+
+    def assign(
+        self, cadre_id: int, post_id: int, day: dt.date, shift_code: str, *, override: str = ""
+    ) -> Change:
+        self._need_week_day(day)
+        current = self.at(cadre_id, day)
+        if current is not None:
+            raise EditError(
+                f"{self._cadre(cadre_id)} is already on duty on {day} at "
+                f"{self._post(current.post_id)} ({current.shift_code}): move them instead"
+            )
+        new = Assignment(day, cadre_id, post_id, shift_code, False, self._source(cadre_id, post_id))
+        label = f"assign {self._cadre(cadre_id)} to {self._post(post_id)} {day} {shift_code}"
+        return self._apply(label, [*self.assignments, new], override, "assign")
+
+    def unassign(self, cadre_id: int, day: dt.date, *, override: str = "") -> Change:
+        current = self._existing(cadre_id, day)
+        self._not_locked([current])
+        label = f"unassign {self._cadre(cadre_id)} on {day}"
+        rest = [a for a in self.assignments if a is not current]
+        return self._apply(label, rest, override, "unassign")
+
+    def move(
+        self,
+        cadre_id: int,
+        day: dt.date,
+        *,
+        to_post: int | None = None,
+        to_day: dt.date | None = None,
+        to_shift: str | None = None,
+        override: str = "",
+    ) -> Change:
+        """Move one assignment to another post, day or shift."""
+        current = self._existing(cadre_id, day)
+        self._not_locked([current])
+        to_day = to_day or day
+        self._need_week_day(to_day)
+        if to_day != day and self.at(cadre_id, to_day) is not None:
+            raise EditError(f"{self._cadre(cadre_id)} is already on duty on {to_day}")
+        post_id = to_post if to_post is not None else current.post_id
+        moved = replace(
+            current,
+            post_id=post_id,
+            date=to_day,
+            shift_code=to_shift or current.shift_code,
+            source=self._source(cadre_id, post_id, ignore=current),
+        )
+        if (moved.post_id, moved.date, moved.shift_code) == (
+            current.post_id,
+            current.date,
+            current.shift_code,
+        ):
+            raise EditError("nothing to move: choose another post, day or shift")
+        label = (
+            f"move {self._cadre(cadre_id)} {day} {current.shift_code} {self._post(current.post_id)}"
+            f" → {moved.date} {moved.shift_code} {self._post(moved.post_id)}"
+        )
+        rest = [moved if a is current else a for a in self.assignments]
+        return self._apply(label, rest, override, "move")
+
+    def move_week(self, cadre_id: int, to_post: int, *, override: str = "") -> Change:
+        """Redeploy a cadre: every assignment of their week goes to `to_post`."""
+        mine = self.of_cadre(cadre_id)
+        if not mine:
+            raise EditError(f"{self._cadre(cadre_id)} has no duty this week")
+        self._not_locked(mine)
+        label = f"move {self._cadre(cadre_id)}'s week to {self._post(to_post)}"
+        new = [
+            replace(a, post_id=to_post, source="manual") if a.cadre_id == cadre_id else a
+            for a in self.assignments
+        ]
+        return self._apply(label, new, override, "move")
+
+    def swap(
+        self, cadre_a: int, cadre_b: int, day: dt.date | None = None, *, override: str = ""
+    ) -> Change:
+        """Two cadres exchange their duties: of one day, or of the whole week."""
+        if cadre_a == cadre_b:
+            raise EditError("choose two different cadres to swap")
+
+        def mine(c: int) -> list[Assignment]:
+            return [a for a in self.of_cadre(c) if day is None or a.date == day]
+
+        a_list, b_list = mine(cadre_a), mine(cadre_b)
+        if not a_list and not b_list:
+            raise EditError("neither cadre is on duty then: nothing to swap")
+        self._not_locked(a_list + b_list)
+        touched = set(map(id, a_list + b_list))
+        new = [a for a in self.assignments if id(a) not in touched]
+        new += [replace(a, cadre_id=cadre_b, source="manual") for a in a_list]
+        new += [replace(a, cadre_id=cadre_a, source="manual") for a in b_list]
+        when = f" on {day}" if day else "'s week"
+        label = f"swap {self._cadre(cadre_a)} and {self._cadre(cadre_b)}{when}"
+        return self._apply(label, new, override, "swap")
+
+    def set_locked(
+        self, pick: Callable[[Assignment], bool], locked: bool | None, what: str
+    ) -> Change:
+        """Lock (or unlock) the assignments `pick` selects; None toggles: lock unless all are."""
+        chosen = [a for a in self.assignments if pick(a)]
+        if not chosen:
+            raise EditError(f"nothing to lock: no one is on duty in {what}")
+        if locked is None:
+            locked = not all(a.locked for a in chosen)
+        new = [replace(a, locked=locked) if pick(a) else a for a in self.assignments]
+        label = f"{'lock' if locked else 'unlock'} {what}"
+        return self._apply(label, new, "", "lock" if locked else "unlock", check=False)
+
+    def lock_cell(
+        self, post_id: int, day: dt.date, shift_code: str | None = None, locked: bool | None = None
+    ) -> Change:
+        what = f"{self._post(post_id)} {day}{' ' + shift_code if shift_code else ''}"
+        return self.set_locked(
+            lambda a: (
+                a.post_id == post_id
+                and a.date == day
+                and (shift_code is None or a.shift_code == shift_code)
+            ),
+            locked,
+            what,
+        )
+
+    def lock_post_week(self, post_id: int, locked: bool | None = None) -> Change:
+        return self.set_locked(
+            lambda a: a.post_id == post_id, locked, f"{self._post(post_id)}'s week"
+        )
+
+    def lock_cadre_week(self, cadre_id: int, locked: bool | None = None) -> Change:
+        return self.set_locked(
+            lambda a: a.cadre_id == cadre_id, locked, f"{self._cadre(cadre_id)}'s week"
+        )
+
+    def replace_all(
+        self, assignments: Iterable[Assignment], stats: dict, *, label: str = "accept solve"
+    ) -> Change:
+        """Accept a solver's roster for the week (it keeps the locked cells itself)."""
+        return self._apply(label, list(assignments), "", "solve.accept", check=False, stats=stats)
+
+    def undo(self) -> Change:
+        if not self.undo_stack:
+            raise EditError("nothing to undo")
+        change = self.undo_stack[-1]
+        self._require(change.after, change.before, f"undo {change.label}")
+        self._save(change.after, change.before, f"undo {change.label}", "undo")
+        self.undo_stack.pop()
+        self.redo_stack.append(change)
+        return change
+
+    def redo(self) -> Change:
+        if not self.redo_stack:
+            raise EditError("nothing to redo")
+        change = self.redo_stack[-1]
+        self._require(change.before, change.after, f"redo {change.label}")
+        self._save(change.before, change.after, f"redo {change.label}", "redo")
+        self.redo_stack.pop()
+        self.undo_stack.append(change)
+        return change
+
+    def publish(self) -> None:
+        """Mark the week published and keep a copy: later edits show as changes to it."""
+        if self.status == "none":
+            raise EditError("no roster for this week yet: solve it first")
+        self._require((), (), f"publish the week of {self.week_start}", whole=True)
+        if self.stored_version() != self.version:
+            raise store.StaleRoster(self.week_start, self.stored_version(), self.version)
+        with self.db.atomic():
+            store.publish_roster(self.db, self.week_start, self.actor)
+            save_published_snapshot(self.db, self.week_start, self.assignments)
+        self.reload()
+
+    # --- inside ------------------------------------------------------------------------
+
+    def _apply(
+        self,
+        label: str,
+        new: list[Assignment],
+        override: str,
+        op: str,
+        *,
+        check: bool = True,
+        stats: dict | None = None,
+    ) -> Change:
+        self._require(self.assignments, new, label, whole=op == "solve.accept")
+        added: list = []
+        if check:
+            known = {breach_key(b) for b in self.breaches}
+            after = self.check(new)
+            added = [b for b in after if breach_key(b) not in known]
+            if added and not override.strip():
+                raise Refused(label, added)
+        before = tuple(self.assignments)
+        known_breaches = self._breaches
+        change = Change(label, before, tuple(new), tuple(added))
+        self._save(before, change.after, label, op, override=override, breaches=added, stats=stats)
+        if check:
+            self._breaches = after
+        elif op in ("lock", "unlock") and known_breaches is not None:
+            self._breaches = known_breaches  # a lock changes no duty, so no breach either
+        self.undo_stack.append(change)
+        self.redo_stack.clear()
+        return change
+
+    def _save(
+        self,
+        expect: tuple[Assignment, ...],
+        new: tuple[Assignment, ...],
+        label: str,
+        op: str,
+        *,
+        override: str = "",
+        breaches: list | None = None,
+        stats: dict | None = None,
+    ) -> None:
+        if set(expect) != set(self.assignments):
+            raise EditError("the roster has changed since: reload it")
+        stats = dict(self.stats if stats is None else stats)
+        if op != "solve.accept":
+            stats["edited"] = True
+        details = {"week": self.week_start.isoformat(), "edit": label, "status": self.status}
+        with self.db.atomic():
+            saved = store.save_roster(
+                self.db,
+                self.week_start,
+                new,
+                stats=stats,
+                action=f"edit.{op}" if op != "solve.accept" else op,
+                actor=self.actor,
+                expected_version=self.version if self.status != "none" else None,
+            )
+            if op != "solve.accept":
+                store.add_audit(self.db, "edit", details, self.actor)
+            if breaches:
+                store.add_audit(
+                    self.db,
+                    "edit.override",
+                    {
+                        **details,
+                        "reason": override.strip(),
+                        "breaches": [f"{b.rule}: {b.message}" for b in breaches],
+                    },
+                    self.actor,
+                )
+        self.assignments = list(saved.assignments)
+        self.version, self.status, self.stats = saved.version, saved.status, saved.stats
+        self._breaches = None
+
+    def _require(self, before, after, what: str, *, whole: bool = False) -> None:
+        """The actor may change every post the edit touches (a whole week: district only);
+        a refusal is audited and raised as `EditError`."""
+        if self.access is None:
+            return
+        from roster.access import NotAllowed, refuse
+
+        try:
+            if whole:
+                self.access.require_district(what)
+                return
+            for post_id in sorted({a.post_id for a in set(before) ^ set(after)}):
+                post = self.district.posts.get(post_id)
+                town = self.district.towns.get(post.town_id) if post else None
+                self.access.require_town(
+                    post.town_id if post else -1, town.name if town else "?", what
+                )
+        except NotAllowed as error:
+            refuse(self.db, self.access, what, str(error))
+            raise EditError(str(error)) from error
+
+    def _source(self, cadre_id: int, post_id: int, ignore: Assignment | None = None) -> str:
+        """`relief` when the cadre is deployed at another post this week (lent for the day)."""
+        home = {
+            a.post_id
+            for a in self.assignments
+            if a.cadre_id == cadre_id and a.source != "relief" and a is not ignore
+        }
+        return "relief" if home and post_id not in home else "manual"
+
+    def _existing(self, cadre_id: int, day: dt.date) -> Assignment:
+        current = self.at(cadre_id, day)
+        if current is None:
+            raise EditError(f"{self._cadre(cadre_id)} is not on duty on {day}")
+        return current
+
+    def _not_locked(self, assignments: list[Assignment]) -> None:
+        for a in assignments:
+            if a.locked:
+                raise EditError(
+                    f"{self._cadre(a.cadre_id)} on {a.date} at {self._post(a.post_id)} is locked: "
+                    "unlock it first"
+                )
+
+    def _need_week_day(self, day: dt.date) -> None:
+        if day not in self.days:
+            raise EditError(f"{day} is not in the week of {self.week_start}")
+
+    def _cadre(self, cadre_id: int) -> str:
+        cadre = self.district.cadres.get(cadre_id)
+        return f"{cadre.name}({cadre.code})" if cadre else f"cadre #{cadre_id}"
+
+    def _post(self, post_id: int) -> str:
+        post = self.district.posts.get(post_id)
+        return post.name if post else f"post #{post_id}"
+
+
+# --- the published copy ----------------------------------------------------------------
+
+
+def _ensure_published_table(db: sqlite_utils.Database) -> None:
+    db.execute(
+        f"""create table if not exists {PUBLISHED_TABLE} (
+            week_start text not null, date text not null, cadre_id integer not null,
+            post_id integer not null, shift_code text not null)"""
+    )
+    db.execute(
+        f"create index if not exists {PUBLISHED_TABLE}_week on {PUBLISHED_TABLE} (week_start)"
+    )
+
+
+def save_published_snapshot(
+    db: sqlite_utils.Database, monday: dt.date, assignments: Iterable[Assignment]
+) -> None:
+    """Keep the roster as published, so later edits can be shown as changes to it."""
+    with db.atomic():
+        _ensure_published_table(db)
+        db.execute(f"delete from {PUBLISHED_TABLE} where week_start = ?", [monday.isoformat()])
+        db[PUBLISHED_TABLE].insert_all(
+            {
+                "week_start": monday.isoformat(),
+                "date": a.date.isoformat(),
+                "cadre_id": a.cadre_id,
+                "post_id": a.post_id,
+                "shift_code": a.shift_code,
+            }
+            for a in assignments
+        )
+
+
+def published_snapshot(
+    db: sqlite_utils.Database, monday: dt.date, status: str
+) -> frozenset[tuple[int, dt.date, str, int]] | None:
+    """The published roster as (post, date, shift, cadre) tuples; None while a draft.
+
+    A week published by another tool without a copy gets one now, from the stored roster.
+    """
+    if status != "published":
+        return None
+    if PUBLISHED_TABLE not in db.table_names():
+        rows = []
+    else:
+        rows = db.execute(
+            f"select post_id, date, shift_code, cadre_id from {PUBLISHED_TABLE} "
+            "where week_start = ?",
+            [monday.isoformat()],
+        ).fetchall()
+    if not rows:
+        roster = store.get_roster(db, monday)
+        if roster is None:
+            return None
+        save_published_snapshot(db, monday, roster.assignments)
+        return frozenset((a.post_id, a.date, a.shift_code, a.cadre_id) for a in roster.assignments)
+    return frozenset((p, dt.date.fromisoformat(d), s, c) for p, d, s, c in rows)
+
+
+# --- figures the cadre screen shows ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutyCounts:
+    days: int = 0
+    nights: int = 0
+    weekends: int = 0
+
+
+def duty_counts(district: District, assignments: Iterable[Assignment]) -> dict[int, DutyCounts]:
+    """Duties, night shifts and weekend duties per cadre over `assignments`."""
+    days: Counter = Counter()
+    nights: Counter = Counter()
+    weekends: Counter = Counter()
+    for a in assignments:
+        days[a.cadre_id] += 1
+        shift = district.shifts.get(a.shift_code)
+        if shift is not None and shift.crosses_midnight:
+            nights[a.cadre_id] += 1
+        if a.date.weekday() >= 5:
+            weekends[a.cadre_id] += 1
+    return {c: DutyCounts(days[c], nights[c], weekends[c]) for c in days}
+
+
+def average_counts(district: District, counts: dict[int, DutyCounts]) -> tuple[float, float]:
+    """Average nights and weekend duties over the active cadres (those with none count too)."""
+    active = [c.id for c in district.cadres.values() if c.status == "active"] or [0]
+    nights = sum(counts.get(c, DutyCounts()).nights for c in active) / len(active)
+    weekends = sum(counts.get(c, DutyCounts()).weekends for c in active) / len(active)
+    return nights, weekends
+
+
+def audit_about(db: sqlite_utils.Database, needle: str, limit: int = 20) -> list:
+    """Audit entries whose details mention `needle` (a cadre's code), newest first."""
+    rows = db.execute(
+        "select id, at, actor, action, details from audit where details like ? "
+        "order by id desc limit ?",
+        [f"%{needle}%", limit],
+    ).fetchall()
+    return [AuditEntry(*row) for row in rows]
+
+
+# --- what a solve would change -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterDiff:
+    cells_changed: int  # post, day and shift cells whose cadres differ
+    cadres_moved: int  # cadres deployed at another post (or newly, or no longer, on duty)
+    added: int  # assignments only in the new roster
+    removed: int  # assignments only in the current one
+    unmet_before: int
+    unmet_after: int
+
+
+def diff_rosters(
+    district: District,
+    monday: dt.date,
+    current: Iterable[Assignment],
+    proposed: Iterable[Assignment],
+) -> RosterDiff:
+    def keys(assignments: Iterable[Assignment]) -> set[tuple]:
+        return {(a.post_id, a.date, a.shift_code, a.cadre_id) for a in assignments}
+
+    def posts(assignments: Iterable[Assignment]) -> dict[int, int]:
+        counts: dict[int, Counter] = defaultdict(Counter)
+        for a in assignments:
+            counts[a.cadre_id][a.post_id] += 1
+        return {c: n.most_common(1)[0][0] for c, n in counts.items()}
+
+    def unmet(assignments: Iterable[Assignment]) -> int:
+        covered = Counter((a.post_id, a.date, a.shift_code) for a in assignments)
+        return sum(
+            max(0, district.required(p, d, s) - covered[(p, d, s)])
+            for p in district.posts
+            for d in week_days(monday)
+            for s in district.shifts
+        )
+
+    current, proposed = list(current), list(proposed)
+    before, after = keys(current), keys(proposed)
+    cells = {(p, d, s) for p, d, s, _c in before ^ after}
+    was, now = posts(current), posts(proposed)
+    moved = sum(1 for c in set(was) | set(now) if was.get(c) != now.get(c))
+    return RosterDiff(
+        len(cells), moved, len(after - before), len(before - after), unmet(current), unmet(proposed)
+    )
+
+
+def keep_locks(proposed: Iterable[Assignment], locks: Iterable[Assignment]) -> list[Assignment]:
+    """The solver's roster with the locked assignments marked locked again (and any it
+    dropped put back: rule 8 says locked ones stay exactly as they are)."""
+    locked = {(a.date, a.cadre_id): a for a in locks}
+    out = []
+    for a in proposed:
+        lock = locked.get((a.date, a.cadre_id))
+        if lock is not None and (lock.post_id, lock.shift_code) == (a.post_id, a.shift_code):
+            out.append(lock)
+            del locked[(a.date, a.cadre_id)]
+        elif lock is not None:
+            continue  # the solver moved a locked duty: the lock wins
+        else:
+            out.append(a)
+    return out + list(locked.values())
