@@ -25,8 +25,6 @@ from roster import store
 from roster.domain import Assignment, AuditEntry, District, week_days
 from roster.geo import commute_km
 
-PUBLISHED_TABLE = "published_assignments"
-
 
 class EditError(Exception):
     """The edit cannot be made at all (no override): the message says why."""
@@ -125,7 +123,11 @@ class WeekEditor:
         else:
             self.assignments = list(roster.assignments)
             self.version, self.status, self.stats = roster.version, roster.status, roster.stats
-        self.published = published_snapshot(self.db, self.week_start, self.status)
+        self.published = (
+            store.published_assignments(self.db, self.week_start)
+            if self.status == "published"
+            else None
+        )
         self._breaches = None
 
     def stored_version(self) -> int:
@@ -459,9 +461,7 @@ class WeekEditor:
         self._require((), (), f"publish the week of {self.week_start}", whole=True)
         if self.stored_version() != self.version:
             raise store.StaleRoster(self.week_start, self.stored_version(), self.version)
-        with self.db.atomic():
-            store.publish_roster(self.db, self.week_start, self.actor)
-            save_published_snapshot(self.db, self.week_start, self.assignments)
+        store.publish_roster(self.db, self.week_start, self.actor)
         self.reload()
 
     # --- inside ------------------------------------------------------------------------
@@ -595,65 +595,6 @@ class WeekEditor:
     def _post(self, post_id: int) -> str:
         post = self.district.posts.get(post_id)
         return post.name if post else f"post #{post_id}"
-
-
-# --- the published copy ----------------------------------------------------------------
-
-
-def _ensure_published_table(db: sqlite_utils.Database) -> None:
-    db.execute(
-        f"""create table if not exists {PUBLISHED_TABLE} (
-            week_start text not null, date text not null, cadre_id integer not null,
-            post_id integer not null, shift_code text not null)"""
-    )
-    db.execute(
-        f"create index if not exists {PUBLISHED_TABLE}_week on {PUBLISHED_TABLE} (week_start)"
-    )
-
-
-def save_published_snapshot(
-    db: sqlite_utils.Database, monday: dt.date, assignments: Iterable[Assignment]
-) -> None:
-    """Keep the roster as published, so later edits can be shown as changes to it."""
-    with db.atomic():
-        _ensure_published_table(db)
-        db.execute(f"delete from {PUBLISHED_TABLE} where week_start = ?", [monday.isoformat()])
-        db[PUBLISHED_TABLE].insert_all(
-            {
-                "week_start": monday.isoformat(),
-                "date": a.date.isoformat(),
-                "cadre_id": a.cadre_id,
-                "post_id": a.post_id,
-                "shift_code": a.shift_code,
-            }
-            for a in assignments
-        )
-
-
-def published_snapshot(
-    db: sqlite_utils.Database, monday: dt.date, status: str
-) -> frozenset[tuple[int, dt.date, str, int]] | None:
-    """The published roster as (post, date, shift, cadre) tuples; None while a draft.
-
-    A week published by another tool without a copy gets one now, from the stored roster.
-    """
-    if status != "published":
-        return None
-    if PUBLISHED_TABLE not in db.table_names():
-        rows = []
-    else:
-        rows = db.execute(
-            f"select post_id, date, shift_code, cadre_id from {PUBLISHED_TABLE} "
-            "where week_start = ?",
-            [monday.isoformat()],
-        ).fetchall()
-    if not rows:
-        roster = store.get_roster(db, monday)
-        if roster is None:
-            return None
-        save_published_snapshot(db, monday, roster.assignments)
-        return frozenset((a.post_id, a.date, a.shift_code, a.cadre_id) for a in roster.assignments)
-    return frozenset((p, dt.date.fromisoformat(d), s, c) for p, d, s, c in rows)
 
 
 # --- figures the cadre screen shows ------------------------------------------------------

@@ -13,9 +13,9 @@ from textual.message import Message
 class SolveProgress(Message):
     """A new best roster from the solver thread; a flood collapses to the latest."""
 
-    objective: float
+    objective: float | None  # None until the solver has a whole roster
     bound: float
-    gap: float
+    gap: float | None
     seconds: float
     stage: str = ""
 

@@ -12,6 +12,7 @@ import fcntl
 import getpass
 import json
 import os
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -62,6 +63,20 @@ def m002_coordinators(db: sqlite_utils.Database) -> None:
             os_user text not null references coordinators(os_user) on delete cascade,
             town_id integer not null references towns(id),
             primary key (os_user, town_id))"""
+    )
+
+
+@migrations()
+def m003_published_assignments(db: sqlite_utils.Database) -> None:
+    """The roster as it was published: later edits are shown and audited as changes to it."""
+    db.execute(
+        """create table if not exists published_assignments (
+            week_start text not null, date text not null, cadre_id integer not null,
+            post_id integer not null, shift_code text not null)"""
+    )
+    db.execute(
+        "create index if not exists published_assignments_week on published_assignments "
+        "(week_start)"
     )
 
 
@@ -397,6 +412,29 @@ def _assignment_row(roster_id: int, a: Assignment) -> dict:
     }
 
 
+def _write_changes(db: sqlite_utils.Database, roster_id: int, assignments: list[Assignment]):
+    """Write only what differs from the stored week: an edit touches a few rows, not 4,000."""
+    stored = {
+        (r["date"], r["cadre_id"]): r
+        for r in db["assignments"].rows_where("roster_id = ?", [roster_id])
+    }
+    wanted = {(a.date.isoformat(), a.cadre_id): _assignment_row(roster_id, a) for a in assignments}
+    if len(wanted) != len(assignments):
+        seen: set = set()
+        twice = next(k for a in assignments if (k := (a.date, a.cadre_id)) in seen or seen.add(k))
+        raise sqlite3.IntegrityError(f"cadre {twice[1]} has two assignments on {twice[0]}")
+    gone = [r["id"] for key, r in stored.items() if key not in wanted]
+    for start in range(0, len(gone), 500):
+        chunk = gone[start : start + 500]
+        db.execute(f"delete from assignments where id in ({','.join('?' * len(chunk))})", chunk)
+    fields = ("post_id", "shift_code", "locked", "source")
+    for key, row in wanted.items():
+        old = stored.get(key)
+        if old is not None and any(old[f] != row[f] for f in fields):
+            db["assignments"].update(old["id"], {f: row[f] for f in fields})
+    db["assignments"].insert_all(row for key, row in wanted.items() if key not in stored)
+
+
 def save_roster(
     db: sqlite_utils.Database,
     week_start: dt.date,
@@ -428,11 +466,11 @@ def save_roster(
         if existing:
             db["rosters"].update(existing.id, row)
             roster_id = existing.id
-            db.execute("delete from assignments where roster_id = ?", [roster_id])
+            _write_changes(db, roster_id, assignments)  # raises on two shifts a day
         else:
             row["status"] = "draft"
             roster_id = db["rosters"].insert(row).last_pk
-        db["assignments"].insert_all(_assignment_row(roster_id, a) for a in assignments)
+            db["assignments"].insert_all(_assignment_row(roster_id, a) for a in assignments)
         add_audit(
             db,
             action,
@@ -445,6 +483,7 @@ def save_roster(
 
 
 def publish_roster(db: sqlite_utils.Database, week_start: dt.date, actor: str | None = None):
+    """Mark the week published and keep a copy of it as published, in one transaction."""
     with db.atomic():
         roster = get_roster(db, week_start)
         if roster is None:
@@ -453,7 +492,37 @@ def publish_roster(db: sqlite_utils.Database, week_start: dt.date, actor: str | 
             roster.id,
             {"status": "published", "published_at": now_iso(), "version": roster.version + 1},
         )
+        db.execute(
+            "delete from published_assignments where week_start = ?", [week_start.isoformat()]
+        )
+        db["published_assignments"].insert_all(
+            {
+                "week_start": week_start.isoformat(),
+                "date": a.date.isoformat(),
+                "cadre_id": a.cadre_id,
+                "post_id": a.post_id,
+                "shift_code": a.shift_code,
+            }
+            for a in roster.assignments
+        )
         add_audit(db, "publish", {"week": week_start.isoformat()}, actor)
+
+
+def published_assignments(
+    db: sqlite_utils.Database, week_start: dt.date
+) -> frozenset[tuple[int, dt.date, str, int]] | None:
+    """The week as published, as (post, date, shift, cadre) tuples; None if never published."""
+    rows = db.execute(
+        "select post_id, date, shift_code, cadre_id from published_assignments "
+        "where week_start = ?",
+        [week_start.isoformat()],
+    ).fetchall()
+    if not rows:
+        roster = get_roster(db, week_start)
+        if roster is None or roster.status != "published":
+            return None
+        return frozenset()
+    return frozenset((p, dt.date.fromisoformat(d), s, c) for p, d, s, c in rows)
 
 
 class DatabaseBusy(Exception):

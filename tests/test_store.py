@@ -84,7 +84,11 @@ def test_migrations_apply_once(tmp_path):
     path = tmp_path / "m.db"
     store.open_db(path)
     db = store.open_db(path)  # reopening must not re-run or fail
-    assert [m.name for m in store.migrations.applied(db)] == ["m001_initial", "m002_coordinators"]
+    assert [m.name for m in store.migrations.applied(db)] == [
+        "m001_initial",
+        "m002_coordinators",
+        "m003_published_assignments",
+    ]
     assert store.migrations.pending(db) == []
 
 

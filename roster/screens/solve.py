@@ -89,15 +89,7 @@ class SolveScreen(Screen):
         from roster.solver import solve_week
 
         def progress(p) -> None:
-            self.post_message(
-                SolveProgress(
-                    _num(p, "objective"),
-                    _num(p, "bound"),
-                    _num(p, "gap"),
-                    _num(p, "seconds"),
-                    str(getattr(p, "stage", "") or ""),
-                )
-            )
+            self.post_message(SolveProgress(p.objective, p.bound, p.gap, p.seconds, p.stage))
 
         try:
             result = solve_week(
@@ -163,8 +155,11 @@ class SolveScreen(Screen):
         text.append(f"{state:8}", style="bold yellow" if self.running else "bold")
         text.append(f" elapsed {elapsed:6.1f} s\n")
         if p is not None:
-            text.append(f"objective {p.objective:,.0f}   bound {p.bound:,.0f}   ")
-            text.append(f"gap {p.gap * 100:.2f}%   {p.stage}")
+            if p.objective is None:
+                text.append(f"bound {p.bound:,.0f}   building the roster…   {p.stage}")
+            else:
+                text.append(f"objective {p.objective:,.0f}   bound {p.bound:,.0f}   ")
+                text.append(f"gap {p.gap * 100:.2f}%   {p.stage}")
         elif self.running:
             text.append("building the model…", style="dim")
         self.query_one("#solve-progress", Static).update(text)
@@ -242,10 +237,3 @@ class SolveScreen(Screen):
         self.stop_control()
         self.app.pop_screen()
 
-
-def _num(obj, name: str) -> float:
-    value = getattr(obj, name, 0)
-    try:
-        return float(value or 0)
-    except (TypeError, ValueError):
-        return 0.0

@@ -56,9 +56,9 @@ class Unmet:
 
 @dataclass(frozen=True)
 class Progress:
-    objective: float
+    objective: float | None  # None until a whole roster exists
     bound: float
-    gap: float
+    gap: float | None
     seconds: float
     stage: str = ""
 
@@ -191,13 +191,13 @@ def solve_week(
     lock_breaches = check_roster(district, monday, locks, history, coverage=False)
     stats: dict = {"prepare_s": round(time.perf_counter() - t0, 3)}
 
-    def report(objective: float, bound: float, stage: str) -> None:
+    def report(objective: float | None, bound: float, stage: str) -> None:
         if progress is not None:
             progress(
                 Progress(
                     objective,
                     bound,
-                    relative_gap(objective, bound),
+                    None if objective is None else relative_gap(objective, bound),
                     time.perf_counter() - t0,
                     stage,
                 )
@@ -216,7 +216,8 @@ def solve_week(
     flow_deadline = t0 + 0.3 * (deadline - t0)
     dep = bound_with_longest_commute(bound_flow, deadline=flow_deadline, control=control)
     stats.update(bound_s=round(time.perf_counter() - t1, 3), bound_flows=dep.evaluations)
-    report(dep.best_value, dep.bound, "bound")
+    # no roster exists yet: the flow's value is not the roster's objective, so none is shown
+    report(None, dep.bound, "bound")
 
     # stage 1b + 2: deploy, schedule each post, ask for more cadres where a post's shift
     # model leaves shifts unmet, and keep the best roster seen
