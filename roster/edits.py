@@ -460,7 +460,7 @@ class WeekEditor:
             raise EditError("no roster for this week yet: solve it first")
         self._require((), (), f"publish the week of {self.week_start}", whole=True)
         if self.stored_version() != self.version:
-            raise store.StaleRoster(self.week_start, self.stored_version(), self.version)
+            raise store.StaleRoster.of(self.db, self.week_start, self.version)
         store.publish_roster(self.db, self.week_start, self.actor)
         self.reload()
 

@@ -454,7 +454,7 @@ def save_roster(
     with db.atomic():
         existing = get_roster(db, week_start)
         if existing and expected_version is not None and existing.version != expected_version:
-            raise StaleRoster(week_start, existing.version, expected_version)
+            raise StaleRoster.of(db, week_start, expected_version)
         version = (existing.version if existing else 0) + 1
         row = {
             "week_start": week_start.isoformat(),
@@ -490,7 +490,13 @@ def publish_roster(db: sqlite_utils.Database, week_start: dt.date, actor: str | 
             raise LookupError(f"no roster for the week of {week_start}: solve it first")
         db["rosters"].update(
             roster.id,
-            {"status": "published", "published_at": now_iso(), "version": roster.version + 1},
+            {
+                "status": "published",
+                "published_at": now_iso(),
+                "version": roster.version + 1,
+                "updated_at": now_iso(),
+                "updated_by": actor or current_actor(),
+            },
         )
         db.execute(
             "delete from published_assignments where week_start = ?", [week_start.isoformat()]
@@ -532,11 +538,33 @@ class DatabaseBusy(Exception):
 class StaleRoster(Exception):
     """The roster was changed by someone else since this view read it."""
 
-    def __init__(self, week_start: dt.date, stored: int, expected: int):
+    def __init__(self, week_start: dt.date, stored: int, expected: int, by: str = "", at: str = ""):
+        who = f" by {by}" if by else " by someone else"
+        when = f" at {_local_hhmm(at)}" if at else ""
         super().__init__(
-            f"the roster of the week of {week_start} was changed by someone else "
-            f"(version {stored}, you had {expected}); reload it and try again"
+            f"the roster of the week of {week_start} was changed{who}{when} "
+            f"(version {stored}, you had {expected}); your view is refreshed, "
+            "check it and make your change again"
         )
         self.week_start = week_start
         self.stored = stored
         self.expected = expected
+        self.by = by
+
+    @classmethod
+    def of(cls, db: sqlite_utils.Database, week_start: dt.date, expected: int) -> StaleRoster:
+        """The refusal for a view at version `expected`, naming who changed it last and when."""
+        row = db.execute(
+            "select version, updated_by, updated_at from rosters where week_start = ?",
+            [week_start.isoformat()],
+        ).fetchone()
+        stored, by, at = row if row else (0, "", "")
+        return cls(week_start, stored, expected, by or "", at or "")
+
+
+def _local_hhmm(iso_utc: str) -> str:
+    """A stored UTC time as the coordinators' local date and time (Asia/Shanghai)."""
+    from zoneinfo import ZoneInfo
+
+    moment = dt.datetime.fromisoformat(iso_utc).astimezone(ZoneInfo("Asia/Shanghai"))
+    return moment.strftime("%m-%d %H:%M")
