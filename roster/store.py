@@ -7,13 +7,14 @@ a busy timeout are set on every connection, and every multi-step write is one tr
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import getpass
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -144,9 +145,37 @@ _INITIAL_SCHEMA = [
 
 
 class RosterDatabase(sqlite_utils.Database):
-    """A sqlite-utils Database that also holds the presence lock until it is closed."""
+    """A sqlite-utils Database that also holds the presence lock until it is closed, and
+    whose `atomic()` transactions take the write lock at once (BEGIN IMMEDIATE)."""
 
     _presence = None
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[RosterDatabase]:
+        """One write transaction (nested: a savepoint), begun with BEGIN IMMEDIATE.
+
+        A deferred BEGIN reads first and takes the write lock only at the first write;
+        in WAL mode that lock upgrade fails at once with SQLITE_BUSY ("database is
+        locked") when another connection writes or has written meanwhile: the busy
+        timeout is never waited for. BEGIN IMMEDIATE waits (up to the busy timeout) for
+        the lock before reading, so what a transaction checks (a roster's version) is
+        still true when it writes."""
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.rollback()
+                raise
 
     def close(self) -> None:
         super().close()
@@ -451,11 +480,13 @@ def save_roster(
     (`StaleRoster`) and nothing is written.
     """
     assignments = list(assignments)
-    with db.atomic():
-        existing = get_roster(db, week_start)
-        if existing and expected_version is not None and existing.version != expected_version:
+    with db.atomic():  # BEGIN IMMEDIATE: no one writes between the version check and the write
+        existing = db.execute(
+            "select id, version from rosters where week_start = ?", [week_start.isoformat()]
+        ).fetchone()
+        if existing and expected_version is not None and existing[1] != expected_version:
             raise StaleRoster.of(db, week_start, expected_version)
-        version = (existing.version if existing else 0) + 1
+        version = (existing[1] if existing else 0) + 1
         row = {
             "week_start": week_start.isoformat(),
             "version": version,
@@ -464,8 +495,8 @@ def save_roster(
             "updated_by": actor or current_actor(),
         }
         if existing:
-            db["rosters"].update(existing.id, row)
-            roster_id = existing.id
+            roster_id = existing[0]
+            db["rosters"].update(roster_id, row)
             _write_changes(db, roster_id, assignments)  # raises on two shifts a day
         else:
             row["status"] = "draft"
@@ -477,7 +508,7 @@ def save_roster(
             {"week": week_start.isoformat(), "version": version, "assignments": len(assignments)},
             actor,
         )
-    saved = get_roster(db, week_start)
+        saved = get_roster(db, week_start)  # what this transaction wrote, not a later commit
     assert saved is not None
     return saved
 
