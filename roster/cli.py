@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from roster import cli_exports, store
+from roster import cli_bench, cli_exports, cli_relief, store
 from roster.cli_common import (
     db_option,
     emit,
@@ -378,7 +378,8 @@ def restore_cmd(db_path: Path, source: Path, yes: bool) -> None:
     click.echo(f"restored {db_path} from {source}")
 
 
-for _command in (cli_exports.export, cli_exports.now, cli_exports.service):
+for _command in (cli_exports.export, cli_exports.now, cli_exports.service,
+                 cli_relief.relief_cmd, cli_relief.recall_cmd, cli_bench.bench):  # fmt: skip
     cli.add_command(_command)
 
 
