@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from roster import cli_bench, cli_exports, cli_relief, store
+from roster import store
 from roster.cli_common import (
     db_option,
     emit,
@@ -22,7 +23,29 @@ from roster.cli_common import (
 from roster.domain import week_start
 
 
-@click.group(invoke_without_command=True)
+class LazyGroup(click.Group):
+    """Commands kept in other modules are imported only when they run (or --help lists
+    them): `roster solve` need not load openpyxl and icalendar, nor `roster export` OR-Tools."""
+
+    lazy = {
+        "export": "roster.cli_exports:export",
+        "now": "roster.cli_exports:now",
+        "service": "roster.cli_exports:service",
+        "relief": "roster.cli_relief:relief_cmd",
+        "recall": "roster.cli_relief:recall_cmd",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy and name not in self.commands:
+            module, attr = self.lazy[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True)
 @db_option
 @click.option(
     "--as",
@@ -376,11 +399,6 @@ def restore_cmd(db_path: Path, source: Path, yes: bool) -> None:
     except RestoreRefused as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"restored {db_path} from {source}")
-
-
-for _command in (cli_exports.export, cli_exports.now, cli_exports.service,
-                 cli_relief.relief_cmd, cli_relief.recall_cmd, cli_bench.bench):  # fmt: skip
-    cli.add_command(_command)
 
 
 def main() -> None:
