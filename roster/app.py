@@ -51,6 +51,7 @@ class RosterApp(App[None]):
             "find",
             "dialogs",
             "help",
+            "relief",
         )
     ]
     BINDINGS = [
@@ -309,6 +310,21 @@ class RosterApp(App[None]):
         from roster.screens.cadre import CadreScreen
 
         self.push_screen(CadreScreen(cadre_id))
+
+    def show_relief(self, cadre_id: int, day: dt.date | None = None) -> None:
+        """Ask for a relief of `cadre_id` (days away from `day` by default)."""
+        from roster.screens.relief import ReliefScreen
+
+        self.push_screen(ReliefScreen(cadre_id, day))
+
+    def relief_applied(self) -> None:
+        """A relief was written by another connection: read the district (its absences)
+        and the week again, and tell every screen."""
+        self.district = store.load_district(self.db)
+        for editor in self._editors.values():
+            editor.district = self.district
+        self.editor.reload()
+        self.roster_changed("reload")
 
     def show_post(self, post_id: int, day: dt.date | None = None) -> None:
         from roster.screens.post import PostScreen

@@ -54,3 +54,22 @@ class JumpTo(Message):
 
     post_id: int
     day: dt.date | None = None
+
+
+@dataclass
+class ReliefOptionsReady(Message):
+    """The ranked relief options for the days `asked` ((start, end, roster version)),
+    computed off the UI thread; `error` says why there are none."""
+
+    asked: tuple
+    options: list
+    seconds: float
+    error: str = ""
+
+
+@dataclass
+class ReliefApplied(Message):
+    """A relief option was applied (`applied`, a `roster.relief.Applied`) or refused."""
+
+    applied: Any
+    error: Exception | None = None

@@ -189,7 +189,8 @@ class BoardScreen(Screen):
         Binding("z", "collapse", "Fold town"),
         Binding("Z", "collapse_all", "Fold all"),
         Binding("o", "open_post", "Post detail", show=False),
-        Binding("r", "reload", "Reload", show=False),
+        Binding("r", "relief", "Relief", tooltip="cover an absence of a cadre in this cell"),
+        Binding("R", "reload", "Reload", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -663,6 +664,13 @@ class BoardScreen(Screen):
             return
         assign_flow(self.app, post_id, day)
 
+    def action_relief(self) -> None:
+        post_id, day = self.cursor_post(), self.cursor_day()
+        if post_id is None or day is None:
+            self.notify("Put the cursor on a post and a day first.", severity="warning")
+            return
+        relief_flow(self.app, post_id, day)
+
     def action_lock_cell(self) -> None:
         post_id, day = self.cursor_post(), self.cursor_day()
         if post_id is None or day is None:
@@ -755,3 +763,28 @@ def assign_flow(app, post_id: int, day: dt.date) -> None:
         s = states.get((post_id, day, code), empty)
         options.append((code, f"{code} {district.shifts[code].name}  {s.covered}/{s.required}"))
     app.choose(f"Which shift at {post.name} on {day:%a %m-%d}?", options, with_shift)
+
+
+def relief_flow(app, post_id: int, day: dt.date) -> None:
+    """Relief from a board cell: the cadre on duty there, or one of them if several."""
+    district = app.district
+    shifts = district.shifts
+    on_duty = sorted(
+        (a for a in app.editor.assignments if a.post_id == post_id and a.date == day),
+        key=lambda a: (shifts[a.shift_code].start_minutes if a.shift_code in shifts else 0,
+                       district.cadres[a.cadre_id].code),
+    )  # fmt: skip
+    if not on_duty:
+        post = district.posts[post_id]
+        app.notify(f"Nobody is on duty at {post.name} on {day:%a %m-%d}.", severity="warning")
+        return
+    options = [
+        (str(a.cadre_id), f"{a.shift_code} {district.cadres[a.cadre_id].name}"
+         f" {district.cadres[a.cadre_id].code}")
+        for a in on_duty
+    ]  # fmt: skip
+    app.choose(
+        f"Relief for whom at {district.posts[post_id].name} on {day:%a %m-%d}?",
+        options,
+        lambda cadre_id: app.show_relief(int(cadre_id), day),
+    )

@@ -27,6 +27,7 @@ class CadreScreen(Screen):
         Binding("m", "move_week", "Move week"),
         Binding("w", "swap_week", "Swap week"),
         Binding("K", "lock_week", "Lock week"),
+        Binding("r", "relief", "Relief", tooltip="cover an absence of this cadre"),
         Binding("u", "undo", "Undo"),
         Binding("U,ctrl+r", "redo", "Redo", key_display="U"),
     ]
@@ -171,6 +172,17 @@ class CadreScreen(Screen):
             "Swap the week with which cadre?",
             lambda other: self.app.edit(lambda o: editor.swap(self.cadre_id, other, override=o)),
         )
+
+    def action_relief(self) -> None:
+        """Relief from today if it is in the week shown, else from the first duty day."""
+        from roster.app import today
+
+        editor = self.app.editor
+        day = today()
+        if day not in editor.days:
+            duty = sorted(a.date for a in editor.of_cadre(self.cadre_id))
+            day = duty[0] if duty else editor.days[0]
+        self.app.show_relief(self.cadre_id, day)
 
     def action_lock_week(self) -> None:
         self.app.edit(lambda _o: self.app.editor.lock_cadre_week(self.cadre_id))
