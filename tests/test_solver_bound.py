@@ -122,3 +122,23 @@ def test_a_cadre_absent_on_a_tight_day_is_charged_once_per_post():
     bound = bound_with_longest_commute(DeploymentFlow(week), deadline=time.perf_counter() + 30)
     optimum = brute_force(d, [])
     assert bound.bound <= optimum
+
+
+def test_night_price_prefers_day_only_cadres_beyond_the_night_seats():
+    # three nights a week need one night seat: priced, the flow takes the day-only cadre
+    # (farther away) over a second night-capable one; unpriced, the nearer one
+    posts = [post(1)]
+    cadres = [
+        cadre(1, party=False),
+        cadre(2, party=False),
+        cadre(3, north_km=2.0, night_ok=False, party=False),
+    ]
+    demands = [Demand(1, "D", wd, 1) for wd in range(1, 8)]
+    demands += [Demand(1, "N", wd, 1) for wd in (1, 3, 5)]
+    d = district(posts, cadres, demands)
+    week = prepare_week(d, MONDAY, [], [])
+    assert week.seats(1) == 2
+    plain = DeploymentFlow(week, exact=True).solve()
+    priced = DeploymentFlow(week, exact=True, night_price={1: 5}).solve()
+    assert set(plain.deployment) == {1, 2}
+    assert set(priced.deployment) == {1, 3}

@@ -193,7 +193,10 @@ class DeploymentFlow:
     heuristic); a cadre who cannot work the post's tight days or enough shifts pays, on
     that pair, the unmet shifts they would cause there alone; `more` asks for more
     cadres at posts whose shift model found too few or was unfair for want of one more
-    cadre (each further seat with what the shift model says it would save).
+    cadre (each further seat with what the shift model says it would save);
+    `night_price` charges each night-capable cadre beyond a post's night seats what its
+    night fairness cost (a lone night-capable cadre is never compared, so a post where
+    nights cannot be spread evenly is fair with one).
     """
 
     def __init__(
@@ -203,11 +206,13 @@ class DeploymentFlow:
         exact: bool = False,
         more: dict[int, list[int]] | None = None,
         floors: dict[int, tuple[int, list[int]]] | None = None,
+        night_price: dict[int, int] | None = None,
     ):
         self.week = week
         s = week.settings
         district = week.district
         more = more or {}
+        night_price = (night_price or {}) if exact else {}
         floors = {p: f for p, f in (floors or {}).items() if f[0] > 0}
         n_c, n_p = len(week.cadre_ids), len(week.post_ids)
         self.sink = n_c + 4 * n_p
@@ -333,6 +338,11 @@ class DeploymentFlow:
                 for gain in gains:
                     arc(tail, head, 1, -gain)
                     constant += gain
+                if head != self.sink and p in night_price:
+                    # fewer night-capable cadres: each beyond the night seats pays what
+                    # the post's night fairness cost (a heuristic: exact flow only)
+                    arc(tail, head, BIG, night_price[p])
+                    continue
                 if head == self.sink and p in floors:
                     # a team floor: paid unless a member leaves or a cadre joins the team
                     alpha = floors[p][0]

@@ -10,8 +10,11 @@
 2. Shifts (`schedule.py`): one small exact CP-SAT model per post (hard rules in `hard.py`,
    penalties in `soft.py`), threads = `num_workers` (0: all cores).
 3. Where a post's model leaves shifts unmet or an unfair spread, the flow is asked for one
-   more cadre there (worth what it would save) and the changed posts are solved again, for
-   a few rounds while time allows; the best roster seen is kept.
+   more cadre there (worth what it would save); where nights were spread unfairly, each
+   night-capable cadre beyond the post's night seats is priced at that cost (a post whose
+   few nights cannot be spread evenly is fair with one night-capable cadre and day-only
+   others); the changed posts are solved again, for a few rounds while time allows; the
+   best roster seen is kept.
 
 The objective reported is recomputed on the finished roster by `soft.roster_penalties`
 (the sum of each rule's cost), so it never depends on a model's own accounting; the bound
@@ -223,13 +226,14 @@ def solve_week(
     # model leaves shifts unmet, and keep the best roster seen
     solved: dict[int, tuple[frozenset, list[Assignment], bool]] = {}
     more: dict[int, list[int]] = {}
+    night_price: dict[int, int] = {}
     best = None
     rounds = 0
     threshold: int | None = dep.best.max_km
     while True:
         rounds += 1
         t2 = time.perf_counter()
-        flow = DeploymentFlow(week, exact=True, more=more)
+        flow = DeploymentFlow(week, exact=True, more=more, night_price=night_price)
         placed = flow.solve(threshold)
         if placed.unfilled and threshold is not None:
             wider = flow.solve(None)
@@ -252,6 +256,8 @@ def solve_week(
             break
         if time.perf_counter() > t0 + 0.75 * (deadline - t0):
             break
+        for p, price in unfair_nights(week, placed.deployment, assignments).items():
+            night_price[p] = max(night_price.get(p, 0), price)
         count: dict[int, int] = defaultdict(int)
         for p in placed.deployment.values():
             count[p] += 1
@@ -373,6 +379,25 @@ def posts_wanting_a_cadre(
             if cost:
                 wanting[p] = cost
     return dict(wanting)
+
+
+def unfair_nights(
+    week: Week, deployment: dict[int, int], assignments: list[Assignment]
+) -> dict[int, int]:
+    """Posts whose night fairness cost something, with that cost."""
+    at_post: dict[int, list[int]] = defaultdict(list)
+    for c, p in deployment.items():
+        at_post[p].append(c)
+    shifts: dict[int, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        if a.source != "relief" and deployment.get(a.cadre_id) == a.post_id:
+            shifts[a.post_id].append(a)
+    out = {}
+    for p, cs in at_post.items():
+        nights, _ = soft.post_fairness(week, cs, shifts.get(p, []))
+        if nights:
+            out[p] = nights
+    return out
 
 
 def schedule_posts(
