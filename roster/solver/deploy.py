@@ -101,15 +101,21 @@ def unmet_charge(week: Week, post_id: int, k: int, n: int) -> int:
     return sum(seats[k:]) + sum(nights[n:])
 
 
+def partial_arcs(week: Week, arc_c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Indexes of the arcs whose cadre is short of a full week (fewer shifts than `dmax`
+    or a day they may not work), with every cadre's capacity and free days."""
+    cap = np.array([week.cap.get(c, 0) for c in week.cadre_ids])
+    free = np.array([[bool(x) for x in week.allowed[c]] for c in week.cadre_ids], dtype=bool)
+    partial = (cap < week.dmax) | ~free.all(axis=1)
+    return np.nonzero(partial[arc_c])[0], cap, free
+
+
 def partial_cadre_shortfall(week: Week, arc_c: np.ndarray, arc_p: np.ndarray) -> np.ndarray:
     """Per pair, the shifts a cadre short of a full week would leave unmet at the post if
     the post had no other slack: days off on days the post needs every seat, or fewer
     shifts than `dmax` beyond the post's spare capacity."""
     out = np.zeros(len(arc_c), dtype=np.int64)
-    cap = np.array([week.cap.get(c, 0) for c in week.cadre_ids])
-    free = np.array([[bool(x) for x in week.allowed[c]] for c in week.cadre_ids], dtype=bool)
-    partial = (cap < week.dmax) | ~free.all(axis=1)
-    sel = np.nonzero(partial[arc_c])[0]
+    sel, cap, free = partial_arcs(week, arc_c)
     if not len(sel):
         return out
     seats = np.array([week.seats(p) for p in week.post_ids])
@@ -145,10 +151,7 @@ def partial_charges(
     has a cadre to spare), nor posts in `skip_posts`.
     """
     out = np.zeros(len(arc_c), dtype=np.int64)
-    cap = np.array([week.cap.get(c, 0) for c in week.cadre_ids])
-    free = np.array([[bool(x) for x in week.allowed[c]] for c in week.cadre_ids], dtype=bool)
-    partial = (cap < week.dmax) | ~free.all(axis=1)
-    sel = np.nonzero(partial[arc_c])[0]
+    sel, cap, free = partial_arcs(week, arc_c)
     if not len(sel):
         return out
     night_ok = [week.district.cadres[c].night_ok for c in week.cadre_ids]

@@ -366,13 +366,7 @@ def posts_wanting_a_cadre(
     wanting: dict[int, int] = defaultdict(int)
     for u in unmet:
         wanting[u.post_id] += week.settings.weight_unmet * u.missing
-    at_post: dict[int, list[int]] = defaultdict(list)
-    for c, p in deployment.items():
-        at_post[p].append(c)
-    shifts: dict[int, list[Assignment]] = defaultdict(list)
-    for a in assignments:
-        if a.source != "relief" and deployment.get(a.cadre_id) == a.post_id:
-            shifts[a.post_id].append(a)
+    at_post, shifts = teams_and_shifts(deployment, assignments)
     for p, cs in at_post.items():
         if p not in wanting:
             cost = sum(soft.post_fairness(week, cs, shifts.get(p, [])))
@@ -381,10 +375,10 @@ def posts_wanting_a_cadre(
     return dict(wanting)
 
 
-def unfair_nights(
-    week: Week, deployment: dict[int, int], assignments: list[Assignment]
-) -> dict[int, int]:
-    """Posts whose night fairness cost something, with that cost."""
+def teams_and_shifts(
+    deployment: dict[int, int], assignments: list[Assignment]
+) -> tuple[dict[int, list[int]], dict[int, list[Assignment]]]:
+    """Per post: the cadres deployed there, and their own shifts there (relief excluded)."""
     at_post: dict[int, list[int]] = defaultdict(list)
     for c, p in deployment.items():
         at_post[p].append(c)
@@ -392,6 +386,14 @@ def unfair_nights(
     for a in assignments:
         if a.source != "relief" and deployment.get(a.cadre_id) == a.post_id:
             shifts[a.post_id].append(a)
+    return at_post, shifts
+
+
+def unfair_nights(
+    week: Week, deployment: dict[int, int], assignments: list[Assignment]
+) -> dict[int, int]:
+    """Posts whose night fairness cost something, with that cost."""
+    at_post, shifts = teams_and_shifts(deployment, assignments)
     out = {}
     for p, cs in at_post.items():
         nights, _ = soft.post_fairness(week, cs, shifts.get(p, []))
