@@ -236,4 +236,3 @@ class SolveScreen(Screen):
     def action_discard(self) -> None:
         self.stop_control()
         self.app.pop_screen()
-
