@@ -85,11 +85,16 @@ class ProblemsScreen(Screen):
             self.messages[key] = message
             table.add_row(Text(kind, style=style), Text(where or "-"), Text(message), key=key)
         counts = {k: sum(r[0] == k for r in rows) for k in ("breach", "short", "solver")}
+        # a short cell is also a coverage breach: count every short cell once, wherever listed
+        short_cells = counts["short"] + sum(
+            r[0] == "breach" and str(r[3]).startswith("coverage") for r in rows
+        )
         header = Text()
         header.append(f"Problems of the week of {self.app.editor.week_start}", style="bold")
         header.append(
-            f"  {counts['breach']} breaches, {counts['short']} short cells, "
-            f"{counts['solver']} solver notes",
+            f"  {_plural(counts['breach'], 'rule breach', 'rule breaches')}, "
+            f"{_plural(short_cells, 'short cell', 'short cells')}, "
+            f"{_plural(counts['solver'], 'solver note', 'solver notes')}",
         )
         header.append("\nEnter: go to the cell on the board", style="dim")
         self.query_one("#problems-header", Static).update(header)
@@ -140,3 +145,7 @@ def _post_in(text: str, district) -> int | None:
             if best is None or len(post.name) > len(best.name):
                 best = post
     return best.id if best else None
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
