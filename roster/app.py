@@ -52,6 +52,7 @@ class RosterApp(App[None]):
             "dialogs",
             "help",
             "relief",
+            "audit",
         )
     ]
     BINDINGS = [

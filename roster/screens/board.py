@@ -190,6 +190,7 @@ class BoardScreen(Screen):
         Binding("Z", "collapse_all", "Fold all"),
         Binding("o", "open_post", "Post detail", show=False),
         Binding("r", "relief", "Relief", tooltip="cover an absence of a cadre in this cell"),
+        Binding("A", "audit", "Audit", tooltip="who changed this week, and when"),
         Binding("R", "reload", "Reload", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
@@ -590,6 +591,11 @@ class BoardScreen(Screen):
         from roster.screens.problems import ProblemsScreen
 
         self.app.push_screen(ProblemsScreen())
+
+    def action_audit(self) -> None:
+        from roster.screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen())
 
     def action_open_post(self) -> None:
         post_id = self.cursor_post()
