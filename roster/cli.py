@@ -33,6 +33,7 @@ class LazyGroup(click.Group):
         "service": "roster.cli_exports:service",
         "relief": "roster.cli_relief:relief_cmd",
         "recall": "roster.cli_relief:recall_cmd",
+        "bench": "roster.cli_bench:bench",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -187,7 +187,12 @@ def total_minutes(
     """Between `bounds[cadre]` = (least, most) minutes of shifts over the model's days."""
     for c, (least, most) in bounds.items():
         fixed = sum(minutes[s] for d in range(pm.n_days) for s in pm.fixed_codes(c, d))
-        free = [(pm.x[c, d, s], minutes[s]) for (cc, d, s) in pm.x if cc == c]
+        free = [
+            (pm.x[c, d, s], minutes[s])
+            for d in range(pm.n_days)
+            for s in pm.shifts
+            if (c, d, s) in pm.x
+        ]
         if not free:
             continue
         total = sum(m * v for v, m in free)
