@@ -204,6 +204,8 @@ class Settings:
 
     min_rest_days: int = 1
     max_consecutive_days: int = 6
+    min_consecutive_days: int = 1  # shortest run of worked days in a week (1: no minimum)
+    min_consecutive_days_off: int = 1  # shortest run of days off in a week (1: no minimum)
     min_rest_hours: float = 11.0
     road_factor: float = 1.3
     weight_unmet: int = 1000

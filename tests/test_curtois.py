@@ -17,9 +17,12 @@ from ortools.sat.python import cp_model
 
 from roster.cli import cli
 from roster.cli_bench import parse_instances
-from roster.solver import curtois
+from roster.domain import Assignment, Settings
+from roster.solver import curtois, solve_week
+from roster.solver.checker import check_roster
 from roster.solver.curtois_bound import ColumnGeneration
 from roster.solver.curtois_check import check, check_files, parse_instance, read_solution
+from tests.solver_factory import MONDAY, cadre, day, demand, district, post
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -103,8 +106,10 @@ def test_the_rule_model_and_the_checker_agree_on_rosters(folder):
     objective = sum(w * v for terms in pm.penalties.values() for v, w in terms)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 5
+    solver.parameters.max_time_in_seconds = 20
+    solver.parameters.stop_after_first_solution = True
     assert solver.solve(pm.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    solver.parameters.stop_after_first_solution = False
     good = [(inst.staff[c].id, d, s) for (c, d, s), v in pm.x.items() if solver.value(v)]
     rosters = [good]
     for _ in range(6):  # nudge one shift: some nudges break rules, some do not
@@ -298,3 +303,41 @@ def test_solution_files_read_with_or_without_header():
     assert read_solution("A,0,E\n") == [("A", 0, "E")]
     with pytest.raises(ValueError, match="line 1"):
         read_solution("A,0\n")
+
+
+# --- the rules added for the benchmark, switched on for the cadre model -----------------------
+
+
+def cadre_week(settings: Settings, weekdays) -> tuple[list, list]:
+    """One cadre, one post with a day shift on `weekdays`: the unmet days, and the
+    checker's breaches other than coverage."""
+    d = district([post(1)], [cadre(1)], demand(1, weekdays=weekdays), settings=settings)
+    res = solve_week(d, MONDAY, time_limit=5.0, num_workers=2)
+    others = [b for b in check_roster(d, MONDAY, res.assignments) if b.rule != "coverage"]
+    return sorted(u.date.isoweekday() for u in res.unmet), others
+
+
+def test_min_consecutive_days_bites_in_the_cadre_model_when_switched_on():
+    assert cadre_week(Settings(), [1, 3, 5]) == ([], [])
+    # Wednesday and Friday alone would be runs of one day inside the week
+    assert cadre_week(Settings(min_consecutive_days=2), [1, 3, 5]) == ([3, 5], [])
+
+
+def test_min_consecutive_days_off_bites_in_the_cadre_model_when_switched_on():
+    assert cadre_week(Settings(), [1, 2, 4, 5, 6, 7]) == ([], [])
+    unmet, others = cadre_week(Settings(min_consecutive_days_off=2), [1, 2, 4, 5, 6, 7])
+    assert len(unmet) == 1 and unmet[0] in (2, 4) and others == []
+
+
+def test_the_checker_reports_short_runs_in_a_cadre_week():
+    d = district([post(1)], [cadre(1)], demand(1), settings=Settings(min_consecutive_days=2))
+    roster = [Assignment(day(i), 1, 1, "D") for i in (0, 2, 3, 5, 6)]  # Wednesday alone: no
+    assert [b.rule for b in check_roster(d, MONDAY, roster, coverage=False)] == []
+    roster = [Assignment(day(i), 1, 1, "D") for i in (0, 2, 4, 5, 6)]
+    found = check_roster(d, MONDAY, roster, coverage=False)
+    assert [(b.rule, b.date) for b in found] == [("min_consecutive_days", day(2))]
+    d.settings = Settings(min_consecutive_days_off=2)
+    assert [(b.rule, b.date) for b in check_roster(d, MONDAY, roster, coverage=False)] == [
+        ("min_consecutive_days_off", day(1)),
+        ("min_consecutive_days_off", day(3)),
+    ]

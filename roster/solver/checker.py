@@ -24,6 +24,8 @@ RULE_NUMBERS = {
     "commute": 3,
     "rest_days": 4,
     "consecutive_days": 4,
+    "min_consecutive_days": 4,
+    "min_consecutive_days_off": 4,
     "rest_hours": 5,
     "absence": 6,
     "status": 6,
@@ -138,6 +140,7 @@ def check_roster(
         if a.shift_code in district.shifts:
             past_by_cadre[a.cadre_id].append(a)
     breaches += _rest_days(district, by_cadre, past_by_cadre, monday, names)
+    breaches += _min_runs(district, by_cadre, monday, names)
     breaches += _rest_hours(district, by_cadre, past_by_cadre, names)
     breaches += _absence_and_status(district, by_cadre, names)
     breaches += _nights(district, week, names)
@@ -267,6 +270,40 @@ def _rest_days(district, by_cadre, past_by_cadre, monday: dt.date, names) -> lis
                         max(first, monday),
                     )
                 )
+    return out
+
+
+def _min_runs(district: District, by_cadre, monday: dt.date, names) -> list[Breach]:
+    """Settings `min_consecutive_days` / `min_consecutive_days_off` (1: no minimum): a run
+    of worked days or days off inside the week, neither starting on Monday nor reaching
+    Sunday, is at least that long."""
+    s = district.settings
+    least = {True: s.min_consecutive_days, False: s.min_consecutive_days_off}
+    if max(least.values()) <= 1:
+        return []
+    out = []
+    for c, items in by_cadre.items():
+        worked = [monday + dt.timedelta(days=i) in {a.date for a in items} for i in range(7)]
+        start = 0
+        for i in range(1, 8):
+            if i < 7 and worked[i] == worked[start]:
+                continue
+            length, kind = i - start, worked[start]
+            if start > 0 and i < 7 and length < least[kind]:
+                what = "works" if kind else "is off"
+                rule = "min_consecutive_days" if kind else "min_consecutive_days_off"
+                out.append(
+                    Breach(
+                        rule,
+                        f"{names.cadre(c)} {what} {length} day(s) in a row from "
+                        f"{day_label(monday + dt.timedelta(days=start))}; at least "
+                        f"{least[kind]} required",
+                        c,
+                        None,
+                        monday + dt.timedelta(days=start),
+                    )
+                )
+            start = i
     return out
 
 

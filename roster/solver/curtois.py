@@ -16,9 +16,10 @@ starting on a Monday. The mapping, rule by rule:
 - cover with under/over weights and weighted on/off requests: `soft.cover_deviation` and
   `soft.shift_requests`.
 
-`solve` adds what only helps the search and the bound (redundant cuts, a hint) and reports
-the objective recomputed from the chosen shifts. The instances' own checker is
-`curtois_check.py`, which shares no code with this module.
+`solve` runs that model with CP-SAT beside a column-generation bound (`curtois_bound.py`),
+searches from the master's solution and by neighbourhoods, and reports the objective
+recomputed from the chosen shifts. The instances' own checker is `curtois_check.py`, which
+shares no code with this module.
 """
 
 from __future__ import annotations
@@ -703,19 +704,13 @@ def solve(
     # 2. rosters from the master
     rng = random.Random(seed)
     if not finished():
-        polish = t0 + 0.75 * time_limit
-        offer(cg.best_responses(cg.rounded(), rng, polish), "master")
+        offer(cg.best_responses(cg.rounded(), rng, t0 + 0.5 * time_limit), "master")
         t1 = time.perf_counter()
-        rosters = cg.dive(
-            t0 + 0.7 * time_limit,
-            upper=lambda: incumbent.value,
-            fix_above=0.99,
-            node_iterations=10,
+        _follow_the_master(
+            pm, cg.shares(), incumbent, proven[0], workers, seed, t0 + 0.65 * time_limit
         )
-        if rosters is not None:
-            offer(cg.best_responses(rosters, rng, polish), "dive")
-        stats["dive_s"] = round(time.perf_counter() - t1, 2)
-        say(f"{inst.name}: {incumbent.value} after the dive")
+        stats["master_guided_s"] = round(time.perf_counter() - t1, 2)
+        say(f"{inst.name}: {incumbent.value} after the master-guided search")
 
     # 3. large neighbourhood search
     if not finished() and incumbent.roster:
@@ -752,54 +747,38 @@ def solve(
     )
 
 
-def _solve_columns(
-    inst: Instance,
-    cg,
+def _follow_the_master(
+    pm: PostModel,
+    shares: dict[tuple[int, int, str], float],
     incumbent: _Incumbent,
     floor: int,
     workers: int,
     seed: int,
-    limit: float,
+    deadline: float,
 ) -> None:
-    """Each employee takes one of the generated rosters (the restricted master as an
-    integer problem), hinted with the best roster when it is made of columns."""
-    model = cp_model.CpModel()
-    pick = [model.new_bool_var("") for _ in cg.columns]
-    by_employee: dict[int, list] = {}
-    covering: dict[tuple[int, str], list] = {}
-    for col, var in zip(cg.columns, pick, strict=True):
-        by_employee.setdefault(col.employee, []).append(var)
-        for key in col.roster:
-            covering.setdefault(key, []).append(var)
-    for options in by_employee.values():
-        model.add_exactly_one(options)
-    terms = [col.cost * var for col, var in zip(cg.columns, pick, strict=True)]
-    for key, cv in cg.cover.items():
-        have = covering.get(key, [])
-        under = model.new_int_var(0, max(0, cv.requirement), "")
-        over = model.new_int_var(0, len(have), "")
-        model.add(sum(have) + under - over == cv.requirement)
-        terms += [cv.under_weight * under, cv.over_weight * over]
-    total = sum(terms)
-    model.add(total >= floor)
-    index = {e.id: c for c, e in enumerate(inst.staff)}
-    mine: dict[int, set] = {}
-    for e, d, s in incumbent.roster:
-        mine.setdefault(index[e], set()).add((d, s))
-    for col, var in zip(cg.columns, pick, strict=True):
-        model.add_hint(var, col.roster == frozenset(mine.get(col.employee, ())))
-    model.minimize(total)
+    """The rule model with every shift the master's solution settles (works it wholly, or
+    not at all) fixed that way, hinted with the rest rounded: CP-SAT fills in the shifts
+    the master left fractional (RINS with the master's solution)."""
+    model = pm.model.clone()
+    variables = model.proto.variables
+    for key, var in pm.x.items():
+        v = shares.get(key, 0.0)
+        if v <= 1e-6 or v >= 1 - 1e-6:
+            dom = variables[var.index].domain
+            dom[0] = dom[1] = int(v > 0.5)
+        model.add_hint(var, v > 0.5)
+    model.add(_objective(pm) >= floor)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(0.1, limit)
-
-    def read(cb) -> list[Shift]:
-        return [
-            (inst.staff[col.employee].id, d, s)
-            for col, var in zip(cg.columns, pick, strict=True)
-            if cb.boolean_value(var)
-            for d, s in col.roster
-        ]
-
-    solver.solve(model, _Collect(read, incumbent, "columns", lambda: floor))
+    solver.parameters.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
+    inst = incumbent.inst
+    solver.solve(
+        model,
+        _Collect(
+            lambda cb: _roster_of(pm, inst, cb.boolean_value),
+            incumbent,
+            "master-guided",
+            lambda: floor,
+        ),  # fmt: skip
+    )

@@ -499,6 +499,18 @@ class ColumnGeneration:
             converged=converged,
         )
 
+    def shares(self) -> dict[tuple[int, int, str], float]:
+        """How much of each (employee, day, shift) the master's solution works (0..1)."""
+        self.lp.Solve()
+        out: dict[tuple[int, int, str], float] = {}
+        for col, var in zip(self.columns, self.vars, strict=True):
+            v = var.solution_value()
+            if v > 1e-9:
+                for d, s in col.roster:
+                    key = (col.employee, d, s)
+                    out[key] = out.get(key, 0.0) + v
+        return out
+
     def rounded(self) -> dict[int, Roster]:
         """Each employee's heaviest column in the master's solution: a roster at once."""
         self.lp.Solve()
@@ -515,10 +527,11 @@ class ColumnGeneration:
         upper: Callable[[], float] = lambda: INF,
         fix_above: float = 0.9,
         node_iterations: int = 4,
+        share: float = 0.1,
     ) -> dict[int, Roster] | None:
         """A roster for everyone by diving: solve the master (generating columns for the
         employees still free), fix every free employee whose master solution is (almost)
-        one roster to it, or else the tenth closest to that, and repeat. When the time
+        one roster to it, or else the `share` closest to that, and repeat. When the time
         runs out the free employees take their heaviest column at once. None when the
         master's value reaches `upper()` (the dive cannot beat it)."""
         n = len(self.inst.staff)
@@ -551,8 +564,9 @@ class ColumnGeneration:
                     if c not in fixed and var.solution_value() > best.get(c, (-1.0, -1))[0]:
                         best[c] = (var.solution_value(), j)
                 chosen = [c for c, (v, _) in best.items() if v >= fix_above]
-                if not chosen:  # the tenth of the free employees nearest to one roster
-                    chosen = sorted(best, key=lambda c: -best[c][0])[: max(1, len(best) // 10)]
+                if not chosen:  # the share of the free employees nearest to one roster
+                    chosen = sorted(best, key=lambda c: -best[c][0])
+                    chosen = chosen[: max(1, int(share * len(best)))]
                 for c in chosen:  # priced out rather than bounded: GLOP re-solves warm
                     fixed[c] = best[c][1]
                     for j, col in enumerate(self.columns):

@@ -256,3 +256,18 @@ def max_working_weekends(
             flags.append(worked)
         if flags and fixed <= most and len(flags) + fixed > most:
             pm.model.add(sum(flags) <= most - fixed)
+
+
+def min_runs(pm: PostModel) -> None:
+    """Rule 4 options (`Settings.min_consecutive_days` / `min_consecutive_days_off`, 1 = off,
+    the default): runs of worked days and of days off within the week are at least that
+    long, except a run starting on Monday (it may continue last week's) or reaching Sunday
+    (it may go on next week)."""
+    settings = pm.week.settings
+    if settings.min_consecutive_days > 1:
+        min_consecutive_days(pm, dict.fromkeys(pm.cadres, settings.min_consecutive_days))
+    if settings.min_consecutive_days_off > 1:
+        min_consecutive_days_off(pm, dict.fromkeys(pm.cadres, settings.min_consecutive_days_off))
+
+
+HARD_RULES = (*HARD_RULES, min_runs)  # add_all reads HARD_RULES when it runs
