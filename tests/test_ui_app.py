@@ -3,9 +3,7 @@ override), solve with progress, stop and accept, publish, find, help and the pal
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import functools
 import json
 import time
 
@@ -23,21 +21,11 @@ from roster.screens.help import HelpScreen
 from roster.screens.post import PostScreen
 from roster.screens.problems import ProblemsScreen
 from roster.screens.solve import SolveScreen
-from tests.ui_fixture import MONDAY, make_db
+from tests.ui_fixture import MONDAY, make_db, run_async
 
 DAYS = week_days(MONDAY)
 SUNDAY = DAYS[6]
 SIZE = (80, 24)
-
-
-def run_async(test):
-    """Run an async test in its own event loop (no pytest-asyncio in the project)."""
-
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return wrapper
 
 
 @pytest.fixture

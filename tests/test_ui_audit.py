@@ -3,9 +3,6 @@ week / all, `f` filters by actor, Enter shows the whole details, Esc goes back."
 
 from __future__ import annotations
 
-import asyncio
-import functools
-
 import pytest
 
 from roster.app import make_app
@@ -13,18 +10,10 @@ from roster.domain import week_days
 from roster.screens.audit import AuditDetailScreen, AuditScreen, compact, local_time
 from roster.screens.board import BoardScreen
 from roster.screens.help import HelpScreen
-from tests.ui_fixture import MONDAY, make_db
+from tests.ui_fixture import MONDAY, make_db, run_async
 
 SUNDAY = week_days(MONDAY)[6]
 SIZE = (80, 24)
-
-
-def run_async(test):
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return wrapper
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ MONDAY in which 北沟村 is one short on Sunday. Built through the store, not t
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import functools
 
 from roster import store
 from roster.domain import Assignment, week_days
@@ -94,3 +96,13 @@ def make_db(path, *, with_roster: bool = True):
             ]}, actor="test",
         )  # fmt: skip
     return db
+
+
+def run_async(test):
+    """Run an async test in its own event loop (no pytest-asyncio in the project)."""
+
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return wrapper
