@@ -53,6 +53,8 @@ class RosterApp(App[None]):
             "help",
             "relief",
             "audit",
+            "export",
+            "fairness",
         )
     ]
     BINDINGS = [

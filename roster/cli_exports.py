@@ -17,7 +17,6 @@ import pendulum
 from roster import exports, store
 from roster import service as service_core
 from roster.cli_common import DATE, TIMEZONE, db_option, emit, json_option, open_existing, today
-from roster.domain import week_start
 from roster.now import local, on_duty, weeks_needed
 
 
@@ -91,42 +90,38 @@ def export(
                 f"say which lists to write: --by post, --by cadre or --by unit (with --format {fmt})"
             )
         by = "cadre"
+    if changed_only and by != "cadre":
+        raise click.ClickException("--changed-only works with --by cadre (e.g. --format sms)")
     db = open_existing(db_path)
-    monday = week_start(week)
-    cadre_ids = None
-    if changed_only:
-        if by != "cadre":
-            raise click.ClickException("--changed-only works with --by cadre (e.g. --format sms)")
-        cadre_ids = exports.changed_cadres(db, monday)
-        if not cadre_ids:
-            if as_json:
-                emit({"week": monday.isoformat(), "files": [], "cadres": 0})
-            else:
-                click.echo(f"no cadre's week of {monday} was changed by relief: nothing to send")
-            return
     try:
-        paths = exports.export_week(db, monday, by, fmt, out_dir, cadre_ids=cadre_ids)
+        done = exports.export_lists(db, week, by, fmt, out_dir, changed_only=changed_only)
     except exports.ExportError as error:
         raise click.ClickException(str(error)) from None
-    roster = store.get_roster(db, monday)
-    if roster is not None and roster.status != "published":
+    if done.cadres == 0:  # changed only, and nobody's week changed
+        if as_json:
+            emit({"week": done.monday.isoformat(), "files": [], "cadres": 0})
+        else:
+            click.echo(done.summary())
+        return
+    if done.draft:
         click.echo(
-            f"note: the roster of the week of {monday} is a draft (not yet published)", err=True
+            f"note: the roster of the week of {done.monday} is a draft (not yet published)",
+            err=True,
         )
     if as_json:
         emit(
             {
-                "week": monday.isoformat(),
+                "week": done.monday.isoformat(),
                 "by": by,
                 "format": fmt,
-                "files": [str(p) for p in paths],
-                **({"cadres": len(cadre_ids)} if cadre_ids is not None else {}),
+                "files": [str(p) for p in done.paths],
+                **({"cadres": done.cadres} if done.cadres is not None else {}),
             }
         )
         return
-    for path in paths:
+    for path in done.paths:
         click.echo(str(path))
-    click.echo(f"wrote {len(paths)} file(s) for the week of {monday} into {out_dir}")
+    click.echo(f"wrote {len(done.paths)} file(s) for the week of {done.monday} into {out_dir}")
 
 
 @click.command()
@@ -219,12 +214,8 @@ def service(
         )
     fmt = fmt or ("xlsx" if out.suffix.lower() == ".xlsx" else "csv")
     path = service_core.write_service(report, fmt, out)
-    if report.missing_weeks:
-        missing = ", ".join(str(m) for m in report.missing_weeks)
-        click.echo(f"note: no roster stored for the week(s) of {missing}", err=True)
-    if report.draft_weeks:
-        drafts = ", ".join(str(m) for m in report.draft_weeks)
-        click.echo(f"note: counted draft (unpublished) roster(s) of {drafts}", err=True)
+    for note in report.notes():
+        click.echo(note, err=True)
     if as_json:
         emit(
             {

@@ -180,6 +180,51 @@ def export_week(
     return [write_sms(district, monday, chosen, out_dir, cadre_ids)]
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What `export_lists` wrote: the files, and what the person asking should be told."""
+
+    monday: dt.date
+    paths: list[Path]
+    draft: bool  # the roster is not yet published
+    cadres: int | None = None  # cadres written, when limited to those changed by relief
+
+    def summary(self) -> str:
+        if self.cadres == 0:
+            return f"no cadre's week of {self.monday} was changed by relief: nothing to send"
+        text = f"wrote {len(self.paths)} file(s) for the week of {self.monday}"
+        if self.cadres is not None:
+            text += f" ({self.cadres} cadre(s) changed by relief)"
+        if self.draft:
+            text += "; note: the roster is a draft (not yet published)"
+        return text
+
+
+def export_lists(
+    db: sqlite_utils.Database,
+    week: dt.date,
+    by: str,
+    fmt: str,
+    out_dir: Path,
+    *,
+    changed_only: bool = False,
+) -> Exported:
+    """`export_week` for the CLI and the UI alike: `changed_only` limits a by-cadre export
+    to the cadres whose week relief changed (writing nothing when there are none)."""
+    monday = monday_of(week)
+    cadre_ids = None
+    if changed_only:
+        if by != "cadre":
+            raise ExportError("only cadres changed by relief: that works with --by cadre")
+        cadre_ids = changed_cadres(db, monday)
+        if not cadre_ids:
+            return Exported(monday, [], False, 0)
+    paths = export_week(db, monday, by, fmt, out_dir, cadre_ids=cadre_ids)
+    roster = store.get_roster(db, monday)
+    draft = roster is not None and roster.status != "published"
+    return Exported(monday, paths, draft, None if cadre_ids is None else len(cadre_ids))
+
+
 # --- text helpers ----------------------------------------------------------------------
 
 

@@ -92,6 +92,17 @@ class ServiceReport:
     draft_weeks: list[dt.date] = field(default_factory=list)
     missing_weeks: list[dt.date] = field(default_factory=list)
 
+    def notes(self) -> list[str]:
+        """What a reader of the records should know: weeks not stored, drafts counted."""
+        out = []
+        if self.missing_weeks:
+            missing = ", ".join(str(m) for m in self.missing_weeks)
+            out.append(f"note: no roster stored for the week(s) of {missing}")
+        if self.draft_weeks:
+            drafts = ", ".join(str(m) for m in self.draft_weeks)
+            out.append(f"note: counted draft (unpublished) roster(s) of {drafts}")
+        return out
+
 
 def find_unit(district: District, name: str) -> Unit:
     for unit in district.units.values():
@@ -159,15 +170,21 @@ def compute_records(
 
 
 def service_report(
-    db: sqlite_utils.Database, start: dt.date, end: dt.date, unit: str | None = None
+    db: sqlite_utils.Database,
+    start: dt.date,
+    end: dt.date,
+    unit: str | None = None,
+    *,
+    district: District | None = None,
 ) -> ServiceReport:
-    """Records from the rosters stored for the weeks touching [start, end].
+    """Records from the rosters stored for the weeks touching [start, end]; `district` saves
+    loading it again when the caller holds the stored one.
 
     Raises ValueError when end is before start, LookupError for an unknown unit.
     """
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start}): swap the dates")
-    district = store.load_district(db)
+    district = district or store.load_district(db)
     the_unit = find_unit(district, unit) if unit is not None else None
     assignments: list[Assignment] = []
     report = ServiceReport(start, end, the_unit, [])

@@ -369,7 +369,8 @@ def test_cli_export_bad_input_says_what_to_fix(db, tmp_path, args, message):
 
 def test_core_modules_do_not_import_textual():
     code = (
-        "import sys, roster.exports, roster.now, roster.service; sys.exit('textual' in sys.modules)"
+        "import sys, roster.exports, roster.fairness, roster.now, roster.service; "
+        "sys.exit('textual' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 

@@ -96,3 +96,24 @@ def test_refused_edit_asks_for_override(snap_compare, app):
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_fairness(snap_compare, app):
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("F")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_export_dialog(snap_compare, app):
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("e")
+        await settled(pilot)
+        # the default folder is under the working directory: show a fixed one
+        pilot.app.screen.query_one("#export-folder", Input).value = "/srv/roster/exports"
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)

@@ -191,6 +191,8 @@ class BoardScreen(Screen):
         Binding("o", "open_post", "Post detail", show=False),
         Binding("r", "relief", "Relief", tooltip="cover an absence of a cadre in this cell"),
         Binding("A", "audit", "Audit", tooltip="who changed this week, and when"),
+        Binding("e", "export", "Export", tooltip="duty sheets, cadre weeks, SMS, service records"),
+        Binding("F", "fairness", "Fairness", tooltip="who carries more nights, weekends, km"),
         Binding("R", "reload", "Reload", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
@@ -596,6 +598,16 @@ class BoardScreen(Screen):
         from roster.screens.audit import AuditScreen
 
         self.app.push_screen(AuditScreen())
+
+    def action_export(self) -> None:
+        from roster.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.editor.week_start, self.editor.status))
+
+    def action_fairness(self) -> None:
+        from roster.screens.fairness import FairnessScreen
+
+        self.app.push_screen(FairnessScreen())
 
     def action_open_post(self) -> None:
         post_id = self.cursor_post()

@@ -1,0 +1,176 @@
+"""Fairness: how evenly nights, weekend days, commutes and duties fall across the cadres, in
+one week or over the last N weeks, so a coordinator sees at a glance who carries more.
+
+Counted from the stored rosters through the service records (`roster.service`), so the
+fairness view, `roster service` and the solver's night count agree on every number. The
+cadres counted are those on active status plus anyone else who served in the period; a cadre
+with no duty counts as a zero (the summary says how many there are).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from roster.domain import District, week_start
+from roster.service import ServiceRecord, service_report
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str  # "nights": what is counted, plural
+    unit: str  # shown after a value: "" or " km"
+    get: Callable[[ServiceRecord], float]
+    integer: bool = True
+
+    def show(self, value: float) -> str:
+        return f"{value:.0f}{self.unit}" if self.integer else f"{value:.1f}{self.unit}"
+
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure("nights", "nights", "", lambda r: r.nights),
+        Measure("weekend_days", "weekend days", "", lambda r: r.weekend_days),
+        Measure("commute_km", "commute", " km", lambda r: r.commute_km, integer=False),
+        Measure("shifts", "duties", "", lambda r: r.shifts),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Bin:
+    low: float  # inclusive
+    high: float  # exclusive (inclusive for an integer bin of width 1: low == high - 1)
+    label: str
+    count: int
+
+
+@dataclass
+class Distribution:
+    measure: Measure
+    ranked: list[tuple[ServiceRecord, float]]  # most first, then by cadre code
+    bins: list[Bin]
+    total: float
+    mean: float
+    median: float
+    maximum: float
+    zeros: int  # cadres with none of it
+    top_share: float  # share of the total carried by the top 10 % of cadres (0 if none)
+
+    @property
+    def cadres(self) -> int:
+        return len(self.ranked)
+
+    def summary(self) -> str:
+        m = self.measure
+        if not self.ranked:
+            return f"{m.label}: no cadre counted"
+        text = (
+            f"{m.label}: total {m.show(self.total)}, mean {self.mean:.2f}{m.unit}, "
+            f"median {m.show(self.median)}, most {m.show(self.maximum)}; "
+            f"{self.zeros} of {self.cadres} cadres have none"
+        )
+        if self.total > 0:
+            text += f"; the top 10 % carry {self.top_share:.0%}"
+        return text
+
+
+@dataclass
+class FairnessReport:
+    start: dt.date
+    end: dt.date
+    records: list[ServiceRecord]
+    weeks: list[dt.date] = field(default_factory=list)  # Mondays with a stored roster
+    draft_weeks: list[dt.date] = field(default_factory=list)
+    missing_weeks: list[dt.date] = field(default_factory=list)
+
+    def distribution(self, key: str) -> Distribution:
+        return distribution(self.records, MEASURES[key])
+
+    def period(self) -> str:
+        return f"{self.start} – {self.end}"
+
+
+def _nice_width(span: float, bins: int) -> float:
+    """The smallest of 1, 2, 5 × 10^k at least span / bins."""
+    raw = max(span / bins, 1e-9)
+    power = 10 ** math.floor(math.log10(raw))
+    for step in (1, 2, 5, 10):
+        if step * power >= raw - 1e-12:
+            return step * power
+    return 10 * power
+
+
+def bins_of(values: list[float], measure: Measure, most: int = 12) -> list[Bin]:
+    """Counts of cadres per value (integers with few values) or per range of `nice` width;
+    every cadre falls in exactly one bin."""
+    if not values:
+        return []
+    top = max(values)
+    if measure.integer and top < most:
+        return [
+            Bin(v, v + 1, measure.show(v), sum(1 for x in values if x == v))
+            for v in range(int(top) + 1)
+        ]
+    width = _nice_width(top, most - 1)
+    if measure.integer:
+        width = max(1, math.ceil(width))
+    count = int(top // width) + 1
+    out = []
+    for i in range(count):
+        low, high = i * width, (i + 1) * width
+        label = f"{low:g}–{high:g}" if not measure.integer or width > 1 else f"{low:g}"
+        out.append(Bin(low, high, label, sum(1 for x in values if low <= x < high)))
+    return out
+
+
+def distribution(records: list[ServiceRecord], measure: Measure) -> Distribution:
+    ranked = sorted(
+        ((r, float(measure.get(r))) for r in records), key=lambda rv: (-rv[1], rv[0].cadre.code)
+    )
+    values = [v for _r, v in ranked]
+    total = sum(values)
+    top_n = math.ceil(len(values) / 10)
+    return Distribution(
+        measure=measure,
+        ranked=ranked,
+        bins=bins_of(values, measure),
+        total=total,
+        mean=total / len(values) if values else 0.0,
+        median=statistics.median(values) if values else 0.0,
+        maximum=values[0] if values else 0.0,
+        zeros=sum(1 for v in values if v == 0),
+        top_share=sum(values[:top_n]) / total if total > 0 else 0.0,
+    )
+
+
+def fairness_report(
+    db: sqlite_utils.Database,
+    monday: dt.date,
+    weeks: int = 1,
+    *,
+    district: District | None = None,
+) -> FairnessReport:
+    """The week of `monday` (weeks=1) or the `weeks` weeks ending with it."""
+    if weeks < 1:
+        raise ValueError(f"count at least one week, not {weeks}")
+    last = week_start(monday)
+    start = last - dt.timedelta(weeks=weeks - 1)
+    end = last + dt.timedelta(days=6)
+    report = service_report(db, start, end, district=district)
+    counted = [r for r in report.records if r.cadre.status == "active" or r.shifts > 0]
+    return FairnessReport(
+        start=start,
+        end=end,
+        records=counted,
+        weeks=report.weeks,
+        draft_weeks=report.draft_weeks,
+        missing_weeks=report.missing_weeks,
+    )
