@@ -55,6 +55,7 @@ class RosterApp(App[None]):
             "audit",
             "export",
             "fairness",
+            "now",
         )
     ]
     BINDINGS = [

@@ -8,16 +8,14 @@ helpers used here: import `roster.cli`, not this module, to get them.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import click
-import pendulum
 
 from roster import exports, store
 from roster import service as service_core
-from roster.cli_common import DATE, TIMEZONE, db_option, emit, json_option, open_existing, today
-from roster.now import local, on_duty, weeks_needed
+from roster.cli_common import DATE, db_option, emit, json_option, open_existing, today
+from roster.now import local, now_local, on_duty, parse_moment, weeks_needed
 
 
 class DateTimeParam(click.ParamType):
@@ -29,21 +27,10 @@ class DateTimeParam(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, dt.datetime):
             return local(value)
-        text = str(value).strip()
-        if re.fullmatch(r"\d{1,2}:\d{2}", text):
-            text = f"{today().isoformat()} {text}"
         try:
-            parsed = pendulum.parse(text, tz=TIMEZONE)
-        except (ValueError, pendulum.parsing.exceptions.ParserError):
-            parsed = None
-        if not isinstance(parsed, dt.datetime):
-            self.fail(
-                f"{value!r} is not a date and time: write it as YYYY-MM-DD HH:MM "
-                "(Asia/Shanghai), e.g. 2026-12-08 03:00, or HH:MM for today",
-                param,
-                ctx,
-            )
-        return local(dt.datetime.fromisoformat(parsed.isoformat()))
+            return parse_moment(str(value), today())
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
 
 
 DATETIME = DateTimeParam()
@@ -135,8 +122,7 @@ def now(
 ) -> None:
     """Who is on duty at a moment, including night shifts that began the day before."""
     db = open_existing(db_path)
-    moment = at or local(dt.datetime.fromisoformat(pendulum.now(TIMEZONE).isoformat()))
-    moment = moment.replace(microsecond=0)
+    moment = (at or now_local()).replace(microsecond=0)
     rosters = {monday: store.get_roster(db, monday) for monday in weeks_needed(moment)}
     if all(r is None for r in rosters.values()):
         weeks = " or ".join(str(m) for m in rosters)

@@ -9,10 +9,12 @@ Nothing here knows Textual or SQL: rosters come through the store.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import pendulum
 import sqlite_utils
 
 from roster import store
@@ -37,6 +39,31 @@ def shift_window(day: dt.date, shift: ShiftType) -> tuple[dt.datetime, dt.dateti
 def local(at: dt.datetime) -> dt.datetime:
     """`at` in Asia/Shanghai; a naive datetime is taken to be Asia/Shanghai time already."""
     return at.replace(tzinfo=TZ) if at.tzinfo is None else at.astimezone(TZ)
+
+
+def parse_moment(text: str, today: dt.date) -> dt.datetime:
+    """A moment typed by a person, in Asia/Shanghai time: "2026-12-08 03:00", an ISO datetime
+    (an explicit offset is respected), or "HH:MM" for `today`. ValueError says how to write it.
+    """
+    text = text.strip()
+    if re.fullmatch(r"\d{1,2}:\d{2}", text):
+        text = f"{today.isoformat()} {text}"
+    try:
+        parsed = pendulum.parse(text, tz="Asia/Shanghai")
+    except (ValueError, pendulum.parsing.exceptions.ParserError):
+        parsed = None
+    if not isinstance(parsed, dt.datetime):
+        raise ValueError(
+            f"{text!r} is not a date and time: write it as YYYY-MM-DD HH:MM "
+            "(Asia/Shanghai), e.g. 2026-12-08 03:00, or HH:MM for today"
+        )
+    return local(dt.datetime.fromisoformat(parsed.isoformat()))
+
+
+def now_local() -> dt.datetime:
+    """This minute in Asia/Shanghai (pendulum's clock, so tests can freeze it)."""
+    moment = dt.datetime.fromisoformat(pendulum.now("Asia/Shanghai").isoformat())
+    return local(moment).replace(second=0, microsecond=0)
 
 
 @dataclass(frozen=True)

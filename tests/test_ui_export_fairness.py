@@ -182,3 +182,47 @@ async def test_fairness_of_a_week_without_roster_says_so(db_path):
         await pilot.press("left_square_bracket")
         await settle(pilot)
         assert "nights: total 13" in str(screen.query_one("#fairness-summary", Static).render())
+
+
+@run_async
+async def test_on_duty_now_lists_the_night_begun_the_day_before(db_path):
+    """Tuesday 03:00: the Monday night shifts (P01: cadre 3, P03: cadre 9) are on duty."""
+    from roster.screens.now import NowScreen
+
+    app = make_app(db_path, week=MONDAY, watch_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.jump(1, MONDAY)  # the cursor on P01 龙山社区, in 龙山街道
+        await pilot.pause()
+        await pilot.press("N")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, NowScreen)
+        await pilot.press("T")
+        await pilot.pause()
+        box = screen.query_one("#now-time", Input)
+        box.value = "2026-12-08 03:00"
+        await pilot.press("enter")
+        await pilot.pause()
+        # the cursor's town first: only P01's night
+        assert [(r[0], r[1], r[3], r[4]) for r in shown_rows(screen)] == [
+            ("龙山街道", "P01 龙山社区", "20:00–08:00+1", "李萌"),
+        ]
+        await pilot.press("t")  # everywhere, by town then post
+        await pilot.pause()
+        assert [(r[1], r[4]) for r in shown_rows(screen)] == [
+            ("P03 北沟村", "黄磊"),
+            ("P01 龙山社区", "李萌"),
+        ]
+        header = str(screen.query_one("#now-header", Static).render())
+        assert "2 on duty at 2 posts" in header and "draft roster: 2026-12-07" in header
+        # a bad moment is refused and the list stays as it was
+        await pilot.press("T")
+        await pilot.pause()
+        box.value = "2026-12-32 03:00"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert box.display and len(shown_rows(screen)) == 2
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)

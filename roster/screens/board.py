@@ -193,6 +193,9 @@ class BoardScreen(Screen):
         Binding("A", "audit", "Audit", tooltip="who changed this week, and when"),
         Binding("e", "export", "Export", tooltip="duty sheets, cadre weeks, SMS, service records"),
         Binding("F", "fairness", "Fairness", tooltip="who carries more nights, weekends, km"),
+        Binding(
+            "N", "on_duty_now", "On duty now", tooltip="who should be at this town's posts now"
+        ),
         Binding("R", "reload", "Reload", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
@@ -608,6 +611,14 @@ class BoardScreen(Screen):
         from roster.screens.fairness import FairnessScreen
 
         self.app.push_screen(FairnessScreen())
+
+    def action_on_duty_now(self) -> None:
+        from roster.screens.now import NowScreen
+
+        key = self._cursor_row_key() or ""
+        post = self.app.district.posts.get(self.cursor_post() or 0)
+        town_id = post.town_id if post else (int(key[1:]) if key.startswith("t") else None)
+        self.app.push_screen(NowScreen(town_id))
 
     def action_open_post(self) -> None:
         post_id = self.cursor_post()
