@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -189,3 +191,16 @@ def test_week_figures_count_absences_and_rest(db):
     assert fig.capacity == 6 + 6 + 5
     assert fig.absent_cadre_days == 2
     assert fig.demand_ratio == pytest.approx(1 / 17)
+
+
+def test_store_loads_without_pandas_and_pandas_still_loads_after():
+    """roster hides pandas from sqlite-utils (half a second of the UI's start); OR-Tools,
+    imported later, must still get pandas."""
+    code = (
+        "import sys, roster.store\n"
+        "assert 'pandas' not in sys.modules, 'pandas was imported with the store'\n"
+        "import pandas, ortools.sat.python.cp_model\n"
+        "assert pandas.DataFrame is not None\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
