@@ -115,6 +115,18 @@ async def test_export_dialog_on_a_week_without_roster(db_path, tmp_path):
         assert not (tmp_path / "none").exists() or not any((tmp_path / "none").iterdir())
 
 
+async def opened(pilot, key: str):
+    """The screen that `key` opens from the board, once its work is done."""
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    return pilot.app.screen
+
+
+def summary_of(screen) -> str:
+    return str(screen.query_one("#fairness-summary", Static).render())
+
+
 def shown_rows(screen) -> list[tuple[str, ...]]:
     table = screen.query_one(DataTable)
     return [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
@@ -124,12 +136,9 @@ def shown_rows(screen) -> list[tuple[str, ...]]:
 async def test_fairness_view_counts_measures_weeks_and_opens_a_cadre(db_path):
     app = make_app(db_path, week=MONDAY, watch_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("F")
-        await settle(pilot)
-        screen = app.screen
+        screen = await opened(pilot, "F")
         assert isinstance(screen, FairnessScreen)
-        summary = str(screen.query_one("#fairness-summary", Static).render())
+        summary = summary_of(screen)
         assert "nights: total 13" in summary and "13 of 16 cadres have none" in summary
         rows = shown_rows(screen)
         assert len(rows) == 16
@@ -139,7 +148,7 @@ async def test_fairness_view_counts_measures_weeks_and_opens_a_cadre(db_path):
 
         await pilot.press("m")  # weekend days
         await settle(pilot)
-        summary = str(screen.query_one("#fairness-summary", Static).render())
+        summary = summary_of(screen)
         assert summary.startswith("weekend days: total 11")
 
         await pilot.press("w")  # the last 4 weeks: only this week has a roster
@@ -147,9 +156,7 @@ async def test_fairness_view_counts_measures_weeks_and_opens_a_cadre(db_path):
         header = str(screen.query_one("#fairness-header", Static).render())
         assert "last 4 weeks, 2026-11-16 – 2026-12-13" in header
         assert "1 of 4 weeks have a roster" in header
-        assert str(screen.query_one("#fairness-summary", Static).render()).startswith(
-            "weekend days: total 11"
-        )
+        assert summary_of(screen).startswith("weekend days: total 11")
         await pilot.press("minus")  # three weeks
         await settle(pilot)
         assert "last 3 weeks, 2026-11-23" in str(
@@ -169,19 +176,16 @@ async def test_fairness_view_counts_measures_weeks_and_opens_a_cadre(db_path):
 async def test_fairness_of_a_week_without_roster_says_so(db_path):
     app = make_app(db_path, week=MONDAY, watch_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("F")
-        await settle(pilot)
-        screen = app.screen
+        screen = await opened(pilot, "F")
         await pilot.press("right_square_bracket")  # the next week has no roster
         await settle(pilot)
         assert app.week == MONDAY + dt.timedelta(weeks=1)
-        summary = str(screen.query_one("#fairness-summary", Static).render())
+        summary = summary_of(screen)
         assert summary.startswith("No roster is stored for the week of 2026-12-14")
         assert screen.query_one(DataTable).row_count == 0
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert "nights: total 13" in str(screen.query_one("#fairness-summary", Static).render())
+        assert "nights: total 13" in summary_of(screen)
 
 
 @run_async
