@@ -199,7 +199,10 @@ def service(
             "check the dates"
         )
     fmt = fmt or ("xlsx" if out.suffix.lower() == ".xlsx" else "csv")
-    path = service_core.write_service(report, fmt, out)
+    try:
+        path = service_core.write_service(report, fmt, out)
+    except ValueError as error:  # exports.ExportError too: a folder in the way, a full disk
+        raise click.ClickException(str(error)) from None
     for note in report.notes():
         click.echo(note, err=True)
     if as_json:

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
-from collections.abc import Collection, Iterable
+import shutil
+import tempfile
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,33 +154,61 @@ def export_week(
             f"no roster for the week of {monday}: build one with `roster solve --week {monday}`"
         )
     district = store.load_district(db)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    all_duties = duties(district, roster.assignments)
-    if by == "post":
+
+    def write(out_dir: Path) -> list[Path]:
+        all_duties = duties(district, roster.assignments)
+        if by == "post":
+            if fmt == "xlsx":
+                return [write_duty_workbook(district, monday, all_duties, out_dir)]
+            return write_post_csvs(district, monday, all_duties, out_dir)
+        if by == "unit":
+            if fmt == "xlsx":
+                return [write_unit_workbook(district, monday, all_duties, out_dir)]
+            return write_unit_csvs(district, monday, all_duties, out_dir)
+        chosen = all_duties
+        if cadre_ids is not None:
+            wanted = set(cadre_ids)
+            unknown = wanted - district.cadres.keys()
+            if unknown:
+                raise ExportError(f"no cadre with id {', '.join(map(str, sorted(unknown)))}")
+            chosen = [d for d in all_duties if d.cadre.id in wanted]
+        if fmt == "csv":
+            path = out_dir / f"cadres-{monday}.csv"
+            _write_csv(path, CSV_COLUMNS, (_csv_row(d) for d in _by_cadre(chosen)))
+            return [path]
         if fmt == "xlsx":
-            return [write_duty_workbook(district, monday, all_duties, out_dir)]
-        return write_post_csvs(district, monday, all_duties, out_dir)
-    if by == "unit":
-        if fmt == "xlsx":
-            return [write_unit_workbook(district, monday, all_duties, out_dir)]
-        return write_unit_csvs(district, monday, all_duties, out_dir)
-    chosen = all_duties
-    if cadre_ids is not None:
-        wanted = set(cadre_ids)
-        unknown = wanted - district.cadres.keys()
-        if unknown:
-            raise ExportError(f"no cadre with id {', '.join(map(str, sorted(unknown)))}")
-        chosen = [d for d in all_duties if d.cadre.id in wanted]
-    if fmt == "csv":
-        path = out_dir / f"cadres-{monday}.csv"
-        _write_csv(path, CSV_COLUMNS, (_csv_row(d) for d in _by_cadre(chosen)))
-        return [path]
-    if fmt == "xlsx":
-        return [write_cadre_workbook(district, monday, chosen, out_dir)]
-    if fmt == "ics":
-        return write_calendars(monday, roster, chosen, out_dir)
-    return [write_sms(district, monday, chosen, out_dir, cadre_ids)]
+            return [write_cadre_workbook(district, monday, chosen, out_dir)]
+        if fmt == "ics":
+            return write_calendars(monday, roster, chosen, out_dir)
+        return [write_sms(district, monday, chosen, out_dir, cadre_ids)]
+
+    return write_all_or_nothing(Path(out_dir), write)
+
+
+def write_all_or_nothing(out_dir: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
+    """Run `write` into a fresh folder beside the files, then move what it wrote into
+    `out_dir`: a failure part way (a full disk, a name taken by a folder) leaves `out_dir`
+    as it was. Raises ExportError saying what to change."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExportError(f"{out_dir} is a file, not a folder: give a folder to write into")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".export-", dir=out_dir))
+    except OSError as error:
+        raise ExportError(f"cannot write into {out_dir}: {error.strerror or error}") from None
+    try:
+        written = write(scratch)
+        targets = [out_dir / p.name for p in written]
+        taken = [t for t in targets if t.is_dir()]
+        if taken:
+            raise ExportError(f"{taken[0]} is a folder: move it away or write into another folder")
+        for path, target in zip(written, targets, strict=True):
+            os.replace(path, target)
+        return targets
+    except OSError as error:
+        raise ExportError(f"cannot write into {out_dir}: {error.strerror or error}") from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -228,7 +259,7 @@ def export_lists(
 # --- text helpers ----------------------------------------------------------------------
 
 
-def _safe_name(text: str) -> str:
+def safe_name(text: str) -> str:
     """A file-name part: keeps Chinese, replaces what file systems or shells dislike."""
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("._") or "_"
 
@@ -342,7 +373,7 @@ def write_post_csvs(
         mine = by_post.get(post.id, [])
         if not mine and not _post_shifts(district, post, days, mine):
             continue
-        path = out_dir / f"post-{_safe_name(post.code)}-{monday}.csv"
+        path = out_dir / f"post-{safe_name(post.code)}-{monday}.csv"
         _write_csv(path, CSV_COLUMNS, (_csv_row(d) for d in mine))
         paths.append(path)
     return paths
@@ -359,7 +390,7 @@ def write_unit_csvs(
     for unit in district.units.values():
         if unit.id not in by_unit:
             continue
-        path = out_dir / f"unit-{_safe_name(unit.name)}-{monday}.csv"
+        path = out_dir / f"unit-{safe_name(unit.name)}-{monday}.csv"
         _write_csv(path, CSV_COLUMNS, (_csv_row(d) for d in _by_cadre(by_unit[unit.id])))
         paths.append(path)
     return paths
@@ -623,7 +654,7 @@ def write_calendars(
     vtimezone = week_vtimezone(monday)
     for mine in by_cadre.values():
         cadre = mine[0].cadre
-        path = out_dir / f"cadre-{_safe_name(cadre.code)}-{monday}.ics"
+        path = out_dir / f"cadre-{safe_name(cadre.code)}-{monday}.ics"
         path.write_bytes(cadre_calendar(roster, cadre, mine, vtimezone).to_ical())
         paths.append(path)
     return paths

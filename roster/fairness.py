@@ -68,13 +68,20 @@ class Distribution:
     def cadres(self) -> int:
         return len(self.ranked)
 
+    def _median(self) -> str:
+        """A half-way median of whole numbers (an even count of cadres) keeps its .5."""
+        m = self.measure
+        if m.integer and self.median != int(self.median):
+            return f"{self.median:.1f}{m.unit}"
+        return m.show(self.median)
+
     def summary(self) -> str:
         m = self.measure
         if not self.ranked:
             return f"{m.label}: no cadre counted"
         text = (
             f"{m.label}: total {m.show(self.total)}, mean {self.mean:.2f}{m.unit}, "
-            f"median {m.show(self.median)}, most {m.show(self.maximum)}; "
+            f"median {self._median()}, most {m.show(self.maximum)}; "
             f"{self.zeros} of {self.cadres} cadres have none"
         )
         if self.total > 0:
@@ -91,8 +98,8 @@ class FairnessReport:
     draft_weeks: list[dt.date] = field(default_factory=list)
     missing_weeks: list[dt.date] = field(default_factory=list)
 
-    def distribution(self, key: str) -> Distribution:
-        return distribution(self.records, MEASURES[key])
+    def distribution(self, key: str, most: int = 12) -> Distribution:
+        return distribution(self.records, MEASURES[key], most)
 
     def period(self) -> str:
         return f"{self.start} – {self.end}"
@@ -110,15 +117,19 @@ def _nice_width(span: float, bins: int) -> float:
 
 def bins_of(values: list[float], measure: Measure, most: int = 12) -> list[Bin]:
     """Counts of cadres per value (integers with few values) or per range of `nice` width;
-    every cadre falls in exactly one bin."""
+    every cadre falls in exactly one bin. Values are binned as shown (commute to 0.1 km), so
+    a cadre shown at 40.0 km is in the bin from 40, not below it."""
     if not values:
         return []
-    top = max(values)
+    shown = [round(v) if measure.integer else round(v, 1) for v in values]
+    top = max(shown)
     if measure.integer and top < most:
         return [
-            Bin(v, v + 1, measure.show(v), sum(1 for x in values if x == v))
+            Bin(v, v + 1, measure.show(v), sum(1 for x in shown if x == v))
             for v in range(int(top) + 1)
         ]
+    if top == 0:
+        return [Bin(0, 1, measure.show(0), len(shown))]
     width = _nice_width(top, most - 1)
     if measure.integer:
         width = max(1, math.ceil(width))
@@ -126,12 +137,16 @@ def bins_of(values: list[float], measure: Measure, most: int = 12) -> list[Bin]:
     out = []
     for i in range(count):
         low, high = i * width, (i + 1) * width
-        label = f"{low:g}–{high:g}" if not measure.integer or width > 1 else f"{low:g}"
-        out.append(Bin(low, high, label, sum(1 for x in values if low <= x < high)))
+        if measure.integer:  # whole numbers: say the last one in the bin, not the next
+            label = f"{low:g}–{high - 1:g}" if width > 1 else f"{low:g}"
+        else:
+            label = f"{low:g}–{high:g}"
+        out.append(Bin(low, high, label, sum(1 for x in shown if low <= x < high)))
     return out
 
 
-def distribution(records: list[ServiceRecord], measure: Measure) -> Distribution:
+def distribution(records: list[ServiceRecord], measure: Measure, most: int = 12) -> Distribution:
+    """The cadres ranked by `measure`, most first, in at most about `most` bins."""
     ranked = sorted(
         ((r, float(measure.get(r))) for r in records), key=lambda rv: (-rv[1], rv[0].cadre.code)
     )
@@ -141,7 +156,7 @@ def distribution(records: list[ServiceRecord], measure: Measure) -> Distribution
     return Distribution(
         measure=measure,
         ranked=ranked,
-        bins=bins_of(values, measure),
+        bins=bins_of(values, measure, most),
         total=total,
         mean=total / len(values) if values else 0.0,
         median=statistics.median(values) if values else 0.0,

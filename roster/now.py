@@ -45,25 +45,26 @@ def parse_moment(text: str, today: dt.date) -> dt.datetime:
     """A moment typed by a person, in Asia/Shanghai time: "2026-12-08 03:00", an ISO datetime
     (an explicit offset is respected), or "HH:MM" for `today`. ValueError says how to write it.
     """
-    text = text.strip()
-    if re.fullmatch(r"\d{1,2}:\d{2}", text):
-        text = f"{today.isoformat()} {text}"
+    typed = text.strip()
+    full = typed
+    if re.fullmatch(r"\d{1,2}:\d{2}", typed):
+        full = f"{today.isoformat()} {typed.zfill(5)}"
     try:
-        parsed = pendulum.parse(text, tz="Asia/Shanghai")
+        parsed = pendulum.parse(full, tz="Asia/Shanghai")
     except (ValueError, pendulum.parsing.exceptions.ParserError):
         parsed = None
     if not isinstance(parsed, dt.datetime):
         raise ValueError(
-            f"{text!r} is not a date and time: write it as YYYY-MM-DD HH:MM "
+            f"{typed!r} is not a date and time: write it as YYYY-MM-DD HH:MM "
             "(Asia/Shanghai), e.g. 2026-12-08 03:00, or HH:MM for today"
         )
     return local(dt.datetime.fromisoformat(parsed.isoformat()))
 
 
 def now_local() -> dt.datetime:
-    """This minute in Asia/Shanghai (pendulum's clock, so tests can freeze it)."""
+    """This second in Asia/Shanghai (pendulum's clock, so tests can freeze it)."""
     moment = dt.datetime.fromisoformat(pendulum.now("Asia/Shanghai").isoformat())
-    return local(moment).replace(second=0, microsecond=0)
+    return local(moment).replace(microsecond=0)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from roster.domain import (
     Unit,
     week_start,
 )
-from roster.exports import a4_landscape
+from roster.exports import a4_landscape, write_all_or_nothing
 from roster.geo import commute_km
 
 FORMATS = ("csv", "xlsx")
@@ -211,7 +211,16 @@ def write_service(report: ServiceReport, fmt: str, path: Path) -> Path:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder: give a file name to write the records to")
     path.parent.mkdir(parents=True, exist_ok=True)
+    done = write_all_or_nothing(
+        path.parent, lambda folder: [_write(report, fmt, folder / path.name)]
+    )
+    return done[0]
+
+
+def _write(report: ServiceReport, fmt: str, path: Path) -> Path:
     keys = [k for k, _ in COLUMNS]
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as f:

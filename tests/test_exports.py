@@ -385,3 +385,18 @@ def test_cli_changed_only_with_nothing_changed_writes_nothing(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"week": "2026-12-07", "files": [], "cadres": 0}
     assert not (tmp_path / "o").exists()
+
+
+def test_a_failed_export_leaves_the_folder_as_it_was(db, tmp_path):
+    """One CSV per post, the last post's name taken by a folder: no file is written."""
+    names = [p.name for p in exports.export_week(db, MONDAY, "post", "csv", tmp_path / "probe")]
+    assert len(names) > 1
+    out = tmp_path / "out"
+    (out / names[-1]).mkdir(parents=True)
+    with pytest.raises(exports.ExportError, match="is a folder: move it away"):
+        exports.export_week(db, MONDAY, "post", "csv", out)
+    assert [p.name for p in out.iterdir()] == [names[-1]]  # no file, no scratch folder left
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(exports.ExportError, match="is a file, not a folder"):
+        exports.export_week(db, MONDAY, "post", "xlsx", blocker)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from roster import store
-from roster.fairness import MEASURES, bins_of, fairness_report
+from roster.fairness import MEASURES, bins_of, distribution, fairness_report
+from roster.service import ServiceRecord
 from tests.ui_fixture import MONDAY, make_db
 
 
@@ -84,6 +85,7 @@ def test_district_passed_in_gives_the_same_figures(db):
     assert a.total == b.total and [x.count for x in a.bins] == [x.count for x in b.bins]
 
 
+@settings(deadline=None)
 @given(
     st.lists(st.floats(min_value=0, max_value=5000, allow_nan=False), min_size=1, max_size=60),
     st.sampled_from(sorted(MEASURES)),
@@ -98,3 +100,27 @@ def test_every_cadre_falls_in_exactly_one_bin(values, key):
     for v in values:
         assert sum(1 for b in bins if b.low <= v < b.high) == 1
     assert len(bins) <= 13
+
+
+def test_count_bins_name_their_last_whole_number():
+    """Nights 0..19 in ranges of two: "0–1", "2–3", …; a cadre with 2 nights is in "2–3"."""
+    bins = bins_of([float(v) for v in range(20)], MEASURES["nights"])
+    assert [b.label for b in bins[:3]] == ["0–1", "2–3", "4–5"]
+    assert all(b.count == 2 for b in bins)
+
+
+def test_commute_is_binned_as_shown_and_all_zero_is_one_bar():
+    """39.96 km is shown as 40.0 km, so it is counted from 40, not in "35–40"."""
+    bins = bins_of([0.0, 39.96, 80.0], MEASURES["commute_km"])
+    at_40 = next(b for b in bins if b.low <= 40 < b.high)
+    assert at_40.count == 1 and at_40.label.startswith("40")
+    assert [(b.label, b.count) for b in bins_of([0.0, 0.0], MEASURES["commute_km"])] == [
+        ("0.0 km", 2)
+    ]
+
+
+def test_a_half_way_median_keeps_its_half(db):
+    cadres = list(store.load_district(db).cadres.values())[:4]
+    records = [ServiceRecord(c, "", nights=n) for c, n in zip(cadres, [0, 0, 1, 3], strict=True)]
+    dist = distribution(records, MEASURES["nights"])
+    assert dist.median == 0.5 and "median 0.5," in dist.summary()

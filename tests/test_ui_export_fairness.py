@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from roster.app import make_app
+from roster.now import TZ, parse_moment
 from roster.screens.board import BoardScreen
 from roster.screens.cadre import CadreScreen
 from roster.screens.export import CHOICES, ExportScreen, parse_day
@@ -83,7 +84,8 @@ async def test_export_dialog_writes_duty_sheets_and_refuses_a_bad_date(db_path, 
         await settle(pilot)
         [path] = out.glob("service-*.csv")
         assert path.name == "service-2026-11-30-2026-12-13.csv"
-        assert "16 cadre(s)" in result(screen) and "2026-11-30" in result(screen)
+        assert "16 cadre(s)" in result(screen)
+        assert "no roster stored for the week(s) of 2026-11-30" in result(screen)
         rows = path.read_text(encoding="utf-8-sig").splitlines()
         assert len(rows) == 17 and "王金宝" in rows[1]
 
@@ -230,3 +232,26 @@ async def test_on_duty_now_lists_the_night_begun_the_day_before(db_path):
         await pilot.press("escape", "escape")
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
+
+
+@run_async
+async def test_on_duty_now_without_any_roster_says_to_solve(db_path):
+    from roster.screens.now import NowScreen
+
+    app = make_app(db_path, week=MONDAY, watch_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(NowScreen(None, dt.datetime(2026, 12, 22, 3, 0, tzinfo=TZ)))
+        await pilot.pause()
+        header = str(app.screen.query_one("#now-header", Static).render())
+        assert "no roster for the week of 2026-12-21" in header
+        assert "solve that week first" in header
+        assert shown_rows(app.screen) == []
+
+
+def test_moments_typed_by_people():
+    today = dt.date(2026, 12, 8)
+    assert parse_moment("3:00", today) == dt.datetime(2026, 12, 8, 3, 0, tzinfo=TZ)
+    assert parse_moment("2026-12-09 21:30", today).hour == 21
+    with pytest.raises(ValueError, match="'25:00' is not a date and time"):
+        parse_moment("25:00", today)

@@ -156,9 +156,11 @@ class ExportScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _write(self, db_path, choice: Choice, folder: Path, period, unit) -> None:
-        """With a connection of the worker's own (a connection belongs to its thread)."""
-        db = store.open_db(db_path, create=False)
+        """With a connection of the worker's own (a connection belongs to its thread).
+        Every failure comes back as a message: the dialog never stays busy."""
+        db = None
         try:
+            db = store.open_db(db_path, create=False)
             if choice.by == "service":
                 text, style = self._write_service(db, choice, folder, period, unit)
             else:
@@ -169,10 +171,13 @@ class ExportScreen(ModalScreen[None]):
                 text, style = self._listing(done.summary(), done.paths, folder), "green"
                 if done.cadres == 0:
                     style = "yellow"
-        except (exports.ExportError, ValueError, LookupError, OSError) as error:
+        except (exports.ExportError, ValueError, LookupError, store.DatabaseBusy) as error:
             text, style = f"Nothing written: {error}", "bold red"
+        except Exception as error:  # a locked or damaged database, a bug: say so, stay usable
+            text, style = f"Nothing written: {type(error).__name__}: {error}", "bold red"
         finally:
-            db.close()
+            if db is not None:
+                db.close()
         self.app.call_from_thread(self._done, text, style)
 
     def _write_service(self, db, choice: Choice, folder: Path, period, unit) -> tuple[str, str]:
@@ -180,7 +185,7 @@ class ExportScreen(ModalScreen[None]):
         report = service.service_report(db, start, end, unit)
         if not report.weeks:
             raise ValueError(f"no roster is stored for any week from {start} to {end}")
-        scope = f"-{unit}" if unit else ""
+        scope = f"-{exports.safe_name(unit)}" if unit else ""
         path = folder / f"service-{start}-{end}{scope}.{choice.fmt}"
         service.write_service(report, choice.fmt, path)
         summary = f"wrote the service records of {len(report.records)} cadre(s)"

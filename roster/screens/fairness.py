@@ -51,7 +51,7 @@ class FairnessScreen(Screen):
         self.last_n = weeks
         self.span = 1  # weeks counted: 1 or last_n
         self.report: FairnessReport | None = None
-        self._asked: tuple | None = None
+        self._count_no = 0  # the newest count asked for
 
     def compose(self) -> ComposeResult:
         yield Static(id="fairness-header", classes="screen-header")
@@ -76,34 +76,44 @@ class FairnessScreen(Screen):
     # --- data ------------------------------------------------------------------------
 
     def load(self) -> None:
+        """Count again off the UI thread; only the newest count is shown."""
         monday = self.app.editor.week_start
-        self._asked = (monday, self.span)
+        self._count_no += 1
+        self.report = None
         self.query_one("#fairness-header", Static).update(
             Text(f"Fairness · {self.period_text(monday)} · counting…", style="bold")
         )
-        self._count(self.app.db_path, self.app.district, monday, self.span)
+        self._count(self._count_no, self.app.db_path, self.app.district, monday, self.span)
 
     @work(thread=True, exclusive=True, group="fairness", exit_on_error=False)
-    def _count(self, db_path, district, monday: dt.date, span: int) -> None:
+    def _count(self, number: int, db_path, district, monday: dt.date, span: int) -> None:
         """With a connection of the worker's own (a connection belongs to its thread)."""
-        db = store.open_db(db_path, create=False)
+        db = None
         try:
-            report = fairness_report(db, monday, span, district=district)
+            db = store.open_db(db_path, create=False)
+            result: FairnessReport | str = fairness_report(db, monday, span, district=district)
+        except Exception as error:  # a busy or damaged database: say so, stay usable
+            result = f"Could not count: {type(error).__name__}: {error}"
         finally:
-            db.close()
-        self.app.call_from_thread(self._counted, (monday, span), report)
+            if db is not None:
+                db.close()
+        self.app.call_from_thread(self._counted, number, result)
 
-    def _counted(self, asked: tuple, report: FairnessReport) -> None:
-        if asked != self._asked:  # the week or span changed meanwhile: a newer count comes
+    def _counted(self, number: int, result: FairnessReport | str) -> None:
+        if number != self._count_no:  # the week, span or roster changed: a newer count comes
             return
-        self.report = report
+        if isinstance(result, str):
+            self.query_one("#fairness-header", Static).update(Text(result, style="bold red"))
+            return
+        self.report = result
         self.show()
 
-    def period_text(self, monday: dt.date) -> str:
-        if self.span == 1:
+    def period_text(self, monday: dt.date, span: int | None = None) -> str:
+        span = span or self.span
+        if span == 1:
             return f"week of {monday}"
-        first = monday - dt.timedelta(weeks=self.span - 1)
-        return f"last {self.span} weeks, {first} – {monday + dt.timedelta(days=6)}"
+        first = monday - dt.timedelta(weeks=span - 1)
+        return f"last {span} weeks, {first} – {monday + dt.timedelta(days=6)}"
 
     # --- display -----------------------------------------------------------------------
 
@@ -111,24 +121,25 @@ class FairnessScreen(Screen):
         report = self.report
         if report is None:
             return
-        monday = self.app.editor.week_start
-        header = Text(f"Fairness · {self.period_text(monday)}", style="bold")
+        span = len(report.weeks) + len(report.missing_weeks)
+        monday = report.end - dt.timedelta(days=6)
+        header = Text(f"Fairness · {self.period_text(monday, span)}", style="bold")
         header.append(f" · {len(report.records)} cadres")
         stored, drafts = len(report.weeks), len(report.draft_weeks)
-        if self.span > 1:
-            header.append(
-                f" · {stored} of {self.span} weeks have a roster", "yellow" * (stored < self.span)
-            )
+        if span > 1:
+            header.append(f" · {stored} of {span} weeks have a roster", "yellow" * (stored < span))
         if drafts:
-            header.append(" (draft)" if self.span == 1 else f" ({drafts} draft)", "dim")
+            header.append(" (draft)" if span == 1 else f" ({drafts} draft)", "dim")
         self.query_one("#fairness-header", Static).update(header)
+        # as many bars as the chart has room to label (a label like "200–400: 178")
+        most = max(4, min(12, (self.query_one(PlotextPlot).size.width or 76) // 9))
         if report.weeks:
-            dist = report.distribution(self.measure)
+            dist = report.distribution(self.measure, most)
             summary = Text(dist.summary())
         else:
             dist = distribution([], MEASURES[self.measure])
             summary = Text(
-                f"No roster is stored for the {self.period_text(monday)}: nothing to count "
+                f"No roster is stored for the {self.period_text(monday, span)}: nothing to count "
                 "(solve the week on the board first).",
                 style="yellow",
             )

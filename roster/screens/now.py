@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from roster import store
 from roster.app import today
 from roster.domain import week_start
-from roster.now import now_local, on_duty, parse_moment
+from roster.now import now_local, on_duty, parse_moment, weeks_needed
 
 COLUMNS = (
     ("town", 8), ("post", 14), ("shift", 5), ("hours", 13), ("cadre", 8), ("phone", 11), ("", 6),
@@ -56,16 +56,24 @@ class NowScreen(Screen):
         found = on_duty(
             district, self.app.db, self.at, town=town.name if town is not None else None
         )
+        rosters = {m: store.get_roster(self.app.db, m) for m in weeks_needed(self.at)}
         where = town.name if town is not None else "the whole district"
         header = Text(f"On duty at {self.at:%Y-%m-%d %H:%M} (Asia/Shanghai) · {where}", "bold")
         if found:
             header.append(f" · {len(found)} on duty at {len({d.post.id for d in found})} posts")
+        elif all(r is None for r in rosters.values()):
+            weeks = " or ".join(str(m) for m in rosters)
+            header.append(
+                f" · no roster for the week of {weeks}, so nobody is scheduled: "
+                "solve that week first, or see another time (T)",
+                "yellow",
+            )
         else:
             header.append(" · nobody is scheduled at this moment", "yellow")
         drafts = [
             str(m)
             for m in {week_start(d.day) for d in found}
-            if (r := store.get_roster(self.app.db, m)) is not None and r.status != "published"
+            if (r := rosters.get(m)) is not None and r.status != "published"
         ]
         if drafts:
             header.append(f" · draft roster: {', '.join(sorted(drafts))}", "dim")
