@@ -131,8 +131,9 @@ class FairnessScreen(Screen):
         if drafts:
             header.append(" (draft)" if span == 1 else f" ({drafts} draft)", "dim")
         self.query_one("#fairness-header", Static).update(header)
-        # as many bars as the chart has room to label (a label like "200–400: 178")
-        most = max(4, min(12, (self.query_one(PlotextPlot).size.width or 76) // 9))
+        # as many bars as the chart has room to label ("10: 1", or "200–400: 178" for km)
+        width = self.query_one(PlotextPlot).size.width or 76
+        most = max(4, min(16, width // (6 if MEASURES[self.measure].integer else 10)))
         if report.weeks:
             dist = report.distribution(self.measure, most)
             summary = Text(dist.summary())
