@@ -1483,6 +1483,23 @@ def _write_transaction(db: sqlite_utils.Database):
         db.conn.execute("COMMIT")
 
 
+def _require_towns_of(
+    db, access, district: District, posts: set[int], what: str, *, none_needs_district=False
+) -> None:
+    """Refuse (audited) unless `access` may change every town of `posts`."""
+    try:
+        if access.read_only:
+            raise NotAllowed(f"{access.describe()}; cannot {what}")
+        if not posts and none_needs_district:
+            access.require_district(what)
+        for p in sorted(posts):
+            town = district.towns[district.posts[p].town_id]
+            access.require_town(town.id, town.name, what)
+    except NotAllowed as e:
+        refuse(db, access, what, str(e))
+        raise
+
+
 def apply_option(
     db: sqlite_utils.Database,
     request: int | tuple[int | str, dt.date, dt.date, str],
@@ -1527,15 +1544,7 @@ def apply_option(
     posts = {ch.post_id for ch in option.changes}
     access = access_for(db, actor)
     what = f"settle the relief request of {district.cadres[cadre_id].name}"
-    try:
-        if access.read_only:
-            raise NotAllowed(f"{access.describe()}; cannot {what}")
-        for p in sorted(posts):
-            town = district.towns[district.posts[p].town_id]
-            access.require_town(town.id, town.name, what)
-    except NotAllowed as e:
-        refuse(db, access, what, str(e))
-        raise
+    _require_towns_of(db, access, district, posts, what)
     monday = option.week_start
     with _write_transaction(db):
         roster = store.get_roster(db, monday)
@@ -1694,18 +1703,9 @@ def recall(
     what = f"recall {cadre.name}"
     roster = store.get_roster(db, monday)
     mine = [a for a in (roster.assignments if roster else []) if a.cadre_id == cadre.id]
-    try:
-        if access.read_only:
-            raise NotAllowed(f"{access.describe()}; cannot {what}")
-        posts = {a.post_id for a in mine}
-        if not posts:
-            access.require_district(what)  # deployed nowhere that week: no town to judge by
-        for p in sorted(posts):
-            town = district.towns[district.posts[p].town_id]
-            access.require_town(town.id, town.name, what)
-    except NotAllowed as e:
-        refuse(db, access, what, str(e))
-        raise
+    # deployed nowhere that week: no town to judge by, so it takes a district coordinator
+    posts = {a.post_id for a in mine}
+    _require_towns_of(db, access, district, posts, what, none_needs_district=True)
     status_set = not any(a.date < from_date for a in mine)
     away_until = end if status_set else from_date + dt.timedelta(days=365)
     with _write_transaction(db):

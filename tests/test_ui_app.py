@@ -21,7 +21,7 @@ from roster.screens.help import HelpScreen
 from roster.screens.post import PostScreen
 from roster.screens.problems import ProblemsScreen
 from roster.screens.solve import SolveScreen
-from tests.ui_fixture import MONDAY, make_db, run_async
+from tests.ui_fixture import MONDAY, make_db, run_async, settle
 
 DAYS = week_days(MONDAY)
 SUNDAY = DAYS[6]
@@ -38,17 +38,6 @@ def db_path(tmp_path):
 def app_for(db_path, **options):
     options.setdefault("watch_seconds", 0)
     return make_app(db_path, week=MONDAY, actor="tester", **options)
-
-
-async def settle(pilot) -> None:
-    """Workers done (the checks start just after the first draw), events processed."""
-    app = pilot.app
-    for _ in range(200):
-        if app.editor.checked:
-            break
-        await pilot.pause(0.01)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def board(app) -> BoardScreen:

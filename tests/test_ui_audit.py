@@ -10,7 +10,7 @@ from roster.domain import week_days
 from roster.screens.audit import AuditDetailScreen, AuditScreen, compact, local_time
 from roster.screens.board import BoardScreen
 from roster.screens.help import HelpScreen
-from tests.ui_fixture import MONDAY, make_db, run_async
+from tests.ui_fixture import MONDAY, make_db, run_async, settle
 
 SUNDAY = week_days(MONDAY)[6]
 SIZE = (80, 24)
@@ -30,16 +30,6 @@ def db_path(tmp_path):
         }
     )
     return path
-
-
-async def settle(pilot) -> None:
-    app = pilot.app
-    for _ in range(200):
-        if app.editor.checked:
-            break
-        await pilot.pause(0.01)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def shown(screen: AuditScreen) -> list[tuple[str, str, str, str]]:

@@ -16,7 +16,7 @@ from roster.screens.board import BoardScreen
 from roster.screens.cadre import CadreScreen
 from roster.screens.export import CHOICES, ExportScreen, parse_day
 from roster.screens.fairness import FairnessScreen, _nice_step
-from tests.ui_fixture import MONDAY, make_db, run_async
+from tests.ui_fixture import MONDAY, make_db, run_async, settle
 
 SIZE = (80, 24)
 
@@ -25,11 +25,6 @@ SIZE = (80, 24)
 def db_path(tmp_path):
     make_db(tmp_path / "ui.db")
     return tmp_path / "ui.db"
-
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def result(screen) -> str:

@@ -106,3 +106,15 @@ def run_async(test):
         return asyncio.run(test(*args, **kwargs))
 
     return wrapper
+
+
+async def settle(pilot) -> None:
+    """The week's checks done (they start just after the first draw), workers done, events
+    processed."""
+    app = pilot.app
+    for _ in range(200):
+        if app.editor.checked:
+            break
+        await pilot.pause(0.01)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
