@@ -83,6 +83,21 @@ def breach_key(b) -> tuple:
     return (b.rule, b.cadre_id, b.post_id, b.date, b.shift_code, b.message)
 
 
+def ordered(breaches) -> list:
+    """Breaches in one order however they were found: by rule (in the checker's order), then
+    day, post and cadre."""
+    from roster.solver.checker import RULE_NUMBERS
+
+    rank = {rule: i for i, rule in enumerate(RULE_NUMBERS)}
+    return sorted(
+        breaches,
+        key=lambda b: (
+            rank.get(b.rule, len(rank)), b.date or dt.date.min, b.post_id or 0,
+            b.cadre_id or 0, b.shift_code or "", b.message,
+        ),
+    )  # fmt: skip
+
+
 def default_checker(district: District, monday: dt.date, assignments, history=(), **options):
     from roster.solver.checker import check_roster
 
@@ -148,7 +163,7 @@ class WeekEditor:
     def breaches(self) -> list:
         """Hard-rule breaches of the week as stored (cached until the next change)."""
         if self._breaches is None:
-            self._breaches = list(
+            self._breaches = ordered(
                 self.checker(self.district, self.week_start, self.assignments, self.history)
             )
         return self._breaches
@@ -160,10 +175,37 @@ class WeekEditor:
 
     def set_breaches(self, breaches: list) -> None:
         """Breaches computed elsewhere (a worker) for the current version."""
-        self._breaches = list(breaches)
+        self._breaches = ordered(breaches)
 
     def check(self, assignments: Iterable[Assignment]) -> list:
-        return list(self.checker(self.district, self.week_start, list(assignments), self.history))
+        return ordered(
+            self.checker(self.district, self.week_start, list(assignments), self.history)
+        )
+
+    def check_change(self, new: list[Assignment]) -> list:
+        """The week's breaches once the roster is `new`, checking again only what the change
+        touches: every hard rule but coverage is about one cadre, and coverage about one
+        (post, day, shift) cell, so the touched cadres' weeks and the touched cells are
+        checked by the checker and every other breach stays as it was (a property test holds
+        this equal to checking the whole week). A few milliseconds instead of a tenth of a
+        second or more for the demo's 4,300 duties."""
+        diff = set(self.assignments) ^ set(new)
+        cadres = {a.cadre_id for a in diff}
+        cells = {(a.post_id, a.date, a.shift_code) for a in diff}
+
+        def touched(b) -> bool:
+            if b.rule == "coverage":
+                return (b.post_id, b.date, b.shift_code) in cells
+            return b.cadre_id in cadres
+
+        theirs = [
+            a for a in new if a.cadre_id in cadres or (a.post_id, a.date, a.shift_code) in cells
+        ]
+        past = [a for a in self.history if a.cadre_id in cadres]
+        fresh = self.checker(self.district, self.week_start, theirs, past, cells=cells)
+        return ordered(
+            [b for b in self.breaches if not touched(b)] + [b for b in fresh if touched(b)]
+        )
 
     def by_cell(self) -> dict[tuple[int, dt.date, str], list[Assignment]]:
         cells: dict[tuple[int, dt.date, str], list[Assignment]] = defaultdict(list)
@@ -480,7 +522,7 @@ class WeekEditor:
         added: list = []
         if check:
             known = {breach_key(b) for b in self.breaches}
-            after = self.check(new)
+            after = self.check_change(new)
             added = [b for b in after if breach_key(b) not in known]
             if added and not override.strip():
                 raise Refused(label, added)
@@ -522,6 +564,7 @@ class WeekEditor:
                 action=f"edit.{op}" if op != "solve.accept" else op,
                 actor=self.actor,
                 expected_version=self.version if self.status != "none" else None,
+                previous=self.assignments if self.status != "none" else None,
             )
             if op != "solve.accept":
                 store.add_audit(self.db, "edit", details, self.actor)

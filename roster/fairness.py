@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -117,31 +118,31 @@ def _nice_width(span: float, bins: int) -> float:
 
 def bins_of(values: list[float], measure: Measure, most: int = 12) -> list[Bin]:
     """Counts of cadres per value (integers with few values) or per range of `nice` width;
-    every cadre falls in exactly one bin. Values are binned as shown (commute to 0.1 km), so
-    a cadre shown at 40.0 km is in the bin from 40, not below it."""
+    every cadre falls in exactly one bin. Values are binned as shown (commute to 0.1 km, in
+    whole tenths, so no rounding error moves a cadre), so a cadre shown at 40.0 km is in
+    the bin from 40, not below it."""
     if not values:
         return []
-    shown = [round(v) if measure.integer else round(v, 1) for v in values]
+    scale = 1 if measure.integer else 10
+    shown = [round(v * scale) for v in values]  # whole units, or whole tenths of a km
     top = max(shown)
     if measure.integer and top < most:
         return [
-            Bin(v, v + 1, measure.show(v), sum(1 for x in shown if x == v))
-            for v in range(int(top) + 1)
+            Bin(v, v + 1, measure.show(v), sum(1 for x in shown if x == v)) for v in range(top + 1)
         ]
     if top == 0:
-        return [Bin(0, 1, measure.show(0), len(shown))]
-    width = _nice_width(top, most - 1)
-    if measure.integer:
-        width = max(1, math.ceil(width))
-    count = int(top // width) + 1
+        return [Bin(0, 1 / scale, measure.show(0), len(shown))]
+    nice = _nice_width(top / scale, most - 1) * scale
+    width = max(1, math.ceil(nice - 1e-9) if measure.integer else round(nice))
+    per_bin = Counter(x // width for x in shown)
     out = []
-    for i in range(count):
-        low, high = i * width, (i + 1) * width
+    for i in range(top // width + 1):
+        low, high = i * width / scale, (i + 1) * width / scale
         if measure.integer:  # whole numbers: say the last one in the bin, not the next
             label = f"{low:g}–{high - 1:g}" if width > 1 else f"{low:g}"
         else:
             label = f"{low:g}–{high:g}"
-        out.append(Bin(low, high, label, sum(1 for x in shown if low <= x < high)))
+        out.append(Bin(low, high, label, per_bin.get(i, 0)))
     return out
 
 

@@ -14,7 +14,7 @@ import getpass
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import sqlite_utils
@@ -339,13 +339,29 @@ def get_roster(db: sqlite_utils.Database, week_start: dt.date) -> Roster | None:
     if not rows:
         return None
     r = rows[0]
-    assignments = [
-        _assignment(a)
-        for a in db["assignments"].rows_where("roster_id = ?", [r["id"]], order_by="date, id")
-    ]
     return Roster(
-        r["id"], week_start, r["status"], r["version"], json.loads(r["stats"] or "{}"), assignments
-    )
+        r["id"], week_start, r["status"], r["version"], json.loads(r["stats"] or "{}"),
+        _assignments_of(db, r["id"]),
+    )  # fmt: skip
+
+
+ASSIGNMENT_COLUMNS = "date, cadre_id, post_id, shift_code, locked, source"
+
+
+def _assignments_of(db: sqlite_utils.Database, roster_id: int) -> list[Assignment]:
+    """A week's assignments in stored order, read as plain tuples: an edit re-reads all
+    4,000 of them, so this path is kept lean (no row dicts, each date parsed once)."""
+    dates: dict[str, dt.date] = {}
+    out = []
+    for day, cadre, post, shift, locked, source in db.execute(
+        f"select {ASSIGNMENT_COLUMNS} from assignments where roster_id = ? order by date, id",
+        [roster_id],
+    ):
+        date = dates.get(day)
+        if date is None:
+            date = dates[day] = dt.date.fromisoformat(day)
+        out.append(Assignment(date, cadre, post, shift, bool(locked), source))
+    return out
 
 
 def history(db: sqlite_utils.Database, week_start: dt.date, weeks: int = 4) -> list[Assignment]:
@@ -441,27 +457,46 @@ def _assignment_row(roster_id: int, a: Assignment) -> dict:
     }
 
 
-def _write_changes(db: sqlite_utils.Database, roster_id: int, assignments: list[Assignment]):
-    """Write only what differs from the stored week: an edit touches a few rows, not 4,000."""
-    stored = {
-        (r["date"], r["cadre_id"]): r
-        for r in db["assignments"].rows_where("roster_id = ?", [roster_id])
-    }
-    wanted = {(a.date.isoformat(), a.cadre_id): _assignment_row(roster_id, a) for a in assignments}
+def _write_changes(
+    db: sqlite_utils.Database,
+    roster_id: int,
+    assignments: list[Assignment],
+    stored: dict[tuple[str, int], tuple] | None = None,
+):
+    """Write only what differs from the stored week: an edit touches a few rows, not 4,000.
+    `stored`: the stored rows by (date, cadre) when the caller knows them (else read)."""
+    if stored is None:
+        stored = {
+            (day, cadre): (post, shift, locked, source)
+            for day, cadre, post, shift, locked, source in db.execute(
+                "select date, cadre_id, post_id, shift_code, locked, source from assignments"
+                " where roster_id = ?",
+                [roster_id],
+            )
+        }
+    wanted = _keyed(assignments)
     if len(wanted) != len(assignments):
         seen: set = set()
         twice = next(k for a in assignments if (k := (a.date, a.cadre_id)) in seen or seen.add(k))
         raise sqlite3.IntegrityError(f"cadre {twice[1]} has two assignments on {twice[0]}")
-    gone = [r["id"] for key, r in stored.items() if key not in wanted]
-    for start in range(0, len(gone), 500):
-        chunk = gone[start : start + 500]
-        db.execute(f"delete from assignments where id in ({','.join('?' * len(chunk))})", chunk)
-    fields = ("post_id", "shift_code", "locked", "source")
-    for key, row in wanted.items():
-        old = stored.get(key)
-        if old is not None and any(old[f] != row[f] for f in fields):
-            db["assignments"].update(old["id"], {f: row[f] for f in fields})
-    db["assignments"].insert_all(row for key, row in wanted.items() if key not in stored)
+    db.conn.executemany(
+        "delete from assignments where roster_id = ? and date = ? and cadre_id = ?",
+        [(roster_id, *key) for key in stored if key not in wanted],
+    )
+    db.conn.executemany(
+        "update assignments set post_id = ?, shift_code = ?, locked = ?, source = ?"
+        " where roster_id = ? and date = ? and cadre_id = ?",
+        [
+            (*values, roster_id, *key)
+            for key, values in wanted.items()
+            if key in stored and stored[key] != values
+        ],
+    )
+    db.conn.executemany(
+        "insert into assignments (roster_id, date, cadre_id, post_id, shift_code, locked, source)"
+        " values (?, ?, ?, ?, ?, ?, ?)",
+        [(roster_id, *key, *values) for key, values in wanted.items() if key not in stored],
+    )
 
 
 def save_roster(
@@ -473,11 +508,15 @@ def save_roster(
     action: str = "solve.accept",
     actor: str | None = None,
     expected_version: int | None = None,
+    previous: Sequence[Assignment] | None = None,
 ) -> Roster:
     """Replace the week's assignments in one transaction and bump the roster's version.
 
     With `expected_version`, a roster changed by someone else since it was read is refused
-    (`StaleRoster`) and nothing is written.
+    (`StaleRoster`) and nothing is written. `previous`, the assignments of that version as
+    read (in stored order), lets an edit write and return its few changes without reading
+    the week's 4,000 rows twice (every write of assignments bumps the version, so at that
+    version the stored rows are `previous`).
     """
     assignments = list(assignments)
     with db.atomic():  # BEGIN IMMEDIATE: no one writes between the version check and the write
@@ -494,10 +533,20 @@ def save_roster(
             "updated_at": now_iso(),
             "updated_by": actor or current_actor(),
         }
+        known = (
+            previous is not None
+            and existing is not None
+            and expected_version == existing[1]
+            and db.execute(
+                "select count(*) from assignments where roster_id = ?", [existing[0]]
+            ).fetchone()[0]
+            == len(previous)
+        )
         if existing:
             roster_id = existing[0]
             db["rosters"].update(roster_id, row)
-            _write_changes(db, roster_id, assignments)  # raises on two shifts a day
+            stored = _keyed(previous) if known else None
+            _write_changes(db, roster_id, assignments, stored)  # raises on two shifts a day
         else:
             row["status"] = "draft"
             roster_id = db["rosters"].insert(row).last_pk
@@ -508,9 +557,36 @@ def save_roster(
             {"week": week_start.isoformat(), "version": version, "assignments": len(assignments)},
             actor,
         )
-        saved = get_roster(db, week_start)  # what this transaction wrote, not a later commit
+        if known:
+            saved = Roster(
+                existing[0], week_start, _status(db, existing[0]), version,
+                json.loads(row["stats"]), _in_stored_order(previous, assignments),
+            )  # fmt: skip
+        else:
+            saved = get_roster(db, week_start)  # what this transaction wrote, not a later one
     assert saved is not None
     return saved
+
+
+def _status(db: sqlite_utils.Database, roster_id: int) -> str:
+    return db.execute("select status from rosters where id = ?", [roster_id]).fetchone()[0]
+
+
+def _keyed(assignments: Iterable[Assignment]) -> dict[tuple[str, int], tuple]:
+    return {
+        (a.date.isoformat(), a.cadre_id): (a.post_id, a.shift_code, int(a.locked), a.source)
+        for a in assignments
+    }
+
+
+def _in_stored_order(previous: Sequence[Assignment], new: list[Assignment]) -> list[Assignment]:
+    """`new` in the order `get_roster` reads it back (by date, then row id): rows kept or
+    updated stay where they were, inserted rows (the newest ids) come after them."""
+    by_key = {(a.date, a.cadre_id): a for a in new}
+    kept = [by_key[k] for a in previous if (k := (a.date, a.cadre_id)) in by_key]
+    old = {(a.date, a.cadre_id) for a in previous}
+    added = [a for a in new if (a.date, a.cadre_id) not in old]
+    return sorted(kept + added, key=lambda a: a.date)
 
 
 def publish_roster(db: sqlite_utils.Database, week_start: dt.date, actor: str | None = None):

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from roster import store
@@ -314,3 +314,50 @@ def test_the_core_of_the_ui_does_not_import_textual():
     code = "import sys, roster.edits, roster.find; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# A roster as a list of duties: (cadre, post, day index, shift), cadre-days unique.
+duty = st.tuples(
+    st.integers(1, 16), st.integers(1, 4), st.integers(0, 6), st.sampled_from(["D", "N"])
+)
+
+
+def as_roster(duties) -> list[Assignment]:
+    seen, out = set(), []
+    for cadre, post, day, shift in duties:
+        if (cadre, day) not in seen:
+            seen.add((cadre, day))
+            out.append(Assignment(DAYS[day], cadre, post, shift, False, "solver"))
+    return out
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    start=st.lists(duty, max_size=40),
+    removed=st.sets(st.integers(0, 39), max_size=6),
+    added=st.lists(duty, max_size=4),
+    past=st.sets(st.integers(1, 16), max_size=16),
+)
+@example(start=[], removed=set(), added=[(13, 1, 0, "D")], past={13})  # Sunday night, Monday day
+@example(start=[(13, 1, d, "D") for d in range(1, 6)], removed=set(), added=[(13, 1, 0, "D")],
+         past={13})  # fmt: skip  # eleven days in a row across the week's start
+def test_checking_only_what_an_edit_touches_equals_checking_the_week(
+    tmp_path_factory, start, removed, added, past
+):
+    """From any roster (breaches and all) to any other a few duties away, the breaches the
+    editor keeps plus those it finds again are exactly the whole week's breaches."""
+    db = make_db(tmp_path_factory.mktemp("inc") / "i.db", with_roster=False)
+    editor = WeekEditor(db, store.load_district(db), MONDAY)
+    editor.history = [
+        Assignment(MONDAY - dt.timedelta(days=back), cadre, 3, "N", False, "solver")
+        for cadre in past
+        for back in range(1, 6)
+    ]  # five nights up to Sunday: rest hours and runs of work across the week's start
+    editor.assignments = as_roster(start)
+    kept = [a for i, a in enumerate(editor.assignments) if i not in removed]
+    new = as_roster([(a.cadre_id, a.post_id, DAYS.index(a.date), a.shift_code) for a in kept]
+                    + list(added))  # fmt: skip
+    whole = sorted(breach_key(b) for b in editor.check(new))
+    assert sorted(breach_key(b) for b in editor.check_change(new)) == whole

@@ -92,9 +92,11 @@ def check_roster(
     *,
     locks: Iterable[Assignment] = (),
     coverage: bool = True,
+    cells: Iterable[tuple[int, dt.date, str]] | None = None,
 ) -> list[Breach]:
     """Every breach of hard rules 1–8 by the week's `assignments` (history counts for rest;
-    `locks` must be kept exactly; `coverage=False` skips rule 2, e.g. for locks alone)."""
+    `locks` must be kept exactly; `coverage=False` skips rule 2, e.g. for locks alone;
+    `cells`, (post, day, shift) triples, limits rule 2 to those cells)."""
     monday = monday_of(week_start)
     days = week_days(monday)
     in_week = set(days)
@@ -133,7 +135,7 @@ def check_roster(
 
     breaches += _one_post_one_shift(by_cadre, names)
     if coverage:
-        breaches += _coverage(district, days, week, names)
+        breaches += _coverage(district, days, week, names, cells)
     breaches += _commute(district, by_cadre, names)
     past_by_cadre: dict[int, list[Assignment]] = defaultdict(list)
     for a in past:
@@ -182,14 +184,17 @@ def _one_post_one_shift(by_cadre, names: _Names) -> list[Breach]:
     return out
 
 
-def _coverage(district: District, days, week, names: _Names) -> list[Breach]:
+def _coverage(district: District, days, week, names: _Names, cells=None) -> list[Breach]:
     count: dict[tuple[int, dt.date, str], int] = defaultdict(int)
     for a in week:
         count[a.post_id, a.date, a.shift_code] += 1
+    wanted = None if cells is None else set(cells)
     out = []
     for p in sorted(district.posts, key=lambda p: district.posts[p].code):
         for day in days:
             for code in sorted(district.shifts):
+                if wanted is not None and (p, day, code) not in wanted:
+                    continue
                 need = district.required(p, day, code)
                 have = count.get((p, day, code), 0)
                 if need > have:
