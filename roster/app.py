@@ -101,6 +101,7 @@ class RosterApp(App[None]):
                 actor=self.actor,
                 checker=self.checker,
                 access=self.access,
+                rebase=True,
             )
             self._editors[self.week] = editor
         return editor
@@ -225,7 +226,10 @@ class RosterApp(App[None]):
 
     def _edit_done(self, change: Change, after: Callable[[], None] | None) -> None:
         note = " (override recorded)" if change.overridden else ""
-        self.notify(f"{change.label}{note}", timeout=3)
+        if change.note:
+            note += f"; {change.note}, reloaded"
+            self.roster_changed("reload")
+        self.notify(f"{change.label}{note}", timeout=4 if change.note else 3)
         touched = frozenset(a.post_id for a in set(change.before) ^ set(change.after))
         self.roster_changed("edit", touched if change.before or change.after else None)
         if after:

@@ -49,6 +49,7 @@ class Change:
     before: tuple[Assignment, ...]
     after: tuple[Assignment, ...]
     overridden: tuple = ()
+    note: str = ""  # e.g. that it was made on top of someone else's change
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ class WeekEditor:
     actor: str | None = None
     checker: Callable = default_checker
     access: Any = None  # roster.access.Access of the actor; None: no limits (scripts, tests)
+    # On a stale save, make the edit again on top of the other change when the two touch
+    # different cadres and cells (the UI does; scripts and tests get StaleRoster).
+    rebase: bool = False
     assignments: list[Assignment] = field(default_factory=list)
     version: int = 0
     status: str = "none"  # none (no roster yet), draft or published
@@ -517,6 +521,7 @@ class WeekEditor:
         *,
         check: bool = True,
         stats: dict | None = None,
+        retry: bool = True,
     ) -> Change:
         self._require(self.assignments, new, label, whole=op == "solve.accept")
         added: list = []
@@ -529,7 +534,16 @@ class WeekEditor:
         before = tuple(self.assignments)
         known_breaches = self._breaches
         change = Change(label, before, tuple(new), tuple(added))
-        self._save(before, change.after, label, op, override=override, breaches=added, stats=stats)
+        try:
+            self._save(
+                before, change.after, label, op, override=override, breaches=added, stats=stats
+            )
+        except store.StaleRoster as stale:
+            rebased = self._rebased(before, new) if self.rebase and retry else None
+            if rebased is None or op == "solve.accept":
+                raise
+            again = self._apply(label, rebased, override, op, check=check, stats=stats, retry=False)
+            return replace(again, note=f"made on top of {stale.by or 'another'}'s change")
         if check:
             self._breaches = after
         elif op in ("lock", "unlock") and known_breaches is not None:
@@ -537,6 +551,23 @@ class WeekEditor:
         self.undo_stack.append(change)
         self.redo_stack.clear()
         return change
+
+    def _rebased(self, before: tuple[Assignment, ...], new: list[Assignment]):
+        """The edit (`before` → `new`) made on the week as now stored, or None when someone
+        else's change touched one of its cadres or cells (then the person must look again)."""
+        mine = set(before) ^ set(new)
+        self.reload()
+        theirs = set(before) ^ set(self.assignments)
+
+        def reach(diff) -> set:
+            return {("c", a.cadre_id) for a in diff} | {
+                ("p", a.post_id, a.date, a.shift_code) for a in diff
+            }
+
+        if reach(mine) & reach(theirs):
+            return None
+        removed, added = set(before) - set(new), set(new) - set(before)
+        return [a for a in self.assignments if a not in removed] + [a for a in new if a in added]
 
     def _save(
         self,

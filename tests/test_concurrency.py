@@ -201,3 +201,26 @@ def test_data_version_changes_after_another_connection_commits_only(path):
     writer_seen = store.data_version(writer)
     store.save_roster(reader, MONDAY, week_roster(), actor="reader")
     assert store.data_version(writer) != writer_seen
+
+
+def test_an_edit_elsewhere_is_made_on_top_of_the_other_change(path):
+    """The UI's editors rebase: li's edit of another cadre and cell goes through on top of
+    wang's, and both are stored; an edit of the cell wang just changed is still refused."""
+    district = store.load_district(store.open_db(path))
+    wang = WeekEditor(store.open_db(path), district, MONDAY, actor="wangli", rebase=True)
+    li = WeekEditor(store.open_db(path), district, MONDAY, actor="limeng", rebase=True)
+    wang.assign(13, 3, SUNDAY, "N")  # 北沟村's short Sunday night
+    change = li.lock_cell(1, MONDAY, "D")  # 龙山社区's Monday day shift (cadre 1): elsewhere
+    assert change.note == "made on top of wangli's change"
+    stored = store.get_roster(store.open_db(path), MONDAY)
+    assert stored.version == li.version == wang.version + 1
+    by = {(a.cadre_id, a.date): a for a in stored.assignments}
+    assert by[13, SUNDAY].post_id == 3 and by[1, MONDAY].locked
+    assert set(stored.assignments) == set(li.assignments)
+
+    # the same cell: wang fills it again with 14 after li's view was taken
+    li.reload()
+    wang.reload()
+    wang.unassign(13, SUNDAY, override="test")
+    with pytest.raises(store.StaleRoster, match="changed by wangli"):
+        li.unassign(13, SUNDAY, override="test")

@@ -440,8 +440,23 @@ async def test_others_changes_show_up(db_path):
 
 
 @run_async
-async def test_a_stale_edit_is_refused_and_the_screen_reloads(db_path):
+async def test_a_stale_edit_of_the_same_cell_is_refused_and_the_screen_reloads(db_path):
     app = app_for(db_path)  # not watching: the edit itself finds the roster changed
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        db = store.open_db(db_path)
+        other = WeekEditor(db, store.load_district(db), MONDAY, actor="someone")
+        other.assign(13, 3, SUNDAY, "N")
+        app.edit(lambda o: app.editor.assign(14, 3, SUNDAY, "N", override=o))
+        await settle(pilot)
+        assert app.editor.at(14, SUNDAY) is None  # refused, nothing written
+        assert app.editor.version == other.version  # reloaded
+        assert cell_text(app, 3, SUNDAY) == "2/2"
+
+
+@run_async
+async def test_a_stale_edit_elsewhere_is_made_on_top_of_the_other_change(db_path):
+    app = app_for(db_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         db = store.open_db(db_path)
@@ -449,9 +464,11 @@ async def test_a_stale_edit_is_refused_and_the_screen_reloads(db_path):
         other.assign(13, 3, SUNDAY, "N")
         app.edit(lambda o: app.editor.assign(14, 4, SUNDAY, "D", override=o))
         await settle(pilot)
-        assert app.editor.at(14, SUNDAY) is None  # refused, nothing written
-        assert app.editor.version == other.version  # reloaded
+        assert app.editor.at(14, SUNDAY).post_id == 4  # made, on top of the other change
+        assert app.editor.at(13, SUNDAY).post_id == 3
+        assert app.editor.version == other.version + 1
         assert cell_text(app, 3, SUNDAY) == "2/2"
+        assert any("made on top of someone's change" in n.message for n in app._notifications)
 
 
 @run_async
