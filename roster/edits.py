@@ -217,12 +217,16 @@ class WeekEditor:
             cells[(a.post_id, a.date, a.shift_code)].append(a)
         return cells
 
-    def cell_states(self) -> dict[tuple[int, dt.date, str], CellState]:
-        """State of every post, day and shift that has demand or assignments."""
+    def cell_states(
+        self, posts: Iterable[int] | None = None
+    ) -> dict[tuple[int, dt.date, str], CellState]:
+        """State of every post (of `posts`, if given), day and shift that has demand or
+        assignments."""
         cells = self.by_cell()
         changed = self.changed_cells()
-        keys = set(cells)
-        for post_id in self.district.posts:
+        wanted = None if posts is None else set(posts)
+        keys = {k for k in cells if wanted is None or k[0] in wanted}
+        for post_id in self.district.posts if wanted is None else wanted:
             for day in self.days:
                 for code in self.district.shifts:
                     if self.district.required(post_id, day, code):
@@ -535,9 +539,10 @@ class WeekEditor:
         known_breaches = self._breaches
         change = Change(label, before, tuple(new), tuple(added))
         try:
-            self._save(
-                before, change.after, label, op, override=override, breaches=added, stats=stats
-            )
+            self._save(  # from the current list itself: nothing to compare
+                self.assignments, change.after, label, op,
+                override=override, breaches=added, stats=stats,
+            )  # fmt: skip
         except store.StaleRoster as stale:
             rebased = self._rebased(before, new) if self.rebase and retry else None
             if rebased is None or op == "solve.accept":
@@ -580,7 +585,7 @@ class WeekEditor:
         breaches: list | None = None,
         stats: dict | None = None,
     ) -> None:
-        if set(expect) != set(self.assignments):
+        if expect is not self.assignments and set(expect) != set(self.assignments):
             raise EditError("the roster has changed since: reload it")
         stats = dict(self.stats if stats is None else stats)
         if op != "solve.accept":

@@ -573,10 +573,14 @@ def _status(db: sqlite_utils.Database, roster_id: int) -> str:
 
 
 def _keyed(assignments: Iterable[Assignment]) -> dict[tuple[str, int], tuple]:
+    """Rows by (date, cadre) as stored (dates as text, each formatted once)."""
+    days: dict[dt.date, str] = {}
     return {
-        (a.date.isoformat(), a.cadre_id): (a.post_id, a.shift_code, int(a.locked), a.source)
+        (days.get(a.date) or days.setdefault(a.date, a.date.isoformat()), a.cadre_id): (
+            a.post_id, a.shift_code, int(a.locked), a.source,
+        )
         for a in assignments
-    }
+    }  # fmt: skip
 
 
 def _in_stored_order(previous: Sequence[Assignment], new: list[Assignment]) -> list[Assignment]:

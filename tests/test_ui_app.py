@@ -489,3 +489,32 @@ async def test_help_and_command_palette_list_every_action(db_path):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
+
+
+@run_async
+async def test_the_board_after_edits_equals_the_board_read_afresh(db_path):
+    """After an edit the board recomputes only the touched posts' cells; what it holds must
+    equal what reading the whole week again gives."""
+    app = app_for(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = app.screen
+        app.edit(lambda o: app.editor.assign(13, 3, SUNDAY, "N", override=o))
+        app.edit(lambda o: app.editor.unassign(1, MONDAY, override=o or "test"))
+        await settle(pilot)
+        app.edit(lambda o: app.editor.lock_cell(2, MONDAY))
+        app.edit(lambda o: app.editor.move(5, MONDAY, to_post=4, override=o or "test"))
+        await settle(pilot)
+
+        def held():
+            return (
+                dict(board._states),
+                dict(board._day_totals),
+                {k: sorted(map(repr, v)) for k, v in board._by_post.items()},
+                {k: sorted(map(repr, v)) for k, v in board._cells.items()},
+            )
+
+        after_edits = held()
+        board._set_states()  # the whole week, read afresh
+        assert held() == after_edits
+        assert after_edits[0][(3, SUNDAY, "N")].covered == 1

@@ -329,12 +329,23 @@ class BoardScreen(Screen):
             self._move_to_key(cursor_key, cursor_col)
         self.update_header()
 
-    def _set_states(self) -> None:
-        """Read the week's cell states and index them by post and by post and day."""
-        self._states = self.editor.cell_states()
-        self._by_post = {}
-        self._day_totals = {}
-        for (post_id, day, _code), s in self._states.items():
+    def _set_states(self, posts: frozenset[int] | None = None) -> None:
+        """Read the week's cell states (of `posts` only, after an edit that touched just
+        them) and index them by post and by post and day."""
+        if posts is None or not self._states:
+            fresh = self._states = self.editor.cell_states()
+            self._by_post, self._day_totals, self._cells, self._post_shifts = {}, {}, {}, {}
+        else:
+            fresh = self.editor.cell_states(posts)
+            self._states = {k: v for k, v in self._states.items() if k[0] not in posts}
+            self._states.update(fresh)
+            for index in (self._day_totals, self._cells):
+                for key in [k for k in index if k[0] in posts]:
+                    del index[key]
+            for post_id in posts:
+                self._by_post.pop(post_id, None)
+                self._post_shifts.pop(post_id, None)
+        for (post_id, day, _code), s in fresh.items():
             self._by_post.setdefault(post_id, []).append(s)
             r, c, n = self._day_totals.get((post_id, day), (0, 0, 0))
             self._day_totals[(post_id, day)] = (
@@ -342,15 +353,14 @@ class BoardScreen(Screen):
                 c + min(s.covered, s.required),
                 n + (s.covered < s.required),
             )
-        self._cells = self._group_cells()
-        self._post_shifts = {}
+        self._cells.update(self._group_cells(fresh))
 
-    def _group_cells(self) -> dict[tuple[int, dt.date], list[ShiftCell]]:
+    def _group_cells(self, states: dict) -> dict[tuple[int, dt.date], list[ShiftCell]]:
         names = {c.id: c.name for c in self.app.district.cadres.values()}
         by_cell = self.editor.by_cell()
         grouped: dict[tuple[int, dt.date], list[ShiftCell]] = {}
         order = {code: i for i, code in enumerate(self.shift_codes())}
-        for (post_id, day, code), state in self._states.items():
+        for (post_id, day, code), state in states.items():
             who = tuple(
                 sorted(names.get(a.cadre_id, "?") for a in by_cell.get((post_id, day, code), []))
             )
@@ -407,7 +417,7 @@ class BoardScreen(Screen):
         and their towns' rows), in one batch."""
         mode, post_w, day_w = self._layout or self._wanted_layout()
         old_states = self._states
-        self._set_states()
+        self._set_states(posts)
         codes = self.shift_codes()
         table = self.table
         if mode == "names":
