@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from haversine import Unit, haversine
-
 from roster.domain import Cadre, Post
 
 
@@ -11,6 +9,10 @@ def distance_km(
     lat1: float, lon1: float, lat2: float, lon2: float, road_factor: float = 1.3
 ) -> float:
     """Road distance estimate: great-circle distance times `road_factor` (SPEC §3 rule 3)."""
+    # imported at first use: haversine loads numpy (0.1–0.2 s), which the board's first
+    # draw does not need; the checks that measure distances run after it
+    from haversine import Unit, haversine
+
     return haversine((lat1, lon1), (lat2, lon2), unit=Unit.KILOMETERS) * road_factor
 
 
