@@ -188,7 +188,8 @@ def export_week(
 def write_all_or_nothing(out_dir: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
     """Run `write` into a fresh folder beside the files, then move what it wrote into
     `out_dir`: a failure part way (a full disk, a name taken by a folder) leaves `out_dir`
-    as it was. Raises ExportError saying what to change."""
+    as it was. The files are readable by owner and group only (they hold phone numbers).
+    Raises ExportError saying what to change."""
     if out_dir.exists() and not out_dir.is_dir():
         raise ExportError(f"{out_dir} is a file, not a folder: give a folder to write into")
     try:
@@ -203,6 +204,7 @@ def write_all_or_nothing(out_dir: Path, write: Callable[[Path], list[Path]]) -> 
         if taken:
             raise ExportError(f"{taken[0]} is a folder: move it away or write into another folder")
         for path, target in zip(written, targets, strict=True):
+            os.chmod(path, 0o660)  # phone numbers: owner and group only, like the database
             os.replace(path, target)
         return targets
     except OSError as error:

@@ -400,3 +400,9 @@ def test_a_failed_export_leaves_the_folder_as_it_was(db, tmp_path):
     blocker.write_text("x")
     with pytest.raises(exports.ExportError, match="is a file, not a folder"):
         exports.export_week(db, MONDAY, "post", "xlsx", blocker)
+
+
+def test_exported_files_are_for_owner_and_group_only(db, tmp_path):
+    """They hold names and phone numbers, like the database (0660)."""
+    for path in exports.export_week(db, MONDAY, "cadre", "sms", tmp_path):
+        assert path.stat().st_mode & 0o777 == 0o660
