@@ -203,6 +203,7 @@ def service(
         path = service_core.write_service(report, fmt, out)
     except ValueError as error:  # exports.ExportError too: a folder in the way, a full disk
         raise click.ClickException(str(error)) from None
+    exports.audit_export(db, service_core.service_details(report, path))
     for note in report.notes():
         click.echo(note, err=True)
     if as_json:

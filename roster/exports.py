@@ -213,6 +213,12 @@ def write_all_or_nothing(out_dir: Path, write: Callable[[Path], list[Path]]) -> 
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def audit_export(db: sqlite_utils.Database, details: dict, actor: str | None = None) -> None:
+    """Who wrote which lists, when and where: they hold names and phone numbers."""
+    with db.atomic():
+        store.add_audit(db, "export", details, actor)
+
+
 @dataclass(frozen=True)
 class Exported:
     """What `export_lists` wrote: the files, and what the person asking should be told."""
@@ -241,9 +247,11 @@ def export_lists(
     out_dir: Path,
     *,
     changed_only: bool = False,
+    actor: str | None = None,
 ) -> Exported:
     """`export_week` for the CLI and the UI alike: `changed_only` limits a by-cadre export
-    to the cadres whose week relief changed (writing nothing when there are none)."""
+    to the cadres whose week relief changed (writing nothing when there are none). What was
+    written, and by whom, goes to the audit log."""
     monday = monday_of(week)
     cadre_ids = None
     if changed_only:
@@ -253,6 +261,12 @@ def export_lists(
         if not cadre_ids:
             return Exported(monday, [], False, 0)
     paths = export_week(db, monday, by, fmt, out_dir, cadre_ids=cadre_ids)
+    audit_export(
+        db,
+        {"week": monday.isoformat(), "by": by, "format": fmt, "changed_only": changed_only,
+         "files": len(paths), "folder": str(Path(out_dir).resolve())},
+        actor,
+    )  # fmt: skip
     roster = store.get_roster(db, monday)
     draft = roster is not None and roster.status != "published"
     return Exported(monday, paths, draft, None if cadre_ids is None else len(cadre_ids))

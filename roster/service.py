@@ -206,6 +206,16 @@ def service_report(
     return report
 
 
+def service_details(report: ServiceReport, path: Path) -> dict:
+    """What the audit log keeps of a service-records export."""
+    return {
+        "service": f"{report.start} – {report.end}",
+        "unit": report.unit.name if report.unit else None,
+        "cadres": len(report.records),
+        "file": str(Path(path).resolve()),
+    }
+
+
 def write_service(report: ServiceReport, fmt: str, path: Path) -> Path:
     """The records as CSV (English column names, UTF-8 with BOM) or XLSX (Chinese, totals)."""
     if fmt not in FORMATS:

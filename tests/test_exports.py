@@ -406,3 +406,12 @@ def test_exported_files_are_for_owner_and_group_only(db, tmp_path):
     """They hold names and phone numbers, like the database (0660)."""
     for path in exports.export_week(db, MONDAY, "cadre", "sms", tmp_path):
         assert path.stat().st_mode & 0o777 == 0o660
+
+
+def test_an_export_is_audited_with_what_and_where(db, tmp_path):
+    done = exports.export_lists(db, MONDAY, "post", "xlsx", tmp_path / "out", actor="lily")
+    [entry] = [e for e in store.audit_entries(db, actor="lily") if e.action == "export"]
+    details = json.loads(entry.details)
+    assert details["by"] == "post" and details["format"] == "xlsx"
+    assert details["files"] == len(done.paths) == 1
+    assert details["folder"] == str((tmp_path / "out").resolve())

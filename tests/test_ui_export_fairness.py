@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from textual.widgets import DataTable, Input, OptionList, Static
 
+from roster import store
 from roster.app import make_app
 from roster.now import TZ, parse_moment
 from roster.screens.board import BoardScreen
@@ -78,6 +79,9 @@ async def test_export_dialog_writes_duty_sheets_and_refuses_a_bad_date(db_path, 
         await pilot.press("enter")
         await settle(pilot)
         [path] = out.glob("service-*.csv")
+        audited = [e for e in store.audit_entries(app.db, actor="tester") if e.action == "export"]
+        assert len(audited) == 2  # the duty sheets, then the service records
+        assert path.name in audited[0].details  # newest first
         assert path.name == "service-2026-11-30-2026-12-13.csv"
         assert "16 cadre(s)" in result(screen)
         assert "no roster stored for the week(s) of 2026-11-30" in result(screen)

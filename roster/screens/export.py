@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from roster import exports, service, store
 from roster.app import TIMEZONE
+from roster.service import service_details
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ class ExportScreen(ModalScreen[None]):
             else:
                 done = exports.export_lists(
                     db, self.monday, choice.by, choice.fmt, folder,
-                    changed_only=choice.changed_only,
+                    changed_only=choice.changed_only, actor=self.app.actor,
                 )  # fmt: skip
                 text, style = self._listing(done.summary(), done.paths, folder), "green"
                 if done.cadres == 0:
@@ -188,6 +189,7 @@ class ExportScreen(ModalScreen[None]):
         scope = f"-{exports.safe_name(unit)}" if unit else ""
         path = folder / f"service-{start}-{end}{scope}.{choice.fmt}"
         service.write_service(report, choice.fmt, path)
+        exports.audit_export(db, service_details(report, path), self.app.actor)
         summary = f"wrote the service records of {len(report.records)} cadre(s)"
         return self._listing(summary, [path], folder, report.notes()), "green"
 
