@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -175,6 +176,73 @@ def test_the_pricing_search_is_exact(folder):
             )
             assert not [b for b in report.breaches if b.employee == e.id]
             assert cg.roster_cost(c, roster) - sum(pi[k] for k in roster) == pytest.approx(value)
+
+
+def test_the_pricing_search_keeps_the_shifts_a_dive_fixed(folder):
+    """While a dive fixes shifts, `price` returns the cheapest roster that works them all:
+    compare it with CP-SAT on the employee's rule model with those shifts set to 1."""
+    rng = random.Random(11)
+    inst = curtois.read(folder / "Instance7.txt")
+    cg = ColumnGeneration(inst)
+    for c in rng.sample(range(len(inst.staff)), 2):
+        e = inst.staff[c]
+        pi = {k: rng.uniform(-cv.over_weight, 60) for k, cv in cg.cover.items()}
+        free = sorted(cg.price(c, pi)[1])
+        open_days = [d for d in range(inst.horizon) if d not in inst.days_off[e.id]]
+        # fix shifts on days the free roster leaves off, so the fixes change the answer
+        off = sorted(set(open_days) - {d for d, _ in free})
+        able = [s.id for s in inst.shifts if e.max_shifts.get(s.id, inst.horizon) > 0]
+        forced = {d: rng.choice(able) for d in rng.sample(off, 2)}
+        cg.forced = {c: forced}
+        try:
+            value, roster = cg.price(c, pi)
+        finally:
+            cg.forced = {}
+        alone = curtois.Instance(
+            inst.name,
+            inst.horizon,
+            inst.shifts,
+            [e],
+            {e.id: inst.days_off[e.id]},
+            [r for r in inst.on_requests if r.employee == e.id],
+            [r for r in inst.off_requests if r.employee == e.id],
+            [],
+        )
+        pm = curtois.build(alone)
+        scale = 10_000
+        terms = [scale * w * v for v, w in pm.penalties["requests"]]
+        terms += [-round(scale * pi[d, s]) * v for (_, d, s), v in pm.x.items()]
+        pm.model.minimize(sum(terms))
+        for d, s in forced.items():
+            pm.model.add(pm.x[0, d, s] == 1)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        status = solver.solve(pm.model)
+        if status == cp_model.INFEASIBLE:
+            assert roster is None
+            continue
+        assert status == cp_model.OPTIMAL
+        assert roster is not None and set(forced.items()) <= roster
+        assert value == pytest.approx(solver.objective_value / scale, abs=0.01)
+
+
+def test_the_dive_gives_everyone_a_roster_that_keeps_the_rules(folder):
+    path = folder / "Instance3.txt"
+    inst = curtois.read(path)
+    cg = ColumnGeneration(inst)
+    result = cg.run(time.perf_counter() + 20)
+    columns = len(cg.columns)
+    rosters = cg.dive_shifts(time.perf_counter() + 20)
+    assert rosters is not None and sorted(rosters) == list(range(len(inst.staff)))
+    roster = [(inst.staff[c].id, d, s) for c, r in rosters.items() for d, s in r]
+    report = check(path.read_text(), roster)
+    assert report.breaches == []
+    assert report.penalty >= result.bound
+    # the dive leaves the master as it found it: no shift fixed, every column at its cost
+    assert cg.forced == {} and len(cg.columns) >= columns
+    assert all(cg.lp_cost(j) == col.cost for j, col in enumerate(cg.columns))
+    # and a dive that cannot beat `upper` says so
+    assert cg.dive_shifts(time.perf_counter() + 20, upper=lambda: result.bound - 1) is None
 
 
 def test_bench_curtois_writes_checked_rosters(folder, tmp_path):

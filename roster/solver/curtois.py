@@ -17,8 +17,9 @@ starting on a Monday. The mapping, rule by rule:
   `soft.shift_requests`.
 
 `solve` runs that model with CP-SAT beside a column-generation bound (`curtois_bound.py`),
-searches from the master's solution and by neighbourhoods, and reports the objective
-recomputed from the chosen shifts. The instances' own checker is `curtois_check.py`, which
+searches from the master's solution (dives that fix single shifts, CP-SAT around the
+master's settled shifts) and by neighbourhoods, and reports the objective recomputed from
+the chosen shifts. The instances' own checker is `curtois_check.py`, which
 shares no code with this module.
 """
 
@@ -570,11 +571,6 @@ class _PriceNeighbourhoods:
         e = self.inst.staff[c]
         return d not in self.inst.days_off.get(e.id, ()) and e.max_shifts.get(s, 1) > 0
 
-    def run(self, deadline: float, seed: int) -> None:
-        rng = random.Random(seed)
-        while self.incumbent.value > self.floor() and time.perf_counter() < deadline - 0.05:
-            self.step(rng, min(3.0, deadline - time.perf_counter()))
-
 
 def _focus(inst: Instance, roster: list[Shift], rng: random.Random) -> tuple[int, str]:
     """A (day, shift) to work around: one whose cover costs, drawn by its cost."""
@@ -612,10 +608,16 @@ def solve(
     1. Column generation (`curtois_bound`) proves a lower bound while the rule model
        (`build`) searches with CP-SAT on a second thread (small instances end there,
        proven optimal); the model's rosters become columns.
-    2. Rosters from the master: each employee's heaviest column at once, then a dive.
-    3. Large neighbourhood search until the time is up or the roster meets the bound:
-       by column generation over a few employees on this thread (`_PriceNeighbourhoods`),
-       and by CP-SAT on the rule model on the other (`_Neighbourhoods`).
+    2. Rosters from the master: each employee's heaviest column at once (improved by
+       exact best responses), then a dive that fixes single shifts with column generation
+       at each node (`ColumnGeneration.dive_shifts`, until 80 % of the time at most),
+       while the other thread runs CP-SAT on the rule model with every shift the master
+       settles fixed (`_follow_the_master`, one worker) until the dive ends.
+    3. Until the time is up or the roster meets the bound: large neighbourhood search by
+       column generation over a few employees on this thread (`_PriceNeighbourhoods`),
+       and by CP-SAT on the rule model on the other (`_Neighbourhoods`); between steps,
+       another dive with its order of fixes shaken, when 1.5 times the first dive's time
+       is left (small instances get many; pruned as soon as they cannot win).
     With `workers=1` the same stages run one after the other on one thread.
     The objective is recomputed from the roster (`penalty`), never taken from a model.
     """
@@ -651,11 +653,36 @@ def solve(
             proven[0] = max(proven[0], math.ceil(first.best_objective_bound - 1e-6))
         outcome["status"] = status
 
+    guide: list[dict] = []  # the master's shares, once column generation is done
+    guided = threading.Event()  # the shares are there (or never will be)
+    guiding = cp_model.CpSolver()  # the master-guided search, while the dive runs
+    guiding.parameters.num_workers = 1
+    guiding_on = threading.Event()
+
     def second_thread() -> None:
         model_search()
+        guided.wait()
+        with lock:
+            if guide and not go.is_set() and not finished():
+                guiding_on.set()
+        if guiding_on.is_set():
+            _follow_the_master(pm, guide[0], incumbent, proven[0], guiding, seed, deadline)
+            guiding_on.clear()
         go.wait()
         if lns:
             lns[0].run(deadline, seed + 1000)
+
+    lock = threading.Lock()
+
+    def stop_guiding() -> None:
+        """End the master-guided search (also one about to start) and start the other
+        thread's neighbourhoods."""
+        with lock:
+            guided.set()
+            go.set()
+        while guiding_on.is_set():  # a stop before its solve begins would be lost
+            guiding.stop_search()
+            time.sleep(0.02)
 
     thread = None
     if workers > 1:
@@ -701,35 +728,55 @@ def solve(
         say(f"{inst.name}: bound {proven[0]} after column generation ({result.iterations} "
             f"iterations, {result.seconds:.1f}s); best so far {incumbent.value}")  # fmt: skip
 
-    # 2. rosters from the master
+    # 2. rosters from the master: at once, then by a dive; the other thread improves them
     rng = random.Random(seed)
+    pool: dict[int, list[frozenset]] = {}
+    by_model = _Neighbourhoods(pm, inst, incumbent, lambda: proven[0])
     if not finished():
-        offer(cg.best_responses(cg.rounded(), rng, t0 + 0.5 * time_limit), "master")
         t1 = time.perf_counter()
-        _follow_the_master(
-            pm, cg.shares(), incumbent, proven[0], workers, seed, t0 + 0.65 * time_limit
-        )
-        stats["master_guided_s"] = round(time.perf_counter() - t1, 2)
-        say(f"{inst.name}: {incumbent.value} after the master-guided search")
-
-    # 3. large neighbourhood search
-    if not finished() and incumbent.roster:
-        pool: dict[int, list[frozenset]] = {}
+        shares = cg.shares()
+        if thread is not None:
+            guide.append(shares)
+            lns.append(by_model)
+            guided.set()
+        offer(cg.best_responses(cg.rounded(), rng, t0 + 0.5 * time_limit), "master")
+        dived = cg.dive_shifts(t0 + 0.8 * time_limit, upper=lambda: incumbent.value)
+        if dived is not None:
+            offer(cg.best_responses(dived, rng, t0 + 0.85 * time_limit), "dive")
+        stats["dive_s"] = round(time.perf_counter() - t1, 2)
+        say(f"{inst.name}: {incumbent.value} after the dive ({incumbent.source})")
+        if thread is None and not finished():
+            _follow_the_master(
+                pm, shares, incumbent, proven[0], guiding, seed, t0 + 0.65 * time_limit
+            )
+            say(f"{inst.name}: {incumbent.value} after the master-guided search")
+        stop_guiding()
         for col in cg.columns:
             pool.setdefault(col.employee, []).append(col.roster)
+
+    # 3. large neighbourhood search, and more dives while there is time for them
+    if not finished() and incumbent.roster:
         by_price = _PriceNeighbourhoods(inst, incumbent, lambda: proven[0], pool)
-        by_model = _Neighbourhoods(pm, inst, incumbent, lambda: proven[0])
-        if thread is not None:
-            lns.append(by_model)
-            go.set()
-            by_price.run(deadline, seed)
-        else:
-            while not finished() and time.perf_counter() < deadline - 0.05:
-                by_price.step(rng, min(3.0, deadline - time.perf_counter()))
-                if time.perf_counter() < deadline - 0.05:
-                    by_model.step(rng, min(2.0, deadline - time.perf_counter()), seed)
-        stats.update(lns_steps=by_model.steps, price_steps=by_price.steps)
-    go.set()
+        dive_s = stats.get("dive_s", 0.0)
+        dives = 0
+
+        def left() -> float:
+            return deadline - 0.05 - time.perf_counter()
+
+        while not finished() and left() > 0:
+            by_price.step(rng, min(3.0, left()))
+            if thread is None and left() > 0:
+                by_model.step(rng, min(2.0, left()), seed)
+            if not finished() and left() > 1.5 * dive_s:
+                dives += 1
+                dived = cg.dive_shifts(
+                    time.perf_counter() + 1.5 * dive_s, upper=lambda: incumbent.value, rng=rng
+                )
+                if dived is not None:
+                    offer(cg.best_responses(dived, rng, deadline), "dive")
+        stats.update(price_steps=by_price.steps, dives=dives)
+    stats.update(lns_steps=by_model.steps)
+    stop_guiding()
     first.stop_search()
     if thread is not None:
         thread.join()
@@ -752,7 +799,7 @@ def _follow_the_master(
     shares: dict[tuple[int, int, str], float],
     incumbent: _Incumbent,
     floor: int,
-    workers: int,
+    solver: cp_model.CpSolver,
     seed: int,
     deadline: float,
 ) -> None:
@@ -768,8 +815,6 @@ def _follow_the_master(
             dom[0] = dom[1] = int(v > 0.5)
         model.add_hint(var, v > 0.5)
     model.add(_objective(pm) >= floor)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
     inst = incumbent.inst
