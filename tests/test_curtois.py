@@ -8,6 +8,7 @@ The shipped instances live outside the repository (`../shared/benchmarks/curtois
 from __future__ import annotations
 
 import json
+import math
 import random
 import time
 from pathlib import Path
@@ -176,6 +177,28 @@ def test_the_pricing_search_is_exact(folder):
             )
             assert not [b for b in report.breaches if b.employee == e.id]
             assert cg.roster_cost(c, roster) - sum(pi[k] for k in roster) == pytest.approx(value)
+
+
+def test_the_pricing_search_takes_the_same_minimum_in_both_forms(folder):
+    """`Pricer` runs its dynamic program as edge lists on small state spaces and as
+    slices of the resource axes on large ones: both give the same value and roster,
+    also with barred shifts, days that must be worked and tracked shift maxima."""
+    from roster.solver.curtois_bound import Pricer
+
+    rng = random.Random(5)
+    for number in (8, 9):
+        inst = curtois.read(folder / f"Instance{number}.txt")
+        for c in rng.sample(range(len(inst.staff)), 3):
+            p = Pricer(inst, c)
+            p.tracked = list(p.may_bind[:2])
+            p._setup()
+            for trial in range(4):
+                cost = [
+                    [math.inf if rng.random() < 0.05 else float(rng.randint(-6, 3)) for _ in p.ids]
+                    for _ in range(p.horizon)
+                ]
+                must = frozenset(rng.sample(range(p.horizon), trial))
+                assert p._solve_edges(cost, must) == p._solve_sliced(cost, must)
 
 
 def test_the_pricing_search_keeps_the_shifts_a_dive_fixed(folder):

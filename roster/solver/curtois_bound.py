@@ -37,6 +37,7 @@ from ortools.linear_solver import pywraplp
 from roster.solver.curtois import Instance
 
 INF = np.inf
+EDGE_STATES = 12_000  # `Pricer` takes the edge form up to this many states a day
 FORBIDDEN = 1e7  # the master's cost of a column the dive has ruled out
 Roster = frozenset  # of (day, shift id): one employee's worked shifts
 
@@ -53,6 +54,14 @@ class Pricer:
     count is only tracked once a cheapest roster broke its maximum (the search without it
     is a relaxation: when its best roster keeps every maximum it is the best roster).
     Infeasible states hold +inf.
+
+    A day's step runs in one of two forms with the same minimum: up to `EDGE_STATES`
+    states, as fixed edge lists built once per kind of day (`_edges`: a gather and a
+    minimum over the day's whole state vector, then each state's cost: a few numpy
+    calls a day);
+    above, where the edge lists' memory traffic costs more than the per-call overhead,
+    as moves of slices of the resource axes per class (`_solve_sliced`). Both reuse
+    their arrays between calls; a call's arrays only live until its roster is traced.
     """
 
     def __init__(self, inst: Instance, c: int):
@@ -139,6 +148,14 @@ class Pricer:
                 ok = ok & (grid[g] - grid[dim] <= self.limit[t])
         self.final_ok = np.broadcast_to(ok, self.res_shape)
         self._move_cache: dict[tuple[int, bool], list[tuple[tuple, tuple]] | None] = {}
+        # the day's states, flattened: work (class, run, resources), then off (run,
+        # resources), then one +inf slot that padding edges read
+        self.n_work = n * self.nw * math.prod(self.res_shape)
+        self.n_states = self.n_work + self.no * math.prod(self.res_shape)
+        self._edge_cache: dict[tuple[bool, bool], tuple[np.ndarray, ...]] = {}
+        # each form's arrays, allocated at its first use and reused by every call
+        self._buffer: np.ndarray | None = None
+        self._sliced: tuple[np.ndarray, ...] | None = None
 
     # -- resources -------------------------------------------------------------------
 
@@ -178,18 +195,88 @@ class Pricer:
             view = target[(*lead, *b)]
             np.minimum(view, source[(*lead, *a)] + cost, out=view)
 
-    def _continue(self, work: np.ndarray) -> np.ndarray:
-        """Work run states of yesterday -> today's, one more day in the run."""
-        out = np.full_like(work, INF)
-        r = self.runmax
-        out[1:r] = work[: r - 1]
-        for t in range(self.n_exempt):  # exempt run t + 1 -> run t + 2
-            if t + 1 >= r:
+    def _continue(self, work: np.ndarray, p: tuple[int, ...], out: np.ndarray) -> np.ndarray:
+        """Work run states of yesterday, at their least over the classes p -> today's,
+        one more day in the run (into `out`; its run 0 is not read)."""
+        r, nc = self.runmax, len(self.classes)
+        if len(p) == nc:
+            prev = work
+        elif p == tuple(range(p[0], p[-1] + 1)):
+            prev = work[p[0] : p[-1] + 1]
+        else:
+            prev = work[list(p)]
+        np.min(prev[:, : r - 1], axis=0, out=out[1:r])
+        if self.n_exempt:
+            out[r:].fill(INF)
+            exempt = np.min(prev[:, r:], axis=0)
+            for t in range(self.n_exempt):  # exempt run t + 1 -> run t + 2
+                if t + 1 >= r:
+                    continue
+                if t + 2 < self.minc:
+                    np.minimum(out[r + t + 1], exempt[t], out=out[r + t + 1])
+                else:
+                    np.minimum(out[t + 1], exempt[t], out=out[t + 1])
+        return out
+
+    def _edges(self, weekend: bool, saturday: bool) -> tuple[np.ndarray, ...]:
+        """Yesterday -> today for a day after the first, as edges into each state, k-th
+        edge of state t at [k, t]: their source states; missing edges read the +inf
+        slot. Every edge into a state costs the same (0 into a day off, the class's cost
+        into work), so today's value of a state is the least source value over its edges
+        plus that cost, the same number the rules compute (x -> x + c is monotone, so min
+        and + commute). Off run 0 after a work run is left out: `_solve_edges` takes it as
+        a minimum over a view. Also returns a scratch array for the gathered values."""
+        key = (weekend, saturday)
+        if key in self._edge_cache:
+            return self._edge_cache[key]
+        nc, r, rs = len(self.classes), self.runmax, self.res_shape
+        n = self.n_states
+        work = np.arange(self.n_work).reshape(nc, self.nw, *rs)
+        off = self.n_work + np.arange(n - self.n_work).reshape(self.no, *rs)
+        tgt: list[np.ndarray] = []
+        src: list[np.ndarray] = []
+
+        def edge(target: np.ndarray, source: np.ndarray) -> None:
+            target, source = np.broadcast_arrays(target, source)
+            tgt.append(target.ravel())
+            src.append(source.ravel())
+
+        last = self.minoff - 1
+        # a day off after days off
+        for run in range(1, self.minoff):
+            edge(off[run], off[run - 1])
+        edge(off[last], off[last])
+        edge(off[self.minoff], off[self.minoff])
+        # one more day in a run (`_continue`): today's run <- yesterday's
+        steps = [(run, run - 1) for run in range(1, r)]
+        for t in range(self.n_exempt):
+            if t + 1 < r:
+                steps.append((r + t + 1 if t + 2 < self.minc else t + 1, r + t))
+        for j in range(nc):
+            moves = self._moves(j, weekend)
+            if moves is not None:  # a new run
+                for a, b in moves:
+                    for o in (last, self.minoff):
+                        edge(work[j, 0][b], off[o][a])
+            if not self.pred[j] or r == 1:
                 continue
-            if t + 2 < self.minc:
-                out[r + t + 1] = np.minimum(out[r + t + 1], work[r + t])
-            else:
-                out[t + 1] = np.minimum(out[t + 1], work[r + t])
+            moves = self._moves(j, saturday)
+            if moves is None:
+                continue
+            for a, b in moves:
+                for i in self.pred[j]:
+                    for run, before in steps:
+                        edge(work[j, run][b], work[i, before][a])
+        target = np.concatenate(tgt)
+        order = np.argsort(target, kind="stable")
+        target = target[order]
+        counts = np.bincount(target, minlength=n)
+        rank = np.arange(len(target)) - (np.cumsum(counts) - counts)[target]
+        k = max(1, int(counts.max()))
+        sources = np.full((k, n), n, dtype=np.intp)
+        sources[rank, target] = np.concatenate(src)[order]
+        out = (sources.ravel(), np.empty(k * n))
+        self._edge_cache[key] = out
         return out
 
     # -- the shortest path -----------------------------------------------------------
@@ -215,13 +302,96 @@ class Pricer:
             self._setup()
 
     def _solve(self, cost: list[list[float]], must: frozenset[int]) -> tuple[float, Roster | None]:
+        """The least total over the current states and a roster reaching it."""
+        if self.n_states <= EDGE_STATES:
+            return self._solve_edges(cost, must)
+        return self._solve_sliced(cost, must)
+
+    def _solve_edges(
+        self, cost: list[list[float]], must: frozenset[int]
+    ) -> tuple[float, Roster | None]:
+        """`_solve` over the edge lists of `_edges`."""
+        days = self.horizon
+        nc = len(self.classes)
+        rs = self.res_shape
+        zero = (0,) * len(rs)
+        # each class's cheapest member per day (the first on ties) and its cost
+        table = np.array(cost, dtype=float).reshape(days, len(self.ids))
+        member = np.empty((days, nc), dtype=np.intp)
+        slot_cost = np.empty((days, 1 + nc))
+        for j, cl in enumerate(self.classes):
+            member[:, j] = np.asarray(cl)[np.argmin(table[:, cl], axis=1)]
+        slot_cost[:, 1:] = np.take_along_axis(table, member, axis=1)
+        slot_cost[:, 0] = 0.0
+        slot_cost[[d for d in must if 0 <= d < days], 0] = INF
+        slot_cost[[d for d in range(days) if not self.open[d]], 1:] = INF
+        best_member = member.tolist()
+        if self._buffer is None:
+            self._buffer = np.full((days, self.n_states + 1), INF)
+        buf = self._buffer
+        n_work, n_states = self.n_work, self.n_states
+        works = buf[:, :n_work].reshape(days, nc, self.nw, *rs)
+        offs = buf[:, n_work:n_states].reshape(days, self.no, *rs)
+        buf[0, :n_states] = INF
+        work, off = works[0], offs[0]
+        if 0 not in must:
+            off[(self.minoff, *zero)] = 0.0
+        if self.open[0]:
+            start = self.runmax if self.n_exempt else 0
+            base = np.full(rs, INF)
+            base[zero] = 0.0
+            for j in range(nc):
+                moves = self._moves(j, False)  # day 0 is a Monday
+                if moves is not None:
+                    self._apply(base, work[j, start], moves, float(slot_cost[0, 1 + j]))
+        short = min(self.minc, self.runmax + 1) - 1
+        ended = np.empty(rs)
+        minimum, add = np.minimum, np.add
+        edges = [self._edges(d % 7 in (5, 6), d % 7 == 5) for d in range(7)]
+        for d in range(1, days):
+            source, values = edges[d % 7]
+            buf[d - 1].take(source, out=values, mode="clip")
+            today = buf[d, :n_states]
+            minimum.reduce(values.reshape(-1, n_states), axis=0, out=today)
+            # every edge into a state has its cost: a day off, or working its class
+            work_today = today[:n_work].reshape(nc, -1)
+            add(work_today, slot_cost[d, 1:, None], out=work_today)
+            add(today[n_work:], slot_cost[d, 0], out=today[n_work:])
+            # a day off after a run of at least minc days or an exempt one
+            ended_before = works[d - 1, :, short:].reshape(-1, *rs)
+            minimum.reduce(ended_before, axis=0, out=ended, initial=INF)
+            add(ended, slot_cost[d, 0], out=ended)
+            minimum(offs[d, 0], ended, out=offs[d, 0])
+        best, state = INF, None
+        for kind, arr in (("w", works[-1]), ("o", offs[-1])):
+            masked = np.where(self.final_ok, arr, INF)
+            if masked.size and masked.min() < best:
+                best = float(masked.min())
+                idx = np.unravel_index(int(np.argmin(masked)), masked.shape)
+                state = (kind, tuple(int(i) for i in idx))
+        if state is None:
+            return INF, None
+        return best, self._trace(works, offs, cost, best_member, state, best)
+
+    def _solve_sliced(
+        self, cost: list[list[float]], must: frozenset[int]
+    ) -> tuple[float, Roster | None]:
+        """`_solve` over slices of the resource axes (the moves of `_moves`)."""
         days = self.horizon
         nc = len(self.classes)
         rs = self.res_shape
         zero = (0,) * len(rs)
         best_member: list[list[int]] = []
-        works = np.full((days, nc, self.nw, *rs), INF)
-        offs = np.full((days, self.no, *rs), INF)
+        if self._sliced is None:
+            self._sliced = (
+                np.empty((days, nc, self.nw, *rs)),
+                np.empty((days, self.no, *rs)),
+                np.empty(rs),
+                np.empty((len(set(self.pred)), self.nw, *rs)),
+            )
+        works, offs, from_off_buffer, pred_min_buffer = self._sliced
+        works.fill(INF)  # days off are all written from day 1 on
+        offs[0].fill(INF)
         last = self.minoff - 1
         short = min(self.minc, self.runmax + 1) - 1
         for d in range(days):
@@ -235,11 +405,11 @@ class Pricer:
                     off[(self.minoff, *zero)] = 0.0
                 if self.open[0]:
                     start = self.runmax if self.n_exempt else 0
+                    base = np.full(rs, INF)
+                    base[zero] = 0.0
                     for j in range(nc):
                         moves = self._moves(j, weekend)
                         if moves is not None:
-                            base = np.full(rs, INF)
-                            base[zero] = 0.0
                             self._apply(base, work[j, start], moves, cls_cost[j])
                 continue
             pw, po = works[d - 1], offs[d - 1]
@@ -256,7 +426,7 @@ class Pricer:
                 off.fill(INF)
             if not self.open[d]:
                 continue
-            from_off = np.minimum(po[last], po[self.minoff])
+            from_off = np.minimum(po[last], po[self.minoff], out=from_off_buffer)
             pred_min: dict[tuple[int, ...], np.ndarray] = {}
             for j in range(nc):
                 moves = self._moves(j, weekend)
@@ -269,8 +439,7 @@ class Pricer:
                 if moves is None:
                     continue
                 if p not in pred_min:
-                    prev = pw.min(axis=0) if len(p) == nc else pw[list(p)].min(axis=0)
-                    pred_min[p] = self._continue(prev)
+                    pred_min[p] = self._continue(pw, p, pred_min_buffer[len(pred_min)])
                 # one more day in a run
                 self._apply(pred_min[p], work[j], moves, cls_cost[j], (slice(1, None),))
         best, state = INF, None
