@@ -124,7 +124,8 @@ def bins_of(values: list[float], measure: Measure, most: int = 12) -> list[Bin]:
     if not values:
         return []
     scale = 1 if measure.integer else 10
-    shown = [round(v * scale) for v in values]  # whole units, or whole tenths of a km
+    # whole units, or whole tenths of a km rounded as the table shows them (0.05 → 0.1)
+    shown = [round(v) if measure.integer else round(round(v, 1) * 10) for v in values]
     top = max(shown)
     if measure.integer and top < most:
         return [
