@@ -43,6 +43,22 @@ def folder() -> Path:
 # --- the reader ---------------------------------------------------------------------------
 
 
+def pricing_model(inst, e, pi, scale: int = 10_000):
+    """Employee `e` alone as the rule model, minimising the pricing objective (requests
+    minus the cover duals `pi`), scaled to integers: CP-SAT's answer to what the pricer
+    computes by dynamic programming."""
+    alone = curtois.Instance(
+        inst.name, inst.horizon, inst.shifts, [e], {e.id: inst.days_off[e.id]},
+        [r for r in inst.on_requests if r.employee == e.id],
+        [r for r in inst.off_requests if r.employee == e.id], [],
+    )  # fmt: skip
+    pm = curtois.build(alone)
+    terms = [scale * w * v for v, w in pm.penalties["requests"]]
+    terms += [-round(scale * pi[d, s]) * v for (_, d, s), v in pm.x.items()]
+    pm.model.minimize(sum(terms))
+    return pm, scale
+
+
 def test_the_reader_reads_every_shipped_instance(folder):
     known = curtois.best_known(folder)
     shipped = sorted(folder.glob("Instance*.txt"), key=lambda p: int(p.stem[8:]))
@@ -151,21 +167,7 @@ def test_the_pricing_search_is_exact(folder):
             pi = {k: rng.uniform(-cv.over_weight, 60) for k, cv in cg.cover.items()}
             value, roster = cg.price(c, pi)
             e = inst.staff[c]
-            alone = curtois.Instance(
-                inst.name,
-                inst.horizon,
-                inst.shifts,
-                [e],
-                {e.id: inst.days_off[e.id]},
-                [r for r in inst.on_requests if r.employee == e.id],
-                [r for r in inst.off_requests if r.employee == e.id],
-                [],
-            )
-            pm = curtois.build(alone)
-            scale = 10_000
-            terms = [scale * w * v for v, w in pm.penalties["requests"]]
-            terms += [-round(scale * pi[d, s]) * v for (_, d, s), v in pm.x.items()]
-            pm.model.minimize(sum(terms))
+            pm, scale = pricing_model(inst, e, pi)
             solver = cp_model.CpSolver()
             solver.parameters.num_workers = 1
             assert solver.solve(pm.model) == cp_model.OPTIMAL
@@ -221,21 +223,7 @@ def test_the_pricing_search_keeps_the_shifts_a_dive_fixed(folder):
             value, roster = cg.price(c, pi)
         finally:
             cg.forced = {}
-        alone = curtois.Instance(
-            inst.name,
-            inst.horizon,
-            inst.shifts,
-            [e],
-            {e.id: inst.days_off[e.id]},
-            [r for r in inst.on_requests if r.employee == e.id],
-            [r for r in inst.off_requests if r.employee == e.id],
-            [],
-        )
-        pm = curtois.build(alone)
-        scale = 10_000
-        terms = [scale * w * v for v, w in pm.penalties["requests"]]
-        terms += [-round(scale * pi[d, s]) * v for (_, d, s), v in pm.x.items()]
-        pm.model.minimize(sum(terms))
+        pm, scale = pricing_model(inst, e, pi)
         for d, s in forced.items():
             pm.model.add(pm.x[0, d, s] == 1)
         solver = cp_model.CpSolver()

@@ -362,16 +362,7 @@ class Pricer:
             minimum.reduce(ended_before, axis=0, out=ended, initial=INF)
             add(ended, slot_cost[d, 0], out=ended)
             minimum(offs[d, 0], ended, out=offs[d, 0])
-        best, state = INF, None
-        for kind, arr in (("w", works[-1]), ("o", offs[-1])):
-            masked = np.where(self.final_ok, arr, INF)
-            if masked.size and masked.min() < best:
-                best = float(masked.min())
-                idx = np.unravel_index(int(np.argmin(masked)), masked.shape)
-                state = (kind, tuple(int(i) for i in idx))
-        if state is None:
-            return INF, None
-        return best, self._trace(works, offs, cost, best_member, state, best)
+        return self._finish(works, offs, cost, best_member)
 
     def _solve_sliced(
         self, cost: list[list[float]], must: frozenset[int]
@@ -442,6 +433,10 @@ class Pricer:
                     pred_min[p] = self._continue(pw, p, pred_min_buffer[len(pred_min)])
                 # one more day in a run
                 self._apply(pred_min[p], work[j], moves, cls_cost[j], (slice(1, None),))
+        return self._finish(works, offs, cost, best_member)
+
+    def _finish(self, works, offs, cost, best_member) -> tuple[float, Roster | None]:
+        """The best allowed final state of the last day, and the roster that reaches it."""
         best, state = INF, None
         for kind, arr in (("w", works[-1]), ("o", offs[-1])):
             masked = np.where(self.final_ok, arr, INF)
