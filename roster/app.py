@@ -230,8 +230,7 @@ class RosterApp(App[None]):
             note += f"; {change.note}, reloaded"
             self.roster_changed("reload")
         self.notify(f"{change.label}{note}", timeout=4 if change.note else 3)
-        touched = frozenset(a.post_id for a in set(change.before) ^ set(change.after))
-        self.roster_changed("edit", touched if change.before or change.after else None)
+        self.roster_changed("edit", change.posts if change.before or change.after else None)
         if after:
             after()
 

@@ -420,7 +420,7 @@ class _Neighbourhoods:
             self.steps += 1
             by_people = rng.random() < 0.6
             size = self.people if by_people else self.days
-        focus = self._focus(roster, rng)
+        focus = _focus(self.inst, roster, rng)
         if by_people:
             d, s = focus
             able = [c for c in range(len(self.inst.staff)) if (c, d, s) in self.pm.x]
@@ -459,24 +459,6 @@ class _Neighbourhoods:
                 self.people = max(2, min(len(self.inst.staff), self.people + step))
             else:
                 self.days = max(2, min(self.inst.horizon, self.days + step))
-
-    def _focus(self, roster: list[Shift], rng: random.Random) -> tuple[int, str]:
-        """A (day, shift) to work around: one whose cover costs, drawn by its cost."""
-        count: dict[tuple[int, str], int] = {}
-        for _, d, s in roster:
-            count[d, s] = count.get((d, s), 0) + 1
-        cells, costs = [], []
-        for cv in self.inst.cover:
-            have = count.get((cv.day, cv.shift), 0)
-            cost = cv.under_weight * max(0, cv.requirement - have)
-            cost += cv.over_weight * max(0, have - cv.requirement)
-            if cost:
-                cells.append((cv.day, cv.shift))
-                costs.append(cost)
-        if not cells:
-            cv = rng.choice(self.inst.cover)
-            return cv.day, cv.shift
-        return rng.choices(cells, weights=costs)[0]
 
     def run(self, deadline: float, seed: int) -> None:
         rng = random.Random(seed)
