@@ -4,7 +4,7 @@ district, and how fast a key press is answered (median of several), headless.
     python benchmarks/bench_ui.py [--db PATH] [--size 200x60] [--presses 30]
 
 Without --db it builds the demo district in a temporary file and solves next week first
-(the board then has a full roster to draw). Prints both figures against SPEC §7's targets.
+(the board then has a full roster to draw). Prints both figures against the targets.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Who may change what: coordinators, their roles and their towns (SPEC §1, §8).
+"""Who may change what: coordinators, their roles and their towns.
 
 Roles: `district` (all towns), `town` (the listed towns only), `inspector` (read-only).
 A login not in the table is read-only, except while the table is empty: then the database

@@ -1,4 +1,4 @@
-"""`roster bench …`: the benchmarks of SPEC §7 that the CLI runs (option parsing only).
+"""`roster bench …`: the benchmarks the CLI runs (option parsing only).
 
 roster/cli.py imports this module at its end to register the `bench` group.
 `roster bench curtois` solves the Curtois & Qu instances with `roster.solver.curtois`,
@@ -41,7 +41,7 @@ def parse_instances(text: str) -> list[int]:
 
 @click.group()
 def bench() -> None:
-    """Benchmarks: solver figures measured the way SPEC §7 says."""
+    """Benchmarks: solver figures on public instances (see docs/benchmarks.md)."""
 
 
 @bench.command()
@@ -78,8 +78,7 @@ def bench() -> None:
     "data_dir",
     envvar="ROSTER_CURTOIS_DIR",
     type=click.Path(file_okay=False, path_type=Path),
-    help="The instances (default $ROSTER_CURTOIS_DIR, else ../shared/benchmarks/curtois "
-    "next to the repository).",
+    help="The instances (default $ROSTER_CURTOIS_DIR, else instances 1-12 shipped with roster).",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 @json_option

@@ -11,6 +11,7 @@ import sqlite_utils
 
 from roster.domain import week_start
 from roster.importer import AbsencesSpec, ImportReport, Problem, dir_sources, run_import
+from roster.shipped import shipped_dir
 
 # China has kept UTC+8 without daylight saving since 1991: a fixed offset is exact.
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
@@ -19,11 +20,11 @@ DEMO_ABSENCES = "demo_absences.csv"
 
 
 def demo_data_dir() -> Path:
-    """The folder of the demo CSV files: $ROSTER_DEMO_DATA, or `data/` next to the package."""
+    """The folder of the demo CSV files: $ROSTER_DEMO_DATA, or the shipped demo district."""
     override = os.environ.get("ROSTER_DEMO_DATA")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "data"
+    return shipped_dir("demo")
 
 
 def today_in_shanghai() -> dt.date:

@@ -8,7 +8,7 @@ from roster.domain import Cadre, Post
 def distance_km(
     lat1: float, lon1: float, lat2: float, lon2: float, road_factor: float = 1.3
 ) -> float:
-    """Road distance estimate: great-circle distance times `road_factor` (SPEC §3 rule 3)."""
+    """Road distance estimate: great-circle distance times `road_factor`."""
     # imported at first use: haversine loads numpy (0.1–0.2 s), which the board's first
     # draw does not need; the checks that measure distances run after it
     from haversine import Unit, haversine

@@ -1,4 +1,4 @@
-"""Loading a district from CSV or XLSX files (SPEC §5): all or nothing, in bounded memory.
+"""Loading a district from CSV or XLSX files: all or nothing, in bounded memory.
 
 `import_file` loads one file of one kind, `import_dir` every `KIND.csv`/`KIND.xlsx` of a
 folder in the order towns, units, shifts, posts, demand, cadres, absences. Either way the
@@ -9,6 +9,12 @@ is rolled back and `ImportFailed` lists every problem with its file, line and co
 Rows are streamed (a csv reader over the file's lines, openpyxl's read-only `iter_rows`);
 the keys already seen, which duplicate detection needs, are kept in a temporary SQLite
 table rather than in Python, so memory does not grow with the size of the file.
+
+Every value is trimmed of leading and trailing spaces (a code " M0005 " is M0005). A value
+holding a control character (NUL, a lone carriage return, escape…), an invisible formatting
+character (zero-width space, a byte-order mark, bidi controls) or a line/paragraph separator
+is refused with its line and column; only the free-text columns (notes, note, address) may
+hold tabs and line breaks.
 
 Re-importing updates rows by their key (towns and units by name, shifts, posts and cadres
 by code, demand by post/shift/weekday/date, absences by cadre/start/end/kind) and never
@@ -23,6 +29,7 @@ import datetime as dt
 import math
 import operator
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,6 +205,8 @@ class _Unreadable(Exception):
 _Record = tuple[int, list[str] | None, tuple[int, ...], str | None]
 
 _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+_LONE_CR_INSIDE = re.compile(r"\r(?!\n)")
+_CR_STANDIN = "\ue00d"  # a private-use character the csv reader takes as text
 
 
 def _csv_records(path: Path) -> Iterator[_Record]:
@@ -208,6 +217,7 @@ def _csv_records(path: Path) -> Iterator[_Record]:
         raise _Unreadable(f"cannot be opened ({e.strerror or e})") from e
     lineno = 0
     bad_lines: set[int] = set()
+    yield_cr: list[bool] = []  # a stand-in for a CR was put in the record being read
 
     def lines() -> Iterator[str]:
         nonlocal lineno
@@ -226,7 +236,11 @@ def _csv_records(path: Path) -> Iterator[_Record]:
             except UnicodeDecodeError:
                 text = raw.decode("utf-8", "replace")
                 bad_lines.add(lineno + 1)
-            if "\r" in text.rstrip("\r\n"):  # old Mac line ends: a lone CR ends a line
+            if "\r" in text.rstrip("\r\n") and text.endswith("\n"):
+                # a CR inside an LF-ended line stays in its value (refused there)
+                text = _LONE_CR_INSIDE.sub(_CR_STANDIN, text)
+                yield_cr.append(True)
+            if "\r" in text.rstrip("\r\n"):  # an old Mac file (no LF): a lone CR ends a line
                 for part in _LONE_CR.split(text):
                     if part:
                         lineno += 1
@@ -251,6 +265,9 @@ def _csv_records(path: Path) -> Iterator[_Record]:
                     message = f"cannot be read as CSV ({e}); check the double quotes on this line"
                 yield start, None, (), message
                 continue
+            if yield_cr:
+                values = [v.replace(_CR_STANDIN, "\r") for v in values]
+                yield_cr.clear()
             garbled: tuple[int, ...] = ()
             if bad_lines:
                 if any(start <= n <= lineno for n in bad_lines):
@@ -340,6 +357,33 @@ _PHONE_RE = re.compile(r"\+?[0-9(][0-9 ()\-]{3,30}")
 _TRUE = {"1", "yes", "y", "true", "t", "是"}
 _FALSE = {"0", "no", "n", "false", "f", "否"}
 _GENDER_ALIASES = {"男": "M", "女": "F", "m": "M", "f": "F"}
+
+
+FREE_TEXT_COLUMNS = frozenset({"notes", "note", "address"})
+_FREE_TEXT_ALLOWED = frozenset("\t\n")
+
+
+def bad_character(value: str, column: str | None) -> str | None:
+    """Why `value` cannot be stored, or None: a control, invisible-format or separator
+    character (tabs and line breaks are allowed in the free-text columns only)."""
+    if value.isprintable():
+        return None
+    free = column in FREE_TEXT_COLUMNS
+    for pos, ch in enumerate(value, start=1):
+        if free and ch in _FREE_TEXT_ALLOWED:
+            continue
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Zl", "Zp", "Cs"):
+            name = unicodedata.name(ch, "") or _CONTROL_NAMES.get(ch, "control character")
+            return (
+                f"has an invisible character U+{ord(ch):04X} {name} at position {pos}; "
+                "delete it (retype the value)"
+            )
+    return None
+
+
+_CONTROL_NAMES = {"\0": "NUL", "\r": "CARRIAGE RETURN", "\n": "LINE FEED", "\t": "TAB",
+                  "\x1b": "ESCAPE", "\x07": "BELL"}  # fmt: skip
 
 
 def _show(value: str) -> str:
@@ -909,6 +953,17 @@ class _Importer:
             self.problems.add(
                 file, line, name, "has bytes that are not UTF-8 text; save the file as CSV UTF-8"
             )
+        for i, value in enumerate(values):
+            name = header[i] if i < len(header) and header[i] else None
+            if name in bad_cols:
+                continue
+            if name in FREE_TEXT_COLUMNS:
+                value = value.replace("\r\n", "\n")
+                row[name] = row[name].replace("\r\n", "\n")
+            why = bad_character(value, name)
+            if why:
+                bad_cols.add(name)
+                self.problems.add(file, line, name or f"column {i + 1}", why)
         r = _Row(self, file, line, row, bad_cols)
         if bad_cols:
             r.ok = False

@@ -45,7 +45,7 @@ migrations = Migrations("roster")
 
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
-    """The tables of SPEC §6, with the extra columns the import files carry."""
+    """The documented tables (docs/database.md), with the extra columns the import files carry."""
     for sql in _INITIAL_SCHEMA:
         db.execute(sql)
 

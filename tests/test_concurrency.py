@@ -1,4 +1,4 @@
-"""Several coordinators' processes on one database (SPEC §8): no lost update, a stale save
+"""Several coordinators' processes on one database: no lost update, a stale save
 refused naming who changed the roster, no "database is locked" escaping the busy timeout,
 and `data_version` telling a view that someone else committed.
 

@@ -1,8 +1,8 @@
 """Curtois & Qu instances: the reader, the solver judged by the independent checker, the
 checker's rules on hand-made rosters, and the exact pricing behind the proven bound.
 
-The shipped instances live outside the repository (`../shared/benchmarks/curtois`, or
-`$ROSTER_CURTOIS_DIR`); without them these tests fail and say where they looked.
+The instances are the ones shipped in the repository (`benchmarks/curtois/`); without them
+these tests fail and say where they looked.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def folder() -> Path:
-    path = curtois.benchmark_dir(REPO)
+    path = curtois.benchmark_dir()
     if not (path / "best_known.tsv").is_file():
         pytest.fail(
             f"the Curtois & Qu instances are missing: no best_known.tsv in {path} "
-            f"(set ${curtois.CURTOIS_ENV} or put shared/benchmarks/curtois next to the repo)"
+            "(they ship in benchmarks/curtois/)"
         )
     return path
 

@@ -1,4 +1,4 @@
-"""Importing CSV and XLSX files (SPEC §5): good files land right, re-imports update, and
+"""Importing CSV and XLSX files: good files land right, re-imports update, and
 every kind of bad input is reported with file, line and column and writes nothing."""
 
 from __future__ import annotations
@@ -724,3 +724,44 @@ def test_large_file_is_streamed(base, tmp_path):
         tracemalloc.stop()
     assert report.inserted("cadres") == 12_000
     assert peak < size / 3, f"peak {peak} bytes for a {size}-byte file"
+
+
+# --- characters that must not be stored ---------------------------------------------------
+
+INVISIBLE = {
+    "NUL before a row": ("\0\0" + "G0005", "code", "U+0000"),
+    "zero-width space in a code": ("G00\u200b05", "code", "U+200B"),
+    "byte-order mark inside a field": ("G0005\ufeff", "code", "U+FEFF"),
+    "escape in a name": ("王\x1b[2J宝", "name", "U+001B"),
+    "bidi override in a name": ("王\u202e宝", "name", "U+202E"),
+    "bare carriage return in a name": ("王\r宝", "name", "U+000D"),
+    "tab in a name": ("王\t宝", "name", "U+0009"),
+}
+
+
+@pytest.mark.parametrize("case", list(INVISIBLE), ids=list(INVISIBLE))
+def test_invisible_characters_are_refused_with_line_and_column(base, tmp_path, case):
+    value, column, code = INVISIBLE[case]
+    row = G1.replace("G0001", "G0005")
+    if column == "code":
+        row = row.replace("G0005", value, 1)
+    else:
+        row = row.replace("王金宝", value, 1)
+    path = write(tmp_path, "cadres.csv", C + row)
+    e = fails(base, path, "cadres", [(2, column, code)])
+    assert "delete it" in str(e.problems[0])
+
+
+def test_tabs_and_line_breaks_are_kept_in_notes(base, tmp_path):
+    row = G1.replace("G0001", "G0005")
+    fields = row.rstrip("\n").split(",")
+    fields[-1] = '"第一行\r\n第二行\t末"'
+    import_file(base, "cadres", write(tmp_path, "cadres.csv", C + ",".join(fields) + "\n"))
+    notes = one(base, "select notes from cadres where code = 'G0005'")[0]
+    assert notes == "第一行\n第二行\t末"
+
+
+def test_codes_are_trimmed(base, tmp_path):
+    row = G1.replace("G0001", "  G0005 ")
+    import_file(base, "cadres", write(tmp_path, "cadres.csv", C + row))
+    assert one(base, "select count(*) from cadres where code = 'G0005'")[0] == 1

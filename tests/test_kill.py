@@ -1,4 +1,4 @@
-"""A process killed half-way through a write leaves the database as it was (SPEC §8)."""
+"""A process killed half-way through a write leaves the database as it was."""
 
 from __future__ import annotations
 

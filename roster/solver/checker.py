@@ -1,4 +1,4 @@
-"""The independent checker: every hard rule of SPEC §3 on a week's assignments.
+"""The independent checker: every hard rule on a week's assignments.
 
 Plain Python over the domain values, written apart from the solver's models (it imports
 nothing of them), so that a roster is judged by a second path: `roster check` uses it on
@@ -16,7 +16,7 @@ from roster.domain import Assignment, District, week_days
 from roster.domain import week_start as monday_of
 from roster.geo import commute_km
 
-# breach kind -> the SPEC §3 rule it belongs to
+# breach kind -> the hard rule it belongs to (numbered as in docs/rules.md)
 RULE_NUMBERS = {
     "one_post": 1,
     "one_shift": 1,

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from ortools.sat.python import cp_model
 
+from roster.shipped import shipped_dir
 from roster.solver import hard, soft
 from roster.solver.schedule import PostModel
 
@@ -224,14 +225,13 @@ def read(path: str | Path) -> Instance:
     return parse(path.read_text(encoding="utf-8"), path.stem)
 
 
-def benchmark_dir(repo: str | Path | None = None) -> Path:
-    """The shared instance folder: `$ROSTER_CURTOIS_DIR`, else `../shared/benchmarks/curtois`
-    next to the repository."""
+def benchmark_dir() -> Path:
+    """The instance folder: `$ROSTER_CURTOIS_DIR` (for instance sets a user brings), else the
+    instances 1–12 shipped with roster (`benchmarks/curtois/` in the repository)."""
     env = os.environ.get(CURTOIS_ENV)
     if env:
         return Path(env)
-    root = Path(repo) if repo else Path(__file__).resolve().parents[2]
-    return (root / ".." / "shared" / "benchmarks" / "curtois").resolve()
+    return shipped_dir("curtois")
 
 
 def best_known(folder: Path) -> dict[str, dict[str, int]]:

@@ -1,4 +1,4 @@
-"""Hard rules (SPEC §3) as CP-SAT constraints of one post's week, one function per rule.
+"""Hard rules as CP-SAT constraints of one post's week, one function per rule.
 
 The shift model of a post (`schedule.PostModel`) holds a Boolean per (cadre, day, shift)
 the cadre may work, and constants for what is fixed: locked shifts (rule 8), shifts the

@@ -114,7 +114,7 @@ class SolveResult:
     district: District | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict:
-        """SPEC §4: JSON-safe, dates ISO, cadres and posts by id and by code."""
+        """JSON-safe, dates ISO, cadres and posts by id and by code."""
         d = self.district
         cadre_code = {c: x.code for c, x in d.cadres.items()} if d else {}
         post = {p: x for p, x in d.posts.items()} if d else {}
