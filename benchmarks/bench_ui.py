@@ -20,8 +20,8 @@ from pathlib import Path
 
 T_IMPORT = time.perf_counter()
 from roster import store  # noqa: E402
-from roster.app import make_app  # noqa: E402
 from roster.domain import week_start  # noqa: E402
+from roster.tui.app import make_app  # noqa: E402
 
 IMPORT_SECONDS = time.perf_counter() - T_IMPORT
 
@@ -41,7 +41,7 @@ def demo_db(path: Path, monday: dt.date) -> None:
 async def measure(db_path: Path, monday: dt.date, size: tuple[int, int], presses: int) -> dict:
     from textual import events
 
-    from roster.screens.board import BoardScreen
+    from roster.tui.screens.board import BoardScreen
 
     started = time.perf_counter()
     app = make_app(db_path, week=monday, watch_seconds=0)
@@ -129,7 +129,7 @@ def main() -> None:
 
 def report(figures: dict, size: tuple[int, int], monday: dt.date) -> None:
     print(f"\nterminal {size[0]}x{size[1]}, week of {monday}")
-    print(f"import of roster.app          {IMPORT_SECONDS * 1000:7.0f} ms")
+    print(f"import of roster.tui.app          {IMPORT_SECONDS * 1000:7.0f} ms")
     print(
         f"week board first draw         {figures['first_draw'] * 1000:7.0f} ms"
         "   (target ≤ 1000 ms; app created → first frame with the board)"

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import sqlite_utils
 
+from roster import clock
 from roster.domain import week_start
 from roster.importer import AbsencesSpec, ImportReport, Problem, dir_sources, run_import
 from roster.shipped import shipped_dir
 
-# China has kept UTC+8 without daylight saving since 1991: a fixed offset is exact.
-SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 DEMO_KINDS = ("towns", "units", "shifts", "posts", "demand", "cadres")
 DEMO_ABSENCES = "demo_absences.csv"
 
@@ -25,10 +24,6 @@ def demo_data_dir() -> Path:
     if override:
         return Path(override)
     return shipped_dir("demo")
-
-
-def today_in_shanghai() -> dt.date:
-    return dt.datetime.now(SHANGHAI).date()
 
 
 class DemoAbsencesSpec(AbsencesSpec):
@@ -64,7 +59,7 @@ def load_demo(
     Absences are placed relative to the Monday of `today`'s ISO week (default: today in
     Asia/Shanghai).
     """
-    today = today or today_in_shanghai()
+    today = today or clock.today()
     monday = week_start(today)
     folder = demo_data_dir()
     sources, problems = dir_sources(folder)

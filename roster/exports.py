@@ -32,6 +32,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from roster import store
+from roster.clock import TIMEZONE
 from roster.domain import (
     Assignment,
     Cadre,
@@ -60,7 +61,6 @@ CSV_COLUMNS = (
 )  # fmt: skip
 SMS_COLUMNS = ("phone", "cadre_code", "cadre_name", "message")
 ICS_PRODID = "-//roster//duty roster//ZH"
-TZ_NAME = "Asia/Shanghai"
 
 
 class ExportError(ValueError):
@@ -617,7 +617,7 @@ def week_vtimezone(monday: dt.date) -> Timezone:
 
     Built for the week only: for all of 1970–2038 it takes ~0.1 s per calendar.
     """
-    return Timezone.from_tzid(TZ_NAME, first_date=monday, last_date=monday + dt.timedelta(days=8))
+    return Timezone.from_tzid(TIMEZONE, first_date=monday, last_date=monday + dt.timedelta(days=8))
 
 
 def cadre_calendar(

@@ -12,15 +12,13 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pendulum
 import sqlite_utils
 
 from roster import store
+from roster.clock import TIMEZONE, ZONE, local
 from roster.domain import Assignment, Cadre, District, Post, ShiftType, Town, week_start
-
-TZ = ZoneInfo("Asia/Shanghai")
 
 # Where assignments come from: the store, or any function giving a week's assignments
 # (the UI can pass the roster it holds; tests can pass a list).
@@ -29,16 +27,11 @@ AssignmentsSource = sqlite_utils.Database | Callable[[dt.date], Iterable[Assignm
 
 def shift_window(day: dt.date, shift: ShiftType) -> tuple[dt.datetime, dt.datetime]:
     """Start and end of `shift` worked on `day`, in Asia/Shanghai; a night shift ends next day."""
-    midnight = dt.datetime.combine(day, dt.time(0, 0), tzinfo=TZ)
+    midnight = dt.datetime.combine(day, dt.time(0, 0), tzinfo=ZONE)
     return (
         midnight + dt.timedelta(minutes=shift.start_minutes),
         midnight + dt.timedelta(minutes=shift.end_minutes),
     )
-
-
-def local(at: dt.datetime) -> dt.datetime:
-    """`at` in Asia/Shanghai; a naive datetime is taken to be Asia/Shanghai time already."""
-    return at.replace(tzinfo=TZ) if at.tzinfo is None else at.astimezone(TZ)
 
 
 def parse_moment(text: str, today: dt.date) -> dt.datetime:
@@ -50,7 +43,7 @@ def parse_moment(text: str, today: dt.date) -> dt.datetime:
     if re.fullmatch(r"\d{1,2}:\d{2}", typed):
         full = f"{today.isoformat()} {typed.zfill(5)}"
     try:
-        parsed = pendulum.parse(full, tz="Asia/Shanghai")
+        parsed = pendulum.parse(full, tz=TIMEZONE)
     except (ValueError, pendulum.parsing.exceptions.ParserError):
         parsed = None
     if not isinstance(parsed, dt.datetime):
@@ -59,12 +52,6 @@ def parse_moment(text: str, today: dt.date) -> dt.datetime:
             "(Asia/Shanghai), e.g. 2026-12-08 03:00, or HH:MM for today"
         )
     return local(dt.datetime.fromisoformat(parsed.isoformat()))
-
-
-def now_local() -> dt.datetime:
-    """This second in Asia/Shanghai (pendulum's clock, so tests can freeze it)."""
-    moment = dt.datetime.fromisoformat(pendulum.now("Asia/Shanghai").isoformat())
-    return local(moment).replace(microsecond=0)
 
 
 @dataclass(frozen=True)

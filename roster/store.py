@@ -675,7 +675,6 @@ class StaleRoster(Exception):
 
 def _local_hhmm(iso_utc: str) -> str:
     """A stored UTC time as the coordinators' local date and time (Asia/Shanghai)."""
-    from zoneinfo import ZoneInfo
+    from roster.clock import local_text
 
-    moment = dt.datetime.fromisoformat(iso_utc).astimezone(ZoneInfo("Asia/Shanghai"))
-    return moment.strftime("%m-%d %H:%M")
+    return local_text(iso_utc)

@@ -118,19 +118,10 @@ def locks(pm: PostModel) -> None:
     (in the roster as given) and makes no other variable on that cadre's day."""
 
 
-HARD_RULES = (one_shift_a_day, coverage, rest_days, consecutive_days, rest_hours, locks)
-
-
-def add_all(pm: PostModel) -> None:
-    for rule in HARD_RULES:
-        rule(pm)
-
-
-# --- rules of longer horizons and per-person limits -------------------------------------
-# First written for the Curtois & Qu benchmark (`curtois.py`), where a post's "cadres" are
-# an instance's employees over several weeks; each takes its limits as arguments and works
-# on any `PostModel` (locked and relief shifts count as the constants they are), so the
-# cadre model can switch them on through `Settings` (`settings_rules`, off by default).
+# --- rules of longer horizons -----------------------------------------------------------
+# Each takes its limits as arguments and works on any `PostModel` (locked and relief shifts
+# count as the constants they are); the cadre model switches the minimum runs on through
+# `Settings` (`min_runs`, off by default), the Curtois & Qu benchmark uses them directly.
 
 
 def work_literal(pm: PostModel, c: int, d: int):
@@ -172,36 +163,6 @@ def _clause(pm: PostModel, positive: Iterable, negative: Iterable = ()) -> None:
         pm.model.add_bool_or(lits)
 
 
-def max_shifts_of_type(pm: PostModel, limits: Mapping[tuple[int, str], int]) -> None:
-    """At most `limits[cadre, shift]` shifts of that type over the model's days."""
-    for (c, s), most in limits.items():
-        fixed = sum(s in pm.fixed_codes(c, d) for d in range(pm.n_days))
-        free = [pm.x[c, d, s] for d in range(pm.n_days) if (c, d, s) in pm.x]
-        if free and fixed <= most:
-            pm.model.add(sum(free) <= most - fixed)
-
-
-def total_minutes(
-    pm: PostModel, minutes: Mapping[str, int], bounds: Mapping[int, tuple[int, int]]
-) -> None:
-    """Between `bounds[cadre]` = (least, most) minutes of shifts over the model's days."""
-    for c, (least, most) in bounds.items():
-        fixed = sum(minutes[s] for d in range(pm.n_days) for s in pm.fixed_codes(c, d))
-        free = [
-            (pm.x[c, d, s], minutes[s])
-            for d in range(pm.n_days)
-            for s in pm.shifts
-            if (c, d, s) in pm.x
-        ]
-        if not free:
-            continue
-        total = sum(m * v for v, m in free)
-        if fixed <= most:
-            pm.model.add(total <= most - fixed)
-        if least - fixed > 0 and sum(m for _, m in free) >= least - fixed:
-            pm.model.add(total >= least - fixed)
-
-
 def min_consecutive_days(pm: PostModel, limits: Mapping[int, int]) -> None:
     """A run of worked days lasts at least `limits[cadre]` days, except a run that starts
     on the first day (it may continue one before the model) or is cut by the last day."""
@@ -230,34 +191,6 @@ def min_consecutive_days_off(pm: PostModel, limits: Mapping[int, int]) -> None:
                 )
 
 
-def max_working_weekends(
-    pm: PostModel, limits: Mapping[int, int], weekends: Iterable[tuple[int, ...]]
-) -> None:
-    """At most `limits[cadre]` weekends with a worked day (each weekend: its days)."""
-    weekends = [tuple(w) for w in weekends]
-    for c, most in limits.items():
-        flags = []
-        fixed = 0
-        for i, days in enumerate(weekends):
-            lits = [work_literal(pm, c, d) for d in days]
-            if any(isinstance(v, int) and v for v in lits):
-                fixed += 1
-                continue
-            lits = [v for v in lits if not isinstance(v, int)]
-            if not lits:
-                continue
-            if len(lits) == 1:
-                flags.append(lits[0])
-                continue
-            worked = pm.model.new_bool_var(f"weekend_{c}_{i}")
-            for v in lits:
-                pm.model.add_implication(v, worked)
-            pm.model.add_bool_or([worked.Not(), *lits])
-            flags.append(worked)
-        if flags and fixed <= most and len(flags) + fixed > most:
-            pm.model.add(sum(flags) <= most - fixed)
-
-
 def min_runs(pm: PostModel) -> None:
     """Rule 4 options (`Settings.min_consecutive_days` / `min_consecutive_days_off`, 1 = off,
     the default): runs of worked days and of days off within the week are at least that
@@ -270,4 +203,18 @@ def min_runs(pm: PostModel) -> None:
         min_consecutive_days_off(pm, dict.fromkeys(pm.cadres, settings.min_consecutive_days_off))
 
 
-HARD_RULES = (*HARD_RULES, min_runs)  # add_all reads HARD_RULES when it runs
+HARD_RULES = (
+    one_shift_a_day,
+    coverage,
+    rest_days,
+    consecutive_days,
+    rest_hours,
+    locks,
+    min_runs,
+)
+
+
+def add_all(pm: PostModel) -> None:
+    """Every hard rule of the cadre model on a post's week."""
+    for rule in HARD_RULES:
+        rule(pm)

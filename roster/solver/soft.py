@@ -273,35 +273,3 @@ SCHEDULE_RULES = (unmet, fairness_nights, fairness_weekends)
 
 
 # --- penalty terms of longer horizons (the Curtois & Qu benchmark, `curtois.py`) ---------
-
-
-def cover_deviation(
-    pm, weights: dict[tuple[int, str], tuple[int, int]]
-) -> list[tuple[object, int]]:
-    """Cover both ways: for each (day, shift) in `weights` = (under, over), each shift
-    missing against `pm.req` costs `under`, each one beyond it `over` (nothing is capped:
-    the slack of a shortfall is `pm.unmet`, as in rule 2)."""
-    terms: list[tuple[object, int]] = []
-    for (d, s), (under, over) in weights.items():
-        need = pm.req[d].get(s, 0) - pm.locked_count.get((d, s), 0)
-        cover = [pm.x[c, d, s] for c in pm.cadres if (c, d, s) in pm.x]
-        most = len(cover)
-        short = pm.model.new_int_var(0, max(0, need), f"under_{d}_{s}")
-        extra = pm.model.new_int_var(0, max(0, most - need), f"over_{d}_{s}")
-        pm.model.add(sum(cover) + short - extra == need)
-        pm.unmet[d, s] = short
-        terms += [(short, under), (extra, over)]
-    return terms
-
-
-def shift_requests(
-    pm, on: list[tuple[int, int, str, int]], off: list[tuple[int, int, str, int]]
-) -> list[tuple[object, int]]:
-    """Requests (cadre, day, shift, weight): an unmet request to work that shift costs its
-    weight, and so does a shift worked against a request to be off it."""
-    terms: list[tuple[object, int]] = []
-    for c, d, s, w in on:
-        terms.append((1 - pm.term(c, d, s), w))
-    for c, d, s, w in off:
-        terms.append((pm.term(c, d, s), w))
-    return terms

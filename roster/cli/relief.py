@@ -1,0 +1,228 @@
+"""`roster relief` and `roster recall`: option parsing over the core module `roster.relief`.
+
+roster/cli.py registers these commands; import `roster.cli` to get them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from roster import store
+from roster.access import NotAllowed, access_for
+from roster.cli.common import DATE, db_option, emit, json_option, open_existing
+from roster.domain import week_start
+
+if TYPE_CHECKING:
+    from roster.relief import Change, ReliefOption
+
+DEFAULT_LIMIT = 10  # roster.relief.DEFAULT_LIMIT; relief (numpy, the solver) loads on use
+
+
+@click.command("relief")
+@db_option
+@click.argument("cadre")
+@click.option("--from", "first", type=DATE, required=True, help="First day away.")
+@click.option("--to", "last", type=DATE, required=True, help="Last day away (same week).")
+@click.option(
+    "--reason", default="", help="Why: sick, family, leave, training, recalled… (free text)."
+)
+@click.option("--apply", "apply_n", type=int, metavar="N", help="Apply option N of the list.")
+@click.option("--limit", type=click.IntRange(1, 50), default=DEFAULT_LIMIT, show_default=True,
+              help="Most options listed.")  # fmt: skip
+@json_option
+def relief_cmd(
+    db_path: Path,
+    cadre: str,
+    first: dt.date,
+    last: dt.date,
+    reason: str,
+    apply_n: int | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Ways to cover CADRE's absence (code or exact name), fewest people disturbed first.
+
+    The request is recorded (open) unless you are read-only; --apply N settles it with
+    option N: checked again, written in one transaction, and the text messages for the
+    people whose week changed are printed.
+    """
+    from roster import relief
+
+    db = open_existing(db_path)
+    district = store.load_district(db)
+    try:
+        who = relief.find_cadre(district, cadre)
+    except relief.ReliefError as e:
+        raise click.ClickException(str(e)) from None
+    if last < first:
+        raise click.ClickException(
+            f"--to {last} is before --from {first}: give the first day away, then the last"
+        )
+    monday = week_start(first)
+    roster = store.get_roster(db, monday)
+    if roster is None:
+        raise click.ClickException(
+            f"no roster for the week of {monday}: build it with `roster solve --week {monday}`"
+        )
+    sunday = monday + dt.timedelta(days=6)
+    if last > sunday:
+        raise click.ClickException(
+            f"--to {last} is outside the roster's week ({monday} to {sunday}): give one request "
+            f"per week, e.g. --to {sunday}, then --from {sunday + dt.timedelta(days=1)}"
+        )
+    history = store.history(db, monday)
+    t0 = time.perf_counter()
+    try:
+        options = relief.relief_options(
+            district, roster, who.id, first, last, history=history, limit=limit
+        )
+    except relief.ReliefError as e:
+        raise click.ClickException(str(e)) from None
+    seconds = time.perf_counter() - t0
+    request_id = None
+    if not access_for(db).read_only:
+        request_id = relief.record_request(db, who.id, first, last, reason)
+    applied = None
+    if apply_n is not None:
+        if not 1 <= apply_n <= len(options):
+            raise click.ClickException(
+                f"--apply {apply_n}: there are {len(options)} option(s); give a number from 1 "
+                f"to {len(options)}"
+            )
+        if request_id is None:
+            raise click.ClickException(f"{access_for(db).describe()}; cannot settle requests")
+        try:
+            applied = relief.apply_option(db, request_id, options[apply_n - 1], kind=None)
+        except (relief.ReliefError, store.StaleRoster, NotAllowed) as e:
+            raise click.ClickException(str(e)) from None
+    if as_json:
+        data = {"options": [o.to_json() for o in options], "seconds": round(seconds, 4),
+                "request_id": request_id}  # fmt: skip
+        if applied is not None:
+            data["applied"] = {
+                "option": apply_n,
+                "request_id": applied.request_id,
+                "roster_version": applied.roster_version,
+                "published": applied.published,
+                "messages": [m.__dict__ for m in applied.messages],
+            }
+        emit(data)
+        return
+    published = roster.status == "published"
+    click.echo(
+        f"{who.name} ({who.code}) away {first} to {last}"
+        + (f" ({reason})" if reason else "")
+        + (f", request #{request_id}" if request_id else "")
+        + f": {len(options)} option(s) in {seconds * 1000:.0f} ms"
+        + (" — the week is published: changes are recorded as such" if published else "")
+    )  # fmt: skip
+    echo_freed(options)
+    for option in options:
+        echo_option(option)
+    if applied is None:
+        if options:
+            click.echo(
+                f"apply one with: roster relief {who.code} --from {first} --to {last} --apply N"
+            )
+        return
+    click.echo(
+        f"applied option {apply_n}: request #{applied.request_id} settled, roster version "
+        f"{applied.roster_version}"
+        + (" (a change to the published roster)" if applied.published else "")
+    )  # fmt: skip
+    click.echo("messages to send:")
+    for m in applied.messages:
+        click.echo(f"  {m.phone}  {m.name}: {m.text}")
+
+
+def freed(option: ReliefOption, ch: Change) -> bool:
+    """The absent cadre's own shift in the span: every option frees it."""
+    return (
+        ch.cadre_id == option.cadre_id
+        and ch.action == "remove"
+        and option.start <= ch.date <= option.end
+    )
+
+
+def echo_freed(options: list[ReliefOption]) -> None:
+    if not options:
+        return
+    d = options[0].district
+    shifts = [
+        f"{ch.date} {ch.shift_code} {d.posts[ch.post_id].name}"
+        for ch in options[0].changes
+        if freed(options[0], ch)
+    ]
+    if shifts:
+        click.echo("frees: " + "; ".join(shifts))
+
+
+def echo_option(option: ReliefOption) -> None:
+    d = option.district
+    head = (
+        f"{option.rank}. [{option.kind}] {len(option.disturbed)} disturbed, cost {option.cost}"
+        + (f", {option.commute_km:+.1f} km" if option.commute_km else "")
+        + ("" if option.complete else f", {len(option.uncovered)} uncovered")
+    )
+    click.echo(head)
+    click.echo(f"   {option.summary}")
+    for ch in option.changes:
+        if freed(option, ch):
+            continue
+        sign = "+" if ch.action == "add" else "-"
+        c, p = d.cadres[ch.cadre_id], d.posts[ch.post_id]
+        click.echo(f"   {sign} {ch.date} {ch.shift_code} {p.name} ({p.code}) {c.name} ({c.code})")
+    for e in option.worsened:
+        click.echo(f"   worse: {e.rule} +{e.cost}: {e.detail}")
+    for u in option.uncovered:
+        click.echo(f"   uncovered: {u.date} {u.shift_code} {d.posts[u.post_id].name}: {u.why}")
+
+
+@click.command("recall")
+@db_option
+@click.argument("cadre")
+@click.option("--from", "first", type=DATE, required=True, help="First day recalled.")
+@click.option("--reason", default="", help="Why (kept in the absence and the audit).")
+@json_option
+def recall_cmd(db_path: Path, cadre: str, first: dt.date, reason: str, as_json: bool) -> None:
+    """Recall CADRE (code or exact name) from a date: records the absence to the end of that
+    week and an open relief request for it, then lists the ways to cover it."""
+    from roster import relief
+
+    db = open_existing(db_path)
+    try:
+        done = relief.recall(db, cadre, first, reason)
+    except (relief.ReliefError, NotAllowed) as e:
+        raise click.ClickException(str(e)) from None
+    district = store.load_district(db)
+    monday = week_start(first)
+    roster = store.get_roster(db, monday)
+    options: list[ReliefOption] = []
+    seconds = 0.0
+    who = relief.find_cadre(district, cadre)
+    if roster is not None:
+        t0 = time.perf_counter()
+        options = relief.relief_options(
+            district, roster, who.id, done.start, done.end, history=store.history(db, monday)
+        )  # fmt: skip
+        seconds = time.perf_counter() - t0
+    if as_json:
+        emit({"request_id": done.request_id, "start": done.start.isoformat(),
+              "end": done.end.isoformat(), "status_set": done.status_set, "note": done.note,
+              "options": [o.to_json() for o in options], "seconds": round(seconds, 4)})  # fmt: skip
+        return
+    click.echo(f"{done.note}; relief request #{done.request_id} for {done.start} to {done.end}")
+    if roster is None:
+        click.echo(f"no roster for the week of {monday} yet: nothing to cover")
+        return
+    echo_freed(options)
+    for option in options:
+        echo_option(option)
+    click.echo(
+        f"apply one with: roster relief {who.code} --from {done.start} --to {done.end} --apply N"
+    )

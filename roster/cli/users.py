@@ -1,0 +1,96 @@
+"""`roster user …` and `roster audit`: who may change what, and who changed what."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from roster import store
+from roster.cli.common import (
+    db_option,
+    emit,
+    json_option,
+    open_existing,
+    require,
+    week_option,
+)
+from roster.domain import week_start
+
+
+@click.group()
+def user() -> None:
+    """Coordinators: who may change which towns (district, town, inspector)."""
+
+
+@user.command("add")
+@db_option
+@click.argument("login")
+@click.option("--role", type=click.Choice(["district", "town", "inspector"]), required=True)
+@click.option("--town", "towns", multiple=True, help="A town this coordinator manages (repeat).")
+def user_add(db_path: Path, login: str, role: str, towns: tuple[str, ...]) -> None:
+    """Add LOGIN (an OS user name) as a coordinator, or change their role and towns."""
+    from roster.access import add_user
+
+    db = open_existing(db_path)
+    access = require(db, "add coordinators")
+    try:
+        add_user(db, login, role, list(towns), access)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"{login}: {role}" + (f" for {', '.join(towns)}" if towns else ""))
+
+
+@user.command("remove")
+@db_option
+@click.argument("login")
+def user_remove(db_path: Path, login: str) -> None:
+    """Remove LOGIN from the coordinators (they become read-only)."""
+    from roster.access import remove_user
+
+    db = open_existing(db_path)
+    access = require(db, "remove coordinators")
+    try:
+        remove_user(db, login, access)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"removed {login}")
+
+
+@user.command("list")
+@db_option
+@json_option
+def user_list(db_path: Path, as_json: bool) -> None:
+    """List the coordinators with their roles and towns."""
+    from roster.access import access_for, list_users
+
+    db = open_existing(db_path)
+    users = list_users(db)
+    if as_json:
+        emit({"users": users, "you": access_for(db).describe()})
+        return
+    for u in users:
+        click.echo(f"{u['user']:<16} {u['role']:<10} {', '.join(u['towns'])}")
+    click.echo(f"you: {access_for(db).describe()}")
+
+
+@click.command()
+@db_option
+@week_option(required=False)
+@click.option("--actor", help="Only entries by this login.")
+@click.option("--limit", type=click.IntRange(1, 100000), default=200, show_default=True)
+@json_option
+def audit(
+    db_path: Path, week: dt.date | None, actor: str | None, limit: int, as_json: bool
+) -> None:
+    """Who changed what and when, newest first."""
+    db = open_existing(db_path)
+    entries = store.audit_entries(
+        db, actor=actor, limit=limit, week=week_start(week) if week else None
+    )
+    if as_json:
+        emit({"entries": [e.__dict__ for e in entries]})
+        return
+    for e in entries:
+        click.echo(f"{e.at}  {e.actor:<12} {e.action:<14} {e.details}")

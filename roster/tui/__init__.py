@@ -1,0 +1,1 @@
+"""The terminal UI: the app, its messages and screens. Only the app imports screens."""

@@ -1,0 +1,413 @@
+"""The terminal UI: `make_app` builds it (tests build it directly), `run_app` runs it.
+
+The app holds one database connection (the UI thread's), the district as plain values and a
+`WeekEditor` per week opened. Screens ask the app to edit; workers get plain values and
+open nothing of the UI thread's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable
+from functools import partial
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from roster import store
+from roster.access import access_for
+from roster.clock import today
+from roster.domain import week_start
+from roster.edits import Change, EditError, Refused, WeekEditor, default_checker
+from roster.tui.messages import ChecksReady, JumpTo, RosterChanged
+
+
+class RosterApp(App[None]):
+    """Read, change, lock, solve and publish a week's roster from the keyboard."""
+
+    TITLE = "roster"
+    # Every screen's stylesheet, loaded once at start: a screen bringing its own CSS_PATH
+    # makes Textual restyle the whole app on first push (about half a second).
+    CSS_PATH = [
+        f"screens/{name}.tcss"
+        for name in (
+            "app",
+            "board",
+            "post",
+            "cadre",
+            "problems",
+            "solve",
+            "find",
+            "dialogs",
+            "help",
+            "relief",
+            "audit",
+            "export",
+            "fairness",
+            "now",
+        )
+    ]
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("slash", "find", "Find"),
+    ]
+
+    def __init__(
+        self,
+        db_path: str | os.PathLike[str],
+        *,
+        week: dt.date | None = None,
+        actor: str | None = None,
+        time_limit: float = 10.0,
+        watch_seconds: float = 2.0,
+        checker: Callable = default_checker,
+    ) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.week = week_start(week or today())
+        self.actor = actor
+        self.time_limit = time_limit
+        self.watch_seconds = watch_seconds
+        self.checker = checker
+        self.solve_controls: set = set()
+        self._editors: dict[dt.date, WeekEditor] = {}
+        self._finder = None  # roster.find.Finder, built in a worker (pypinyin loads slowly)
+        self.db = store.open_db(db_path)
+        self.district = store.load_district(self.db)
+        self.access = access_for(self.db, actor)
+
+    # --- state -------------------------------------------------------------------------
+
+    @property
+    def editor(self) -> WeekEditor:
+        editor = self._editors.get(self.week)
+        if editor is None:
+            editor = WeekEditor(
+                self.db,
+                self.district,
+                self.week,
+                actor=self.actor,
+                checker=self.checker,
+                access=self.access,
+                rebase=True,
+            )
+            self._editors[self.week] = editor
+        return editor
+
+    @property
+    def finder(self):
+        """The pinyin index of cadres and posts (`roster.find.Finder`)."""
+        if self._finder is None:
+            from roster.find import Finder
+
+            self._finder = Finder(self.district)
+        return self._finder
+
+    def on_mount(self) -> None:
+        from roster.tui.screens.board import BoardScreen
+
+        self.push_screen(BoardScreen())
+        # The checker (ortools) and the pinyin index load after the board is on screen.
+        self.set_timer(0.05, self._after_first_draw)
+
+    def _after_first_draw(self) -> None:
+        self.check_week()
+        self.build_finder()
+        if self.watch_seconds:
+            self.set_interval(self.watch_seconds, self.watch_db)
+
+    def set_week(self, monday: dt.date) -> None:
+        self.week = week_start(monday)
+        editor = self.editor
+        if editor.stored_version() != editor.version:
+            editor.reload()
+        self.roster_changed("week")
+
+    def roster_changed(self, reason: str, posts: frozenset[int] | None = None) -> None:
+        """Tell every open screen the week changed, and check it again off the UI thread."""
+        for screen in self.screen_stack:
+            screen.post_message(RosterChanged(reason, posts))
+        if reason != "checks" and not self.editor.checked:
+            self.check_week()
+
+    def watch_db(self) -> None:
+        """Show others' changes within `watch_seconds`: reload when the stored version moved."""
+        editor = self.editor
+        try:
+            stored = editor.stored_version()
+        except Exception:  # a locked database: try again at the next tick
+            return
+        if stored != editor.version:
+            editor.reload()
+            self.notify("This week was changed by someone else: reloaded.", timeout=4)
+            self.roster_changed("reload")
+
+    def check_week(self) -> None:
+        """Run the independent checker off the UI thread; the result comes back as a message."""
+        editor = self.editor
+        self._check(
+            self.district,
+            editor.week_start,
+            editor.version,
+            list(editor.assignments),
+            list(editor.history),
+        )
+
+    @work(thread=True, exclusive=True, group="check", exit_on_error=False)
+    def _check(self, district, monday, version, assignments, history) -> None:
+        """Plain values in, a message out: the worker touches no connection of the UI's."""
+        breaches = list(self.checker(district, monday, assignments, history))
+        self.post_message(ChecksReady(monday, version, breaches))
+
+    @work(thread=True, exclusive=True, group="finder", exit_on_error=False)
+    def build_finder(self) -> None:
+        from roster.find import Finder
+
+        finder = Finder(self.district)
+        if self._finder is None:
+            self._finder = finder
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker is reported (the solve screen shows its own)."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(
+                f"{event.worker.group} failed: {type(error).__name__}: {error}",
+                severity="error",
+                timeout=8,
+            )
+
+    def on_checks_ready(self, message: ChecksReady) -> None:
+        editor = self._editors.get(message.week_start)
+        if editor is not None and editor.version == message.version:
+            editor.set_breaches(message.breaches)
+            self.roster_changed("checks")
+
+    # --- edits -------------------------------------------------------------------------
+
+    def edit(self, do: Callable[[str], Change], after: Callable[[], None] | None = None) -> None:
+        """Make an edit; a refused one asks for an override reason before it is made."""
+        from roster.tui.screens.dialogs import OverrideScreen
+
+        try:
+            change = do("")
+        except Refused as refused:
+
+            def overridden(reason: str | None) -> None:
+                if reason:
+                    self._finish_edit(partial(do, reason), after)
+
+            self.push_screen(OverrideScreen(refused), overridden)
+            return
+        except (EditError, store.StaleRoster) as error:
+            self._edit_failed(error)
+            return
+        self._edit_done(change, after)
+
+    def _finish_edit(self, do: Callable[[], Change], after: Callable[[], None] | None) -> None:
+        try:
+            change = do()
+        except (EditError, Refused, store.StaleRoster) as error:
+            self._edit_failed(error)
+            return
+        self._edit_done(change, after)
+
+    def _edit_done(self, change: Change, after: Callable[[], None] | None) -> None:
+        note = " (override recorded)" if change.overridden else ""
+        if change.note:
+            note += f"; {change.note}, reloaded"
+            self.roster_changed("reload")
+        self.notify(f"{change.label}{note}", timeout=4 if change.note else 3)
+        self.roster_changed("edit", change.posts if change.before or change.after else None)
+        if after:
+            after()
+
+    def _edit_failed(self, error: Exception) -> None:
+        self.bell()
+        self.notify(str(error), severity="error", timeout=6)
+        if isinstance(error, store.StaleRoster):
+            self.editor.reload()
+            self.roster_changed("reload")
+
+    def undo(self) -> None:
+        self._finish_edit(self.editor.undo, None)
+
+    def redo(self) -> None:
+        self._finish_edit(self.editor.redo, None)
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from roster.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_find(self) -> None:
+        from roster.tui.screens.find import FindScreen
+
+        def chosen(entry) -> None:
+            if entry is None:
+                return
+            if entry.kind == "post":
+                self.jump_to(entry.id, None)
+            else:
+                self.show_cadre(entry.id)
+
+        self.push_screen(FindScreen(self.finder, title="Find a cadre or a post"), chosen)
+
+    def pick(
+        self,
+        kind: str,
+        title: str,
+        then: Callable[[int], None],
+        suggestions: list[tuple[int, str]] | None = None,
+    ) -> None:
+        """Ask for a cadre or a post with the find box (suggestions shown while it is
+        empty), then call `then(id)`."""
+        from roster.tui.screens.find import FindScreen
+
+        def chosen(entry) -> None:
+            if entry is not None:
+                then(entry.id)
+
+        finder = self.finder
+        shown = [
+            (entry, note)
+            for id_, note in suggestions or []
+            if (entry := finder.entry(kind, id_)) is not None
+        ]
+        self.push_screen(FindScreen(finder, kind=kind, title=title, suggestions=shown), chosen)
+
+    def choose(self, title: str, options: list[tuple[str, str]], then: Callable[[str], None]):
+        """Ask for one of `options` ((value, label) pairs); one option needs no asking."""
+        from roster.tui.screens.dialogs import ChoiceScreen
+
+        if len(options) == 1:
+            then(options[0][0])
+            return
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                then(value)
+
+        self.push_screen(ChoiceScreen(title, options), chosen)
+
+    def jump_to(self, post_id: int, day: dt.date | None) -> None:
+        """Back to the board, cursor on the post (and day)."""
+        from roster.tui.screens.board import BoardScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, BoardScreen):
+            self.pop_screen()
+        self.screen.post_message(JumpTo(post_id, day))
+
+    def show_cadre(self, cadre_id: int) -> None:
+        from roster.tui.screens.cadre import CadreScreen
+
+        self.push_screen(CadreScreen(cadre_id))
+
+    def show_relief(self, cadre_id: int, day: dt.date | None = None) -> None:
+        """Ask for a relief of `cadre_id` (days away from `day` by default)."""
+        from roster.tui.screens.relief import ReliefScreen
+
+        self.push_screen(ReliefScreen(cadre_id, day))
+
+    def relief_applied(self) -> None:
+        """A relief was written by another connection: read the district (its absences)
+        and the week again, and tell every screen."""
+        self.district = store.load_district(self.db)
+        for editor in self._editors.values():
+            editor.district = self.district
+        self.editor.reload()
+        self.roster_changed("reload")
+
+    def show_post(self, post_id: int, day: dt.date | None = None) -> None:
+        from roster.tui.screens.post import PostScreen
+
+        self.push_screen(PostScreen(post_id, day))
+
+    def show_solve(self) -> None:
+        from roster.tui.screens.solve import SolveScreen
+
+        self.push_screen(SolveScreen())
+
+    def show_problems(self) -> None:
+        from roster.tui.screens.problems import ProblemsScreen
+
+        self.push_screen(ProblemsScreen())
+
+    def show_audit(self) -> None:
+        from roster.tui.screens.audit import AuditScreen
+
+        self.push_screen(AuditScreen())
+
+    def show_export(self, monday: dt.date, status: str) -> None:
+        from roster.tui.screens.export import ExportScreen
+
+        self.push_screen(ExportScreen(monday, status))
+
+    def show_fairness(self) -> None:
+        from roster.tui.screens.fairness import FairnessScreen
+
+        self.push_screen(FairnessScreen())
+
+    def show_now(self, town_id: int | None) -> None:
+        from roster.tui.screens.now import NowScreen
+
+        self.push_screen(NowScreen(town_id))
+
+    def confirm(self, question: str, then: Callable[[bool | None], None]) -> None:
+        """Ask a yes/no question, then call `then(answer)`."""
+        from roster.tui.screens.dialogs import ConfirmScreen
+
+        self.push_screen(ConfirmScreen(question), then)
+
+    async def action_quit(self) -> None:
+        """Quit at once: a running solve is stopped, not waited for."""
+        self.stop_solves()
+        self.exit()
+
+    def stop_solves(self) -> None:
+        for control in list(self.solve_controls):
+            control.stop()
+
+    def on_unmount(self) -> None:
+        self.stop_solves()
+
+    # --- command palette ---------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action with a key on the current screen, with that key, then Textual's own."""
+        seen: set[str] = set()
+        for _key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                f"key: {self.get_key_display(binding)}"
+                + (f" · {binding.tooltip}" if binding.tooltip else ""),
+                partial(active.node.run_action, binding.action),
+            )
+        yield from super().get_system_commands(screen)
+
+
+def make_app(
+    db_path: str | os.PathLike[str],
+    *,
+    week: dt.date | None = None,
+    actor: str | None = None,
+    **options,
+) -> RosterApp:
+    """The app over the database at `db_path`, opened on the week containing `week`."""
+    return RosterApp(db_path, week=week, actor=actor, **options)
+
+
+def run_app(db_path: str | os.PathLike[str], **options) -> None:
+    make_app(db_path, **options).run()

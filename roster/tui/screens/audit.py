@@ -1,0 +1,190 @@
+"""The audit log: who changed what and when, for the week on the board or for all weeks;
+filter by actor, Enter shows an entry's whole details."""
+
+from __future__ import annotations
+
+import json
+
+import pendulum
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from roster import store
+from roster.clock import TIMEZONE
+from roster.tui.messages import RosterChanged
+from roster.tui.screens.base import RosterModal, RosterScreen
+
+WIDTHS = {"time": 11, "actor": 10, "action": 14}
+ACTION_STYLES = {"edit.override": "bold red", "refused": "red", "edit": "cyan"}
+
+
+def local_time(at: str) -> str:
+    """A stored UTC ISO time as "MM-DD HH:MM" in the district's time zone."""
+    try:
+        return pendulum.parse(at).in_timezone(TIMEZONE).format("MM-DD HH:mm")
+    except Exception:  # a hand-written row: show what is there
+        return at[:11]
+
+
+def compact(details: str) -> str:
+    """The details on one line: `key=value` pairs of a JSON object, else the text itself."""
+    try:
+        value = json.loads(details)
+    except (TypeError, ValueError):
+        return " ".join(str(details).split())
+    if not isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return " ".join(
+        f"{k}={v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}"
+        for k, v in value.items()
+    )
+
+
+def pretty(details: str) -> str:
+    try:
+        return json.dumps(json.loads(details), ensure_ascii=False, indent=2)
+    except (TypeError, ValueError):
+        return str(details)
+
+
+class AuditDetailScreen(RosterModal[None]):
+    """One audit entry's whole details."""
+
+    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+
+    def __init__(self, entry: store.AuditEntry) -> None:
+        super().__init__()
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        entry = self.entry
+        with Vertical(classes="dialog", id="audit-detail"):
+            yield Label(
+                Text(
+                    f"#{entry.id}  {local_time(entry.at)}  {entry.actor}  {entry.action}",
+                    style="bold",
+                )
+            )
+            with VerticalScroll(id="audit-detail-body"):
+                yield Static(Text(pretty(entry.details)), id="audit-detail-text")
+            yield Label(Text("Esc or Enter closes", style="dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class AuditScreen(RosterScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("w", "toggle_week", "Week/all", tooltip="this week's entries, or every entry"),
+        Binding("f", "filter", "Actor filter", tooltip="only one actor's entries (exact name)"),
+    ]
+
+    def __init__(self, *, limit: int = 200) -> None:
+        super().__init__()
+        self.limit = limit
+        self.all_weeks = False
+        self.actor = ""
+        self.entries: dict[str, store.AuditEntry] = {}
+        self._details_width = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="audit-header", classes="screen-header")
+        yield DataTable(id="audit", cursor_type="row")
+        yield Input(placeholder="actor (exact; empty shows everyone)", id="audit-filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#audit-filter", Input).display = False
+        table = self.query_one(DataTable)
+        for name, width in WIDTHS.items():
+            table.add_column(name, key=name, width=width)
+        table.add_column("details", key="details")
+        self.rebuild()
+        table.focus()
+
+    def details_width(self) -> int:
+        """What is left of the width for the details (cells are padded by one each side)."""
+        fixed = sum(w + 2 for w in WIDTHS.values()) + 2 + 2  # details padding, scrollbar
+        return max(10, self.size.width - fixed)
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.details_width() != self._details_width:
+            self.rebuild()
+
+    def rows(self) -> list[store.AuditEntry]:
+        week = None if self.all_weeks else self.host.editor.week_start
+        return store.audit_entries(
+            self.host.db, actor=self.actor or None, week=week, limit=self.limit
+        )
+
+    def rebuild(self) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        self.entries.clear()
+        width = self._details_width = self.details_width()
+        entries = self.rows()
+        for entry in entries:
+            key = str(entry.id)
+            self.entries[key] = entry
+            details = Text(compact(entry.details), no_wrap=True)
+            details.truncate(width, overflow="ellipsis")
+            table.add_row(
+                Text(local_time(entry.at), style="dim"),
+                Text(entry.actor or "-", style="bold"),
+                Text(entry.action, style=ACTION_STYLES.get(entry.action, "")),
+                details,
+                key=key,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+        header = Text()
+        scope = "all weeks" if self.all_weeks else f"the week of {self.host.editor.week_start}"
+        header.append(f"Audit of {scope}", style="bold")
+        header.append(f"  {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
+        if len(entries) >= self.limit:
+            header.append(f" (newest {self.limit})", style="dim")
+        if self.actor:
+            header.append(f"  actor: {self.actor}", style="cyan")
+        header.append("\nw: this week/all  f: actor  Enter: whole details", style="dim")
+        self.query_one("#audit-header", Static).update(header)
+
+    def on_roster_changed(self, message: RosterChanged) -> None:
+        if message.reason != "checks":
+            self.rebuild()
+
+    @on(DataTable.RowSelected, "#audit")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        entry = self.entries.get(event.row_key.value or "")
+        if entry is not None:
+            self.host.push_screen(AuditDetailScreen(entry))
+
+    @on(Input.Submitted, "#audit-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.actor = event.value.strip()
+        event.input.display = False
+        self.rebuild()
+        self.query_one(DataTable).focus()
+
+    def action_toggle_week(self) -> None:
+        self.all_weeks = not self.all_weeks
+        self.rebuild()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#audit-filter", Input)
+        box.display = True
+        box.value = self.actor
+        box.focus()
+
+    def action_back(self) -> None:
+        box = self.query_one("#audit-filter", Input)
+        if box.display:  # Esc in the actor box: leave it, the filter as it was
+            box.display = False
+            self.query_one(DataTable).focus()
+            return
+        self.host.pop_screen()

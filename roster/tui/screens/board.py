@@ -1,0 +1,605 @@
+"""The week board: posts as rows grouped by town, days as columns, coverage in every cell.
+
+Every figure is computed from the stored roster and the demand (`WeekEditor.cell_states`).
+Cells show the names on duty per shift when the terminal is wide, `covered/needed` per
+shift when it is middling, and one `covered/needed` when it is narrow (80 columns).
+Rows are keyed `p<post id>` and `t<town id>`; an edit updates only the cells that changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable, Footer, Input, Static
+
+from roster.domain import Post
+from roster.edits import WeekEditor
+from roster.tui.flows import assign_flow, has_flag, publish, relief_flow
+from roster.tui.messages import JumpTo, RosterChanged
+from roster.tui.screens.base import RosterScreen
+from roster.tui.widgets.cells import (
+    FLAGS,
+    MODES,
+    STATE_STYLE,
+    WEEKDAYS,
+    FixedCell,
+    LazyCell,
+    ShiftCell,
+    day_text,
+    fixed,
+)
+
+
+class BoardScreen(RosterScreen):
+    """The week at a glance: where coverage is met, short, over, locked or changed."""
+
+    BINDINGS = [
+        Binding("left_square_bracket", "week(-1)", "Prev week", key_display="["),
+        Binding("right_square_bracket", "week(1)", "Next week", key_display="]"),
+        Binding("s", "solve", "Solve"),
+        Binding("p", "problems", "Problems"),
+        Binding("n", "next_short", "Next short"),
+        Binding("f", "filter", "Filter"),
+        Binding("a", "assign", "Assign"),
+        Binding("l", "lock_cell", "Lock cell"),
+        Binding("L", "lock_post", "Lock post week"),
+        Binding("u", "undo", "Undo"),
+        Binding("U,ctrl+r", "redo", "Redo", key_display="U"),
+        Binding("P", "publish", "Publish"),
+        Binding("v", "view", "View", tooltip="cycle cells: auto, sum, per shift, names"),
+        Binding("z", "collapse", "Fold town"),
+        Binding("Z", "collapse_all", "Fold all"),
+        Binding("o", "open_post", "Post detail", show=False),
+        Binding("r", "relief", "Relief", tooltip="cover an absence of a cadre in this cell"),
+        Binding("A", "audit", "Audit", tooltip="who changed this week, and when"),
+        Binding("e", "export", "Export", tooltip="duty sheets, cadre weeks, SMS, service records"),
+        Binding("F", "fairness", "Fairness", tooltip="who carries more nights, weekends, km"),
+        Binding(
+            "N", "on_duty_now", "On duty now", tooltip="who should be at this town's posts now"
+        ),
+        Binding("R", "reload", "Reload", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = "auto"
+        self.filter_text = ""
+        self.collapsed: set[int] = set()
+        self._layout: tuple | None = None  # (mode, widths) the rows were built with
+        self._rendered: dict[tuple[str, str], object] = {}  # what each cell shows
+        self._row_heights: dict[str, int] = {}
+        self._states: dict = {}
+        self._cells: dict = {}
+        self._by_post: dict = {}
+        self._day_totals: dict = {}
+        self._post_shifts: dict[int, list[str]] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="board-top"):
+            yield Static(id="board-header")
+            yield Static(id="board-totals")
+        yield DataTable(id="board", cursor_type="cell", zebra_stripes=False)
+        yield Input(
+            placeholder="filter: name, code, town, pinyin, short/over/locked/changed", id="filter"
+        )
+        yield Footer()
+
+    @property
+    def editor(self) -> WeekEditor:
+        return self.host.editor
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#board", DataTable)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.rebuild()
+        self.table.focus()
+
+    def on_resize(self) -> None:
+        if self._layout != self._wanted_layout():
+            self.rebuild(keep_cursor=True)
+
+    # --- layout ----------------------------------------------------------------------
+
+    def _wanted_layout(self) -> tuple[str, int, int]:
+        width = max(self.size.width, 40)
+        post_w = 12 if width < 100 else (18 if width < 170 else 22)
+        day_w = max(5, (width - (post_w + 2) - 2 - 7 * 2) // 7)
+        mode = self.mode
+        if mode == "auto":
+            mode = "names" if day_w >= 16 else ("shift" if day_w >= 10 else "sum")
+        return mode, post_w, day_w
+
+    def shift_codes(self) -> list[str]:
+        shifts = self.host.district.shifts
+        return sorted(shifts, key=lambda code: (shifts[code].start_minutes, code))
+
+    def visible_posts(self) -> list[Post]:
+        district = self.host.district
+        posts = sorted(
+            district.posts.values(),
+            key=lambda p: (
+                district.towns[p.town_id].name if p.town_id in district.towns else "",
+                p.code,
+            ),
+        )
+        if not self.filter_text.strip():
+            return posts
+        from roster.find import initials
+
+        tokens = self.filter_text.lower().split()
+        flags = [t for t in tokens if t in FLAGS]
+        words = [t for t in tokens if t not in FLAGS]
+        out = []
+        for post in posts:
+            town = district.towns.get(post.town_id)
+            hay = (
+                f"{post.code} {post.name} {town.name if town else ''} {initials(post.name)}".lower()
+            )
+            if any(w not in hay for w in words):
+                continue
+            if flags:
+                mine = self._by_post.get(post.id, [])
+                if not all(has_flag(mine, f) for f in flags):
+                    continue
+            out.append(post)
+        return out
+
+    def rebuild(self, keep_cursor: bool = True) -> None:
+        """Lay the table out again (week, filter, fold or width changed)."""
+        table = self.table
+        cursor_key = None
+        if keep_cursor and table.row_count:
+            cursor_key = self._cursor_row_key()
+        cursor_col = table.cursor_column
+        mode, post_w, day_w = self._layout = self._wanted_layout()
+        self._set_states()
+        codes = self.shift_codes()
+        table.clear(columns=True)
+        self._rendered.clear()
+        self._row_heights.clear()
+        table.add_column(Text("post"), width=post_w, key="post")
+        for day in self.editor.days:
+            label = WEEKDAYS[day.weekday()] + (f" {day:%m-%d}" if day_w >= 9 else f" {day:%d}")
+            table.add_column(Text(label), width=day_w, key=day.isoformat())
+        posts = self.visible_posts()
+        by_town: dict[int, list[Post]] = {}
+        for post in posts:
+            by_town.setdefault(post.town_id, []).append(post)
+        for town_id, town_posts in by_town.items():
+            key = f"t{town_id}"
+            table.add_row(*self._town_cells(town_id, town_posts, post_w), key=key, height=1)
+            if town_id in self.collapsed:
+                continue
+            for post in town_posts:
+                height = 1
+                if mode == "names":
+                    height = max(1, len(self._shifts_of(post.id, codes)))
+                key = f"p{post.id}"
+                cells = [self._post_label(post, post_w)]
+                for day in self.editor.days:
+                    text = self._post_day(post.id, day, codes, mode, day_w)
+                    self._rendered[(key, day.isoformat())] = text.key
+                    cells.append(text)
+                table.add_row(*cells, key=key, height=height)
+                self._row_heights[key] = height
+        if cursor_key is not None:
+            self._move_to_key(cursor_key, cursor_col)
+        self.update_header()
+
+    def _set_states(self, posts: frozenset[int] | None = None) -> None:
+        """Read the week's cell states (of `posts` only, after an edit that touched just
+        them) and index them by post and by post and day."""
+        if posts is None or not self._states:
+            fresh = self._states = self.editor.cell_states()
+            self._by_post, self._day_totals, self._cells, self._post_shifts = {}, {}, {}, {}
+        else:
+            fresh = self.editor.cell_states(posts)
+            self._states = {k: v for k, v in self._states.items() if k[0] not in posts}
+            self._states.update(fresh)
+            for index in (self._day_totals, self._cells):
+                for key in [k for k in index if k[0] in posts]:
+                    del index[key]
+            for post_id in posts:
+                self._by_post.pop(post_id, None)
+                self._post_shifts.pop(post_id, None)
+        for (post_id, day, _code), s in fresh.items():
+            self._by_post.setdefault(post_id, []).append(s)
+            r, c, n = self._day_totals.get((post_id, day), (0, 0, 0))
+            self._day_totals[(post_id, day)] = (
+                r + s.required,
+                c + min(s.covered, s.required),
+                n + (s.covered < s.required),
+            )
+        self._cells.update(self._group_cells(fresh))
+
+    def _group_cells(self, states: dict) -> dict[tuple[int, dt.date], list[ShiftCell]]:
+        names = {c.id: c.name for c in self.host.district.cadres.values()}
+        by_cell = self.editor.by_cell()
+        grouped: dict[tuple[int, dt.date], list[ShiftCell]] = {}
+        order = {code: i for i, code in enumerate(self.shift_codes())}
+        for (post_id, day, code), state in states.items():
+            who = tuple(
+                sorted(names.get(a.cadre_id, "?") for a in by_cell.get((post_id, day, code), []))
+            )
+            grouped.setdefault((post_id, day), []).append(ShiftCell(code, state, who))
+        for cells in grouped.values():
+            cells.sort(key=lambda c: order.get(c.code, 99))
+        return grouped
+
+    def _shifts_of(self, post_id: int, codes: list[str]) -> list[str]:
+        """The shifts the post has this week (demand or duty), one line each in names view."""
+        known = self._post_shifts.get(post_id)
+        if known is None:
+            used = {c.code for day in self.editor.days for c in self._cells.get((post_id, day), [])}
+            known = self._post_shifts[post_id] = [c for c in codes if c in used]
+        return known
+
+    def _post_day(
+        self, post_id: int, day: dt.date, codes: list[str], mode: str, width: int
+    ) -> LazyCell:
+        """The cell of a post and day, drawn only when first shown; its `key` says what it
+        shows, so a refresh replaces only cells whose key changed."""
+        cells = tuple(self._cells.get((post_id, day), ()))
+        wanted = tuple(self._shifts_of(post_id, codes)) if mode == "names" else ()
+        return LazyCell((cells, wanted, mode, width), partial(day_text, cells, wanted, mode, width))
+
+    def _post_label(self, post: Post, width: int) -> Text:
+        text = Text(post.name if width < 18 else f"{post.code} {post.name}")
+        states = self._by_post.get(post.id, [])
+        if any(s.state == "short" for s in states):
+            text.stylize("bold red")
+        if any(s.covered for s in states) and all(s.locked for s in states if s.covered):
+            text = Text("#") + text
+        text.truncate(width, overflow="ellipsis")
+        return fixed(text)
+
+    def _town_cells(self, town_id: int, posts: list[Post], width: int) -> list[Text]:
+        town = self.host.district.towns.get(town_id)
+        sign = "+" if town_id in self.collapsed else "-"
+        name = town.name if town else "?"
+        label = Text(f"{sign} {name}" + (f" ({len(posts)})" if width >= 18 else ""), style="bold")
+        label.truncate(width, overflow="ellipsis")
+        cells: list[Text] = [fixed(label)]
+        for day in self.editor.days:
+            req = cov = short = 0
+            for post in posts:
+                r, c, n = self._day_totals.get((post.id, day), (0, 0, 0))
+                req, cov, short = req + r, cov + c, short + n
+            style = "bold " + ("red" if short else "green")
+            cells.append(FixedCell(f"{cov}/{req}", style=style if req else "dim"))
+        return cells
+
+    def refresh_cells(self, posts: frozenset[int] | None = None) -> None:
+        """After an edit: update only the cells whose text changed (of `posts`, if known,
+        and their towns' rows), in one batch."""
+        mode, post_w, day_w = self._layout or self._wanted_layout()
+        old_states = self._states
+        self._set_states(posts)
+        codes = self.shift_codes()
+        table = self.table
+        if mode == "names":
+            for key, height in self._row_heights.items():
+                if max(1, len(self._shifts_of(int(key[1:]), codes))) != height:
+                    self.rebuild()
+                    return
+        if self.filter_text.strip() and old_states != self._states:
+            visible = {f"p{p.id}" for p in self.visible_posts()}
+            if visible != set(self._row_heights):
+                self.rebuild()
+                return
+        district = self.host.district
+        rows = [k for k in self._row_heights if posts is None or int(k[1:]) in posts]
+        towns = None if posts is None else {district.posts[p].town_id for p in posts}
+        with self.host.batch_update():
+            for key in rows:
+                post = district.posts[int(key[1:])]
+                label = self._post_label(post, post_w)
+                if self._rendered.get((key, "post")) != label:
+                    self._rendered[(key, "post")] = label
+                    table.update_cell(key, "post", label)
+                for day in self.editor.days:
+                    text = self._post_day(post.id, day, codes, mode, day_w)
+                    column = day.isoformat()
+                    if self._rendered.get((key, column)) != text.key:
+                        self._rendered[(key, column)] = text.key
+                        table.update_cell(key, column, text)
+            by_town: dict[int, list[Post]] = {}
+            for key in self._row_heights:
+                post = district.posts[int(key[1:])]
+                by_town.setdefault(post.town_id, []).append(post)
+            for row_key in table.rows:
+                if row_key.value and row_key.value.startswith("t"):
+                    town_id = int(row_key.value[1:])
+                    if towns is not None and town_id not in towns:
+                        continue
+                    posts = by_town.get(town_id) or [
+                        p for p in district.posts.values() if p.town_id == town_id
+                    ]
+                    for i, text in enumerate(self._town_cells(town_id, posts, post_w)):
+                        column = "post" if i == 0 else self.editor.days[i - 1].isoformat()
+                        table.update_cell(row_key, column, text)
+        self.update_header()
+
+    def update_header(self) -> None:
+        editor = self.editor
+        monday = editor.week_start
+        iso = monday.isocalendar()
+        status = {"none": "no roster", "draft": "DRAFT", "published": "PUBLISHED"}[editor.status]
+        header = Text()
+        header.append(f"Week {iso[0]}-W{iso[1]:02} ", style="bold")
+        header.append(f"{monday:%m-%d}–{editor.days[-1]:%m-%d} ")
+        header.append(
+            f" {status} v{editor.version} ",
+            style="bold black on #5fd75f"
+            if editor.status == "published"
+            else "bold black on #d7af00",
+        )
+        if editor.checked:
+            n = len(editor.breaches)
+            header.append(f" {n} problem{'s' * (n != 1)}", style="bold red" if n else "green")
+        else:
+            header.append(" checking…", style="dim")
+        if editor.status == "published" and editor.changed_cells():
+            header.append(f" {len(editor.changed_cells())} cells changed", style="magenta")
+        access = self.host.access
+        if access.read_only:
+            header.append("  read-only", style="bold yellow")
+        elif access.role == "town":
+            header.append("  town coordinator", style="yellow")
+        if self.filter_text.strip():
+            header.append(f"  filter: {self.filter_text.strip()}", style="cyan")
+        self.query_one("#board-header", Static).update(header)
+        total = editor.totals(self._states)
+        posts = self.visible_posts()
+        shown = None
+        if self.filter_text.strip():
+            shown = editor.totals(self._states, [p.id for p in posts])
+        line = Text()
+        line.append(f"{len(self.host.district.posts)} posts ")
+        line.append(f"slots {total.covered}/{total.required} ")
+        line.append(f"unmet {total.unmet} ", style="bold red" if total.unmet else "green")
+        if total.over:
+            line.append(f"over {total.over} ", style="yellow")
+        gap = editor.stats.get("gap")
+        if gap is not None:
+            edited = "~" if editor.stats.get("edited") else ""
+            line.append(f"gap {edited}{float(gap) * 100:.2f}% ")
+        if shown is not None:
+            line.append(f"| shown {len(posts)}: unmet {shown.unmet} ", style="cyan")
+        if self.size.width >= 150:
+            line.append("   ")
+            for label, state in (("met", "met"), ("short", "short"), ("over", "over")):
+                line.append(f" {label} ", style=STATE_STYLE[state])
+                line.append(" ")
+            line.append(" #locked  *changed since publish  ? help", style="dim")
+        self.query_one("#board-totals", Static).update(line)
+
+    # --- cursor ----------------------------------------------------------------------
+
+    def _cursor_row_key(self) -> str | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        try:
+            row_key, _ = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0))
+        except Exception:
+            return None
+        return row_key.value
+
+    def _move_to_key(self, key: str, column: int) -> bool:
+        try:
+            row = self.table.get_row_index(key)
+        except Exception:
+            return False
+        self.table.move_cursor(row=row, column=column, animate=False)
+        return True
+
+    def cursor_post(self) -> int | None:
+        key = self._cursor_row_key()
+        return int(key[1:]) if key and key.startswith("p") else None
+
+    def cursor_day(self) -> dt.date | None:
+        column = self.table.cursor_column
+        return self.editor.days[column - 1] if column >= 1 else None
+
+    def jump(self, post_id: int, day: dt.date | None) -> None:
+        """Put the cursor on the post and day, unfolding or unfiltering what hides it."""
+        post = self.host.district.posts.get(post_id)
+        if post is None:
+            return
+        column = (
+            (self.editor.days.index(day) + 1)
+            if day in self.editor.days
+            else max(1, self.table.cursor_column)
+        )
+        if not self._move_to_key(f"p{post_id}", column):
+            self.collapsed.discard(post.town_id)
+            self.filter_text = ""
+            self.rebuild(keep_cursor=False)
+            self._move_to_key(f"p{post_id}", column)
+        self.table.focus()
+
+    # --- messages --------------------------------------------------------------------
+
+    def on_roster_changed(self, message: RosterChanged) -> None:
+        if message.reason in ("week", "reload", "solve"):
+            self.rebuild()
+        elif message.reason == "checks":
+            self.update_header()
+        else:
+            self.refresh_cells(message.posts)
+
+    def on_jump_to(self, message: JumpTo) -> None:
+        self.jump(message.post_id, message.day)
+
+    @on(DataTable.CellSelected, "#board")
+    def _selected(self, event: DataTable.CellSelected) -> None:
+        key = event.cell_key.row_key.value or ""
+        if key.startswith("t"):
+            self._toggle_town(int(key[1:]))
+        elif key.startswith("p"):
+            self.host.show_post(int(key[1:]), self.cursor_day())
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.filter_text = event.value
+        event.input.display = False
+        self.rebuild(keep_cursor=True)
+        if self.table.row_count and self.table.cursor_row >= self.table.row_count:
+            self.table.move_cursor(row=0)
+        self.table.focus()
+
+    # --- actions ---------------------------------------------------------------------
+
+    def action_week(self, step: int) -> None:
+        self.host.set_week(self.editor.week_start + dt.timedelta(weeks=step))
+
+    def action_solve(self) -> None:
+        self.host.show_solve()
+
+    def action_problems(self) -> None:
+        self.host.show_problems()
+
+    def action_audit(self) -> None:
+        self.host.show_audit()
+
+    def action_export(self) -> None:
+        self.host.show_export(self.editor.week_start, self.editor.status)
+
+    def action_fairness(self) -> None:
+        self.host.show_fairness()
+
+    def action_on_duty_now(self) -> None:
+        key = self._cursor_row_key() or ""
+        post = self.host.district.posts.get(self.cursor_post() or 0)
+        town_id = post.town_id if post else (int(key[1:]) if key.startswith("t") else None)
+        self.host.show_now(town_id)
+
+    def action_open_post(self) -> None:
+        post_id = self.cursor_post()
+        if post_id is not None:
+            self.host.show_post(post_id, self.cursor_day())
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.value = self.filter_text
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display or self.filter_text:
+            box.display = False
+            box.value = ""
+            self.filter_text = ""
+            self.rebuild(keep_cursor=True)
+            self.table.focus()
+
+    def action_next_short(self) -> None:
+        """Cursor to the next short cell after it, in board order."""
+        table = self.table
+        keys = [rk.value for rk in table.rows]
+        start_row, start_col = table.cursor_row, table.cursor_column
+        n = len(keys)
+        for step in range(n + 1):
+            row = (start_row + step) % n if n else 0
+            key = keys[row] if n else None
+            if not key or not key.startswith("p"):
+                continue
+            post_id = int(key[1:])
+            for col, day in enumerate(self.editor.days, start=1):
+                if step == 0 and col <= start_col:
+                    continue
+                if any(c.state.state == "short" for c in self._cells.get((post_id, day), [])):
+                    table.move_cursor(row=row, column=col, animate=False)
+                    return
+        hidden = sum(s.state == "short" for s in self._states.values())
+        self.notify("No short cell shown." if hidden else "No short cell this week.", timeout=3)
+
+    def action_view(self) -> None:
+        self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
+        self.notify(f"cells: {self.mode}", timeout=2)
+        self.rebuild(keep_cursor=True)
+
+    def _toggle_town(self, town_id: int) -> None:
+        if town_id in self.collapsed:
+            self.collapsed.discard(town_id)
+        else:
+            self.collapsed.add(town_id)
+        self.rebuild(keep_cursor=False)
+        self._move_to_key(f"t{town_id}", self.table.cursor_column)
+
+    def action_collapse(self) -> None:
+        key = self._cursor_row_key()
+        if key and key.startswith("t"):
+            self._toggle_town(int(key[1:]))
+        elif key:
+            self._toggle_town(self.host.district.posts[int(key[1:])].town_id)
+
+    def action_collapse_all(self) -> None:
+        towns = {p.town_id for p in self.host.district.posts.values()}
+        self.collapsed = set() if self.collapsed >= towns else towns
+        self.rebuild(keep_cursor=True)
+
+    def action_assign(self) -> None:
+        post_id, day = self.cursor_post(), self.cursor_day()
+        if post_id is None or day is None:
+            self.notify("Put the cursor on a post and a day first.", severity="warning")
+            return
+        assign_flow(self.host, post_id, day)
+
+    def action_relief(self) -> None:
+        post_id, day = self.cursor_post(), self.cursor_day()
+        if post_id is None or day is None:
+            self.notify("Put the cursor on a post and a day first.", severity="warning")
+            return
+        relief_flow(self.host, post_id, day)
+
+    def action_lock_cell(self) -> None:
+        post_id, day = self.cursor_post(), self.cursor_day()
+        if post_id is None or day is None:
+            self.notify("Put the cursor on a post and a day first.", severity="warning")
+            return
+        self.host.edit(lambda _override: self.editor.lock_cell(post_id, day))
+
+    def action_lock_post(self) -> None:
+        post_id = self.cursor_post()
+        if post_id is None:
+            self.notify("Put the cursor on a post first.", severity="warning")
+            return
+        self.host.edit(lambda _override: self.editor.lock_post_week(post_id))
+
+    def action_undo(self) -> None:
+        self.host.undo()
+
+    def action_redo(self) -> None:
+        self.host.redo()
+
+    def action_reload(self) -> None:
+        self.editor.reload()
+        self.host.roster_changed("reload")
+
+    def action_publish(self) -> None:
+        editor = self.editor
+        total = editor.totals(self._states)
+        question = (
+            f"Publish the week of {editor.week_start}? {total.unmet} slots unmet, "
+            f"{len(editor.breaches)} problems. Later edits show as changes."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.host.edit(lambda _o: publish(self.host))
+
+        self.host.confirm(question, answered)

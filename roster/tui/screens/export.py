@@ -1,0 +1,212 @@
+"""Export: the week's duty sheets, cadre weeks, calendars, SMS texts and unit lists, and the
+service records of a period, written to a folder on the server; the same core functions as
+`roster export` and `roster service`, always from the stored roster, never from the screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pendulum
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from roster import exports, service, store
+from roster.clock import TIMEZONE
+from roster.service import service_details
+from roster.tui.screens.base import RosterModal
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: str
+    by: str  # "post", "cadre", "unit", or "service" for the service records
+    fmt: str
+    changed_only: bool = False
+
+
+CHOICES = (
+    Choice("post-xlsx", "Duty sheets: one workbook, a sheet per town (XLSX, A4)", "post", "xlsx"),
+    Choice("post-csv", "Duty sheets: one CSV per post", "post", "csv"),
+    Choice("cadre-xlsx", "Each cadre's week (XLSX)", "cadre", "xlsx"),
+    Choice("cadre-csv", "Each cadre's week (CSV)", "cadre", "csv"),
+    Choice("cadre-ics", "Calendars: one ICS file per cadre", "cadre", "ics"),
+    Choice("cadre-sms", "SMS texts for every cadre on duty (CSV)", "cadre", "sms"),
+    Choice("changed-sms", "SMS texts for cadres changed by relief only", "cadre", "sms", True),
+    Choice("unit-xlsx", "Unit lists for the liaisons (XLSX, a sheet per unit)", "unit", "xlsx"),
+    Choice("unit-csv", "Unit lists for the liaisons (one CSV per unit)", "unit", "csv"),
+    Choice("service-xlsx", "Service records of the period below (XLSX)", "service", "xlsx"),
+    Choice("service-csv", "Service records of the period below (CSV)", "service", "csv"),
+)
+SERVICE_WEEKS = 4  # the default service period: this many weeks, ending with the board's
+
+
+def default_folder(monday: dt.date) -> Path:
+    return Path.cwd() / "exports" / monday.isoformat()
+
+
+def parse_day(text: str, what: str) -> dt.date:
+    """A date typed in the dialog, or ValueError saying how to write it."""
+    try:
+        parsed = pendulum.parse(text.strip(), tz=TIMEZONE, exact=True)
+    except (ValueError, pendulum.parsing.exceptions.ParserError):
+        parsed = None
+    if isinstance(parsed, dt.datetime):
+        parsed = parsed.date()
+    if not isinstance(parsed, dt.date):
+        raise ValueError(f"{what} {text.strip()!r} is not a date: write it as YYYY-MM-DD")
+    return dt.date(parsed.year, parsed.month, parsed.day)
+
+
+class ExportScreen(RosterModal[None]):
+    """Pick a list with the arrows, Enter writes it; the dialog stays open for the next."""
+
+    BINDINGS = [Binding("escape", "close", "Close")]
+
+    def __init__(self, monday: dt.date, status: str) -> None:
+        super().__init__()
+        self.monday = monday
+        self.status = status  # the stored roster's: "none", "draft" or "published"
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        state = {"none": "no roster stored yet"}.get(self.status, self.status)
+        with Vertical(classes="dialog", id="export"):
+            yield Label(Text(f"Export · week of {self.monday} ({state})", style="bold"))
+            yield OptionList(
+                *[Option(Text(c.label), id=c.key) for c in CHOICES], id="export-choices"
+            )
+            with Horizontal(classes="export-row"):
+                yield Label("Folder ", classes="export-label")
+                yield Input(str(default_folder(self.monday)), id="export-folder")
+            start = self.monday - dt.timedelta(weeks=SERVICE_WEEKS - 1)
+            with Horizontal(classes="export-row"):
+                yield Label("Service ", classes="export-label")
+                yield Input(start.isoformat(), id="export-from", classes="export-date")
+                yield Label(" to ")
+                yield Input(
+                    (self.monday + dt.timedelta(days=6)).isoformat(),
+                    id="export-to",
+                    classes="export-date",
+                )
+                yield Label(" unit ")
+                yield Input(placeholder="all units", id="export-unit")
+            yield Static(id="export-result")
+            yield Label(
+                Text("Enter writes the highlighted list · Tab: folder, dates · Esc closes", "dim")
+            )
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    def say(self, text: str | Text, style: str = "") -> None:
+        self.query_one("#export-result", Static).update(
+            text if isinstance(text, Text) else Text(text, style=style)
+        )
+
+    def chosen(self) -> Choice | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return None
+        return CHOICES[options.highlighted]
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.export(CHOICES[event.option_index])
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        choice = self.chosen()
+        if choice is None:
+            self.say("Pick a list first (↑/↓ in the list above).", "bold red")
+        else:
+            self.export(choice)
+
+    def export(self, choice: Choice) -> None:
+        if self._busy:
+            return
+        folder_text = self.query_one("#export-folder", Input).value.strip()
+        if not folder_text:
+            self.say("Say which folder to write into.", "bold red")
+            return
+        folder = Path(os.path.expanduser(folder_text))
+        period = None
+        unit = None
+        if choice.by == "service":
+            try:
+                start = parse_day(self.query_one("#export-from", Input).value, "from")
+                end = parse_day(self.query_one("#export-to", Input).value, "to")
+            except ValueError as error:
+                self.say(f"Nothing written: {error}.", "bold red")
+                return
+            period = (start, end)
+            unit = self.query_one("#export-unit", Input).value.strip() or None
+        self._busy = True
+        self.say(f"writing {choice.label.lower()}…", "dim")
+        self._write(self.host.db_path, choice, folder, period, unit)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _write(self, db_path, choice: Choice, folder: Path, period, unit) -> None:
+        """With a connection of the worker's own (a connection belongs to its thread).
+        Every failure comes back as a message: the dialog never stays busy."""
+        db = None
+        try:
+            db = store.open_db(db_path, create=False)
+            if choice.by == "service":
+                text, style = self._write_service(db, choice, folder, period, unit)
+            else:
+                done = exports.export_lists(
+                    db, self.monday, choice.by, choice.fmt, folder,
+                    changed_only=choice.changed_only, actor=self.host.actor,
+                )  # fmt: skip
+                text, style = self._listing(done.summary(), done.paths, folder), "green"
+                if done.cadres == 0:
+                    style = "yellow"
+        except (exports.ExportError, ValueError, LookupError, store.DatabaseBusy) as error:
+            text, style = f"Nothing written: {error}", "bold red"
+        except Exception as error:  # a locked or damaged database, a bug: say so, stay usable
+            text, style = f"Nothing written: {type(error).__name__}: {error}", "bold red"
+        finally:
+            if db is not None:
+                db.close()
+        self.host.call_from_thread(self._done, text, style)
+
+    def _write_service(self, db, choice: Choice, folder: Path, period, unit) -> tuple[str, str]:
+        start, end = period
+        report = service.service_report(db, start, end, unit)
+        if not report.weeks:
+            raise ValueError(f"no roster is stored for any week from {start} to {end}")
+        scope = f"-{exports.safe_name(unit)}" if unit else ""
+        path = folder / f"service-{start}-{end}{scope}.{choice.fmt}"
+        service.write_service(report, choice.fmt, path)
+        exports.audit_export(db, service_details(report, path), self.host.actor)
+        summary = f"wrote the service records of {len(report.records)} cadre(s)"
+        return self._listing(summary, [path], folder, report.notes()), "green"
+
+    @staticmethod
+    def _listing(summary: str, paths: list[Path], folder: Path, notes=()) -> str:
+        """What was written, where (the first few file names), then any notes."""
+        shown = [p.name for p in paths[:3]] + (
+            [f"… {len(paths) - 3} more"] if len(paths) > 3 else []
+        )
+        lines = [summary] + ([f"into {folder}: " + ", ".join(shown)] if paths else [])
+        return "\n".join(lines + [n.removeprefix("note: ") for n in notes])
+
+    def _done(self, text: str, style: str) -> None:
+        self._busy = False
+        self.say(text, style)
+        if "red" in style:
+            self.host.bell()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

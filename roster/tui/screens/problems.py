@@ -1,0 +1,151 @@
+"""Problems of the week: every hard-rule breach (independent checker), every short cell,
+and the solver's explanations; Enter jumps to the cell on the board."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from roster.tui.messages import RosterChanged
+from roster.tui.screens.base import RosterScreen
+
+
+class ProblemsScreen(RosterScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("o", "open_post", "Post detail"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: dict[str, tuple[int | None, dt.date | None]] = {}
+        self.messages: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="problems-header", classes="screen-header")
+        yield DataTable(id="problems", cursor_type="row")
+        yield Static(id="problem-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("kind", key="kind", width=7)
+        table.add_column("where", key="where", width=24 if self.size.width >= 120 else 16)
+        table.add_column("what", key="what")
+        self.rebuild()
+        table.focus()
+
+    def rows(self) -> list[tuple[str, int | None, dt.date | None, str]]:
+        """(kind, post, day, message): breaches first, then short cells, then explanations."""
+        editor = self.host.editor
+        district = self.host.district
+        out = []
+        for b in editor.breaches:
+            out.append(("breach", b.post_id, b.date, f"{b.rule}: {b.message}"))
+        covered = {(b.post_id, b.date, b.shift_code) for b in editor.breaches}
+        for (post_id, day, code), state in sorted(
+            editor.cell_states().items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])
+        ):
+            if state.state == "short" and (post_id, day, code) not in covered:
+                post = district.posts[post_id]
+                out.append(
+                    (
+                        "short",
+                        post_id,
+                        day,
+                        f"{post.name} {code}: {state.covered} of {state.required} on duty",
+                    )
+                )
+        for text in editor.stats.get("explanations", []) or []:
+            out.append(("solver", _post_in(text, district), None, str(text)))
+        return out
+
+    def rebuild(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self.targets.clear()
+        self.messages.clear()
+        district = self.host.district
+        rows = self.rows()
+        for i, (kind, post_id, day, message) in enumerate(rows):
+            post = district.posts.get(post_id) if post_id else None
+            where = " ".join(
+                part
+                for part in (post.name if post else "", f"{day:%a %m-%d}" if day else "")
+                if part
+            )
+            style = {"breach": "bold red", "short": "red", "solver": "yellow"}[kind]
+            key = f"r{i}"
+            self.targets[key] = (post_id, day)
+            self.messages[key] = message
+            table.add_row(Text(kind, style=style), Text(where or "-"), Text(message), key=key)
+        counts = {k: sum(r[0] == k for r in rows) for k in ("breach", "short", "solver")}
+        # a short cell is also a coverage breach: count every short cell once, wherever listed
+        short_cells = counts["short"] + sum(
+            r[0] == "breach" and str(r[3]).startswith("coverage") for r in rows
+        )
+        header = Text()
+        header.append(f"Problems of the week of {self.host.editor.week_start}", style="bold")
+        header.append(
+            f"  {_plural(counts['breach'], 'rule breach', 'rule breaches')}, "
+            f"{_plural(short_cells, 'short cell', 'short cells')}, "
+            f"{_plural(counts['solver'], 'solver note', 'solver notes')}",
+        )
+        header.append("\nEnter: go to the cell on the board", style="dim")
+        self.query_one("#problems-header", Static).update(header)
+        self._show_detail()
+
+    @on(DataTable.RowHighlighted)
+    def _show_detail(self) -> None:
+        """The whole message of the highlighted problem, wrapped (the table cuts it)."""
+        table = self.query_one(DataTable)
+        text = Text()
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+            text = Text(self.messages.get(key, ""))
+        self.query_one("#problem-detail", Static).update(text)
+
+    def on_roster_changed(self, message: RosterChanged) -> None:
+        self.rebuild()
+
+    def _target(self) -> tuple[int | None, dt.date | None]:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None, None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        return self.targets.get(key, (None, None))
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        post_id, day = self.targets.get(event.row_key.value or "", (None, None))
+        if post_id is None:
+            self.notify("This problem has no single cell.", severity="warning")
+            return
+        self.host.jump_to(post_id, day)
+
+    def action_open_post(self) -> None:
+        post_id, day = self._target()
+        if post_id is not None:
+            self.host.show_post(post_id, day)
+
+    def action_back(self) -> None:
+        self.host.pop_screen()
+
+
+def _post_in(text: str, district) -> int | None:
+    """The post an explanation names, if it names one (longest name wins)."""
+    best = None
+    for post in district.posts.values():
+        if post.name in text or post.code in text:
+            if best is None or len(post.name) > len(best.name):
+                best = post
+    return best.id if best else None
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

@@ -1,0 +1,363 @@
+"""Relief: cover a cadre's absence (issue 5) from the week board or the cadre's page.
+
+The coordinator gives the first and last day away and a reason; the ranked options of
+`roster.relief.relief_options` come back from a thread worker as the dates are typed
+(plain values in, a message out). Enter on an option applies it with `apply_option` in a
+worker holding its own connection; the text messages for the people affected are shown
+next, and the app reloads the week so every screen shows the new roster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from roster import store
+from roster.access import NotAllowed
+from roster.domain import Roster
+from roster.tui.messages import ReliefApplied, ReliefOptionsReady, RosterChanged
+from roster.tui.screens.base import RosterModal, RosterScreen
+
+KIND_WORDS = {
+    "swap": "swap days",
+    "take_over": "colleague takes over",
+    "shift_change": "shift change",
+    "reserve": "reserve",
+    "lightly_used": "lightly used",
+    "lend": "lent by a post",
+    "resolve": "re-solve",
+    "none": "nothing to cover",
+}
+MAX_CHANGE_LINES = 6
+
+
+def parse_day(text: str, what: str, days: list[dt.date]) -> dt.date:
+    """An ISO date of the week shown, or ValueError saying what is wrong in words."""
+    text = text.strip()
+    if not text:
+        raise ValueError(f"give the {what} (YYYY-MM-DD)")
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{what} {text!r} is not a date: use YYYY-MM-DD, e.g. {days[0]}") from None
+    if day not in days:
+        raise ValueError(f"{what} {day} is outside this week ({days[0]} to {days[-1]})")
+    return day
+
+
+def is_freed(option, change) -> bool:
+    """The absent cadre's own shift in the span: every option frees it."""
+    return (
+        change.cadre_id == option.cadre_id
+        and change.action == "remove"
+        and option.start <= change.date <= option.end
+    )
+
+
+def option_text(option) -> Text:
+    """One option as the list shows it: the head line, summary, changes, costs, gaps."""
+    d = option.district
+    text = Text()
+    text.append(f"{option.rank}. {KIND_WORDS.get(option.kind, option.kind)}", style="bold")
+    n = len(option.disturbed)
+    text.append(f" · {n} disturbed" if n != 1 else " · 1 disturbed")
+    text.append(f" · cost {option.cost}")
+    if option.commute_km:
+        text.append(f" · {option.commute_km:+.1f} km")
+    if option.uncovered:
+        text.append(f" · {len(option.uncovered)} uncovered", style="bold red")
+    text.append(f"\n  {option.summary}", style="italic")
+    changes = [ch for ch in option.changes if not is_freed(option, ch)]
+    for ch in changes[:MAX_CHANGE_LINES]:
+        sign, style = ("+", "green") if ch.action == "add" else ("−", "yellow")
+        who = d.cadres[ch.cadre_id].name if d else str(ch.cadre_id)
+        where = d.posts[ch.post_id].name if d else str(ch.post_id)
+        text.append(f"\n  {sign} ", style=style)
+        text.append(f"{ch.date:%a %m-%d} {ch.shift_code} {where} {who}")
+    if len(changes) > MAX_CHANGE_LINES:
+        text.append(f"\n  … {len(changes) - MAX_CHANGE_LINES} more changes", style="dim")
+    for u in option.uncovered:
+        where = d.posts[u.post_id].name if d else str(u.post_id)
+        text.append("\n  uncovered ", style="bold red")
+        text.append(f"{u.date:%a %m-%d} {u.shift_code} {where}: {u.why}")
+    for e in option.worsened:
+        text.append(f"\n  worse {e.rule} +{e.cost}: ", style="yellow")
+        text.append(e.detail, style="dim")
+    return text
+
+
+class ReliefScreen(RosterScreen):
+    """Days away and reason above, the ranked options below; Enter applies one."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, cadre_id: int, day: dt.date | None = None) -> None:
+        super().__init__()
+        self.cadre_id = cadre_id
+        self.day = day
+        self.options: list = []
+        self._asked: tuple | None = None  # (start, end, version) the options shown are for
+        self._applying = False
+        self._note: Text | None = None  # why the last apply was refused, kept on recompute
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="relief-header", classes="screen-header")
+        with Horizontal(id="relief-form"):
+            yield Input(id="relief-first", max_length=10)
+            yield Input(id="relief-last", max_length=10)
+            yield Input(id="relief-reason", placeholder="sick, family, recalled…")
+        yield Static(id="relief-status")
+        yield OptionList(id="relief-options")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        days = self.host.editor.days
+        day = self.day if self.day in days else days[0]
+        first, last = self.query_one("#relief-first", Input), self.query_one("#relief-last", Input)
+        first.border_title, last.border_title = "first day", "last day"
+        self.query_one("#relief-reason", Input).border_title = "reason"
+        first.value = last.value = day.isoformat()
+        self.update_header()
+        self.ask()
+        first.focus()
+
+    def update_header(self) -> None:
+        app = self.host
+        cadre = app.district.cadres[self.cadre_id]
+        editor = app.editor
+        text = Text()
+        text.append("Relief ", style="bold")
+        text.append(f"{cadre.name} {cadre.code}", style="bold cyan")
+        post = app.district.posts.get(editor.deployment().get(self.cadre_id, -1))
+        text.append(f"  {post.name}" if post else "  no duty this week")
+        text.append(f"  week {editor.days[0]:%m-%d}–{editor.days[-1]:%m-%d}")
+        if editor.status == "published":
+            text.append("  PUBLISHED: changes are recorded", style="magenta")
+        if app.access.read_only:
+            text.append("  read-only", style="bold yellow")
+        self.query_one("#relief-header", Static).update(text)
+
+    def say(self, text: str | Text, style: str = "") -> None:
+        self.query_one("#relief-status", Static).update(
+            Text(text, style=style) if isinstance(text, str) else text
+        )
+
+    # --- options -----------------------------------------------------------------------
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        """The days asked for, or ValueError in words."""
+        days = self.host.editor.days
+        first = parse_day(self.query_one("#relief-first", Input).value, "first day", days)
+        last = parse_day(self.query_one("#relief-last", Input).value, "last day", days)
+        if last < first:
+            raise ValueError(f"the last day {last} is before the first day {first}")
+        return first, last
+
+    def ask(self) -> None:
+        """Compute the options for the days typed, off the UI thread."""
+        editor = self.host.editor
+        if editor.status == "none":
+            self._show_options([])
+            self.say("No roster this week: solve it first (s on the board).", "bold red")
+            return
+        try:
+            start, end = self.span()
+        except ValueError as error:
+            self._asked = None
+            self._show_options([])
+            self.say(str(error), "bold red")
+            return
+        asked = (start, end, editor.version)
+        if asked == self._asked:
+            return
+        self._asked = asked
+        self.say("finding options…", "dim")
+        roster = Roster(
+            None,
+            editor.week_start,
+            editor.status,
+            editor.version,
+            dict(editor.stats),
+            list(editor.assignments),
+        )
+        self._compute(self.host.district, roster, list(editor.history), asked)
+
+    @work(thread=True, exclusive=True, group="relief", exit_on_error=False)
+    def _compute(self, district, roster: Roster, history: list, asked: tuple) -> None:
+        """Plain values in, a message out: no connection of the UI thread's is touched."""
+        from roster.relief import ReliefError, relief_options
+
+        start, end, _version = asked
+        t0 = time.perf_counter()
+        try:
+            options = relief_options(district, roster, self.cadre_id, start, end, history=history)
+        except ReliefError as error:
+            self.post_message(ReliefOptionsReady(asked, [], 0.0, str(error)))
+            return
+        self.post_message(ReliefOptionsReady(asked, options, time.perf_counter() - t0))
+
+    def on_relief_options_ready(self, message: ReliefOptionsReady) -> None:
+        if message.asked != self._asked:
+            return  # the dates changed since: a newer answer is on its way
+        if message.error:
+            self._show_options([])
+            self.say(message.error, "bold red")
+            return
+        self._show_options(message.options)
+        status = Text()
+        n = len(message.options)
+        status.append(f"{n} option{'s' * (n != 1)} in {message.seconds * 1000:.0f} ms", "bold")
+        first = message.options[0] if message.options else None
+        if first is not None:
+            d = first.district
+            freed = [
+                f"{ch.date:%a} {ch.shift_code} {d.posts[ch.post_id].name}"
+                for ch in first.changes
+                if is_freed(first, ch)
+            ]
+            status.append(f" · frees: {', '.join(freed)}" if freed else " · no duty to cover")
+        status.append("  ↓ choose, Enter applies", style="dim")
+        self.say(Text("\n").join([self._note, status]) if self._note else status)
+
+    def _show_options(self, options: list) -> None:
+        self.options = options
+        listing = self.query_one("#relief-options", OptionList)
+        listing.clear_options()
+        listing.add_options([Option(option_text(o), id=str(i)) for i, o in enumerate(options)])
+        if options:
+            listing.highlighted = 0
+
+    @on(Input.Changed, "#relief-first, #relief-last")
+    def _dates_changed(self, event: Input.Changed) -> None:
+        self._note = None
+        if event.input.id == "relief-first" and event.input.has_focus:
+            last = self.query_one("#relief-last", Input)
+            if len(event.value) == 10 and last.value < event.value:
+                last.value = event.value  # a later first day moves the last day along
+        self.ask()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "relief-first":
+            self.query_one("#relief-last", Input).focus()
+        elif event.input.id == "relief-last":
+            self.query_one("#relief-reason", Input).focus()
+        elif self.options:
+            self.query_one("#relief-options", OptionList).focus()
+
+    # --- apply -------------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#relief-options")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.apply(int(event.option.id or 0))
+
+    def apply(self, index: int) -> None:
+        if self._applying or not 0 <= index < len(self.options):
+            return
+        option = self.options[index]
+        if self._asked is None or self._asked[2] != self.host.editor.version:
+            self.say("The week changed: the options are being computed again.", "bold red")
+            self.ask()
+            return
+        reason = self.query_one("#relief-reason", Input).value.strip()
+        self._applying = True
+        self.say(f"applying option {option.rank}…", "dim")
+        self._apply(self.host.db_path, option, reason, self.host.actor)
+
+    @work(thread=True, exclusive=True, group="relief-apply", exit_on_error=False)
+    def _apply(self, db_path, option, reason: str, actor: str | None) -> None:
+        """Apply with a connection of the worker's own (a connection belongs to its thread)."""
+        from roster.relief import ReliefError, apply_option
+
+        db = store.open_db(db_path, create=False)
+        try:
+            request = (self.cadre_id, option.start, option.end, reason)
+            applied = apply_option(db, request, option, actor)
+        except (ReliefError, store.StaleRoster, NotAllowed) as error:
+            self.post_message(ReliefApplied(None, error))
+        else:
+            self.post_message(ReliefApplied(applied, None))
+        finally:
+            db.close()
+
+    def on_relief_applied(self, message: ReliefApplied) -> None:
+        app = self.host
+        if message.error is not None:
+            self._applying = False
+            app.bell()
+            app.notify(f"Refused: {message.error}", severity="error", timeout=8)
+            self._note = Text(f"Refused: {message.error}", style="bold red")
+            self.say(self._note)
+            if not isinstance(message.error, NotAllowed):
+                app.relief_applied()  # stale: read the week again, then the options
+            return
+        applied = message.applied
+        app.relief_applied()
+        note = " (a change to the published roster)" if applied.published else ""
+        app.notify(f"Relief request #{applied.request_id} settled{note}.", timeout=4)
+        app.push_screen(MessagesScreen(applied), self._done)
+
+    def _done(self, _result: None) -> None:
+        self.dismiss()  # not returned: a callback's awaitable would be awaited here
+
+    def on_roster_changed(self, message: RosterChanged) -> None:
+        if message.reason != "checks" and not self._applying:
+            self.update_header()
+            self.ask()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+class MessagesScreen(RosterModal[None]):
+    """The text messages for the people whose week changed, ready to send."""
+
+    BINDINGS = [
+        Binding("escape,enter", "close", "Done"),
+        Binding("c", "copy", "Copy all"),
+    ]
+
+    def __init__(self, applied) -> None:
+        super().__init__()
+        self.applied = applied
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="relief-messages"):
+            n = len(self.applied.messages)
+            yield Static(
+                Text(
+                    f"Request #{self.applied.request_id} settled: "
+                    f"{n} message{'s' * (n != 1)} to send",
+                    style="bold",
+                )
+            )
+            with VerticalScroll(id="relief-message-list"):
+                yield Static(self.message_text())
+            yield Static(Text("c copies them all · Enter / Esc closes", style="dim"))
+
+    def message_text(self) -> Text:
+        text = Text()
+        for i, m in enumerate(self.applied.messages):
+            if i:
+                text.append("\n\n")
+            text.append(f"{m.name} {m.phone}\n", style="bold cyan")
+            text.append(m.text)
+        return text
+
+    def action_copy(self) -> None:
+        lines = [f"{m.phone}\t{m.name}\t{m.text}" for m in self.applied.messages]
+        self.host.copy_to_clipboard("\n".join(lines))
+        self.notify("Messages copied.", timeout=2)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,238 @@
+"""Solve the week in a worker thread with live progress; then accept or discard the result.
+
+The worker gets plain values (district, history, locks) and opens nothing of the UI
+thread's. `x` stops the search through `SolveControl.stop()` (CP-SAT's `stop_search`);
+leaving the screen or quitting the app stops it too, instead of waiting for the time limit.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Static
+
+from roster.edits import RosterDiff, diff_rosters, keep_locks
+from roster.tui.messages import SolveFinished, SolveProgress
+from roster.tui.screens.base import RosterScreen
+
+
+class SolveScreen(RosterScreen):
+    BINDINGS = [
+        Binding("x", "stop", "Stop"),
+        Binding("a", "accept", "Accept"),
+        Binding("d", "discard", "Discard"),
+        Binding("s", "restart", "Solve again"),
+        Binding("escape", "discard", "Back"),
+    ]
+
+    def __init__(self, *, seed: int = 0) -> None:
+        super().__init__()
+        self.seed = seed
+        self.control = None
+        self.started = 0.0
+        self.progress: SolveProgress | None = None
+        self.result = None
+        self.assignments: list = []
+        self.diff: RosterDiff | None = None
+        self.error = ""
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="solve-header", classes="screen-header")
+        yield Static(id="solve-progress")
+        yield Static(id="solve-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(0.25, self.show_progress)
+        self.start()
+
+    def on_unmount(self) -> None:
+        self.stop_control()
+
+    # --- the worker ------------------------------------------------------------------
+
+    def start(self) -> None:
+        from roster.solver import SolveControl
+
+        app = self.host
+        editor = app.editor
+        self.stop_control()
+        self.control = SolveControl()
+        app.solve_controls.add(self.control)
+        self.started = time.monotonic()
+        self.progress = None
+        self.result = None
+        self.diff = None
+        self.error = ""
+        self.running = True
+        self.version = editor.version
+        self.locks = editor.locks()
+        self.run_solve(
+            app.district,
+            editor.week_start,
+            list(editor.history),
+            list(self.locks),
+            app.time_limit,
+            self.seed,
+            self.control,
+        )
+        self.show_progress()
+        self.query_one("#solve-result", Static).update("")
+
+    @work(thread=True, exclusive=True, group="solve", exit_on_error=False)
+    def run_solve(self, district, monday, history, locks, time_limit, seed, control) -> None:
+        from roster.solver import solve_week
+
+        def progress(p) -> None:
+            self.post_message(SolveProgress(p.objective, p.bound, p.gap, p.seconds, p.stage))
+
+        try:
+            result = solve_week(
+                district,
+                monday,
+                history=history,
+                locks=locks,
+                time_limit=time_limit,
+                seed=seed,
+                num_workers=2,
+                progress=progress,
+                control=control,
+            )
+        except Exception as error:  # shown on the screen; the roster is untouched
+            self.post_message(SolveFinished(None, f"{type(error).__name__}: {error}"))
+            return
+        self.post_message(SolveFinished(result))
+
+    def stop_control(self) -> None:
+        if self.control is not None:
+            self.control.stop()
+            self.host.solve_controls.discard(self.control)
+
+    # --- messages --------------------------------------------------------------------
+
+    def on_solve_progress(self, message: SolveProgress) -> None:
+        self.progress = message
+        self.show_progress()
+
+    def on_solve_finished(self, message: SolveFinished) -> None:
+        self.running = False
+        if self.control is not None:
+            self.host.solve_controls.discard(self.control)
+        self.error = message.error
+        self.result = message.result
+        if self.result is not None:
+            editor = self.host.editor
+            self.assignments = keep_locks(self.result.assignments, self.locks)
+            self.diff = diff_rosters(
+                self.host.district, editor.week_start, editor.assignments, self.assignments
+            )
+        self.show_progress()
+        self.show_result()
+
+    # --- drawing ---------------------------------------------------------------------
+
+    def show_progress(self) -> None:
+        editor = self.host.editor
+        header = Text()
+        header.append(f"Solve the week of {editor.week_start}", style="bold")
+        header.append(
+            f"  time limit {self.host.time_limit:g} s  {len(self.locks)} locked duties kept"
+            if hasattr(self, "locks")
+            else ""
+        )
+        self.query_one("#solve-header", Static).update(header)
+        p = self.progress
+        text = Text()
+        elapsed = (
+            time.monotonic() - self.started if self.running else getattr(self.result, "seconds", 0)
+        )
+        state = "running" if self.running else ("failed" if self.error else "done")
+        text.append(f"{state:8}", style="bold yellow" if self.running else "bold")
+        text.append(f" elapsed {elapsed:6.1f} s\n")
+        if p is not None:
+            if p.objective is None:
+                text.append(f"bound {p.bound:,.0f}   building the roster…   {p.stage}")
+            else:
+                text.append(f"objective {p.objective:,.0f}   bound {p.bound:,.0f}   ")
+                text.append(f"gap {p.gap * 100:.2f}%   {p.stage}")
+        elif self.running:
+            text.append("building the model…", style="dim")
+        self.query_one("#solve-progress", Static).update(text)
+
+    def show_result(self) -> None:
+        out = Text()
+        if self.error:
+            out.append(f"The solver failed: {self.error}\n", style="bold red")
+            out.append("The roster is unchanged. s = try again, Esc = back.")
+        elif self.result is not None and self.diff is not None:
+            r, d = self.result, self.diff
+            out.append(f"status {r.status}  objective {r.objective:,.0f}  bound {r.bound:,.0f}  ")
+            out.append(f"gap {r.gap * 100:.2f}%  {r.seconds:.1f} s\n", style="bold")
+            out.append(f"against the current roster: {d.cadres_moved} cadres moved, ")
+            out.append(f"{d.cells_changed} cells changed ")
+            out.append(f"(+{d.added} / -{d.removed} duties)\n")
+            out.append(f"unmet slots {d.unmet_before} → ")
+            out.append(f"{d.unmet_after}\n", style="bold red" if d.unmet_after else "bold green")
+            for line in list(r.explanations)[:8]:
+                out.append(f"• {line}\n", style="yellow")
+            out.append("\na = accept (saves the roster)   d / Esc = discard", style="bold")
+        self.query_one("#solve-result", Static).update(out)
+
+    # --- actions ---------------------------------------------------------------------
+
+    def action_stop(self) -> None:
+        if self.running and self.control is not None:
+            self.control.stop()
+            self.notify("Stopping: the best roster found so far will be shown.", timeout=3)
+
+    def action_restart(self) -> None:
+        if not self.running:
+            self.start()
+
+    def action_accept(self) -> None:
+        if self.running or self.result is None:
+            self.notify("Nothing to accept yet.", severity="warning")
+            return
+        app = self.host
+        editor = app.editor
+        r = self.result
+        stats = {
+            "status": r.status,
+            "objective": r.objective,
+            "bound": r.bound,
+            "gap": r.gap,
+            "seconds": r.seconds,
+            "explanations": list(r.explanations),
+            "unmet": [
+                {
+                    "post_id": u.post_id,
+                    "date": str(u.date),
+                    "shift_code": u.shift_code,
+                    "required": u.required,
+                    "covered": u.covered,
+                }
+                for u in r.unmet
+            ],
+            "penalties": dict(getattr(r, "penalties", {}) or {}),
+        }
+        if editor.version != self.version:
+            self.notify(
+                "The roster changed while solving (someone edited it): solve again.",
+                severity="error",
+            )
+            return
+
+        def done() -> None:
+            app.pop_screen()
+            app.roster_changed("solve")
+
+        app.edit(lambda _o: editor.replace_all(self.assignments, stats), after=done)
+
+    def action_discard(self) -> None:
+        self.stop_control()
+        self.host.pop_screen()

@@ -1,0 +1,153 @@
+"""How a roster cell is drawn: its state colours, the day labels, and the lazily rendered
+cell texts of the week board (totals, per shift, names) that the post page shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.measure import Measurement
+from rich.text import Text
+
+from roster.edits import CellState
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+STATE_STYLE = {"met": "green", "short": "bold #ffffff on #a00000", "over": "black on #d7af00"}
+MODES = ("auto", "sum", "shift", "names")
+FLAGS = ("short", "over", "locked", "changed")
+
+
+class FixedCell(Text):
+    """Text of a fixed-width column. The table measures every cell it is given, to size
+    auto-width columns; ours are all fixed, so measuring 2,500 cells is time lost."""
+
+    def __rich_measure__(self, console, options) -> Measurement:
+        return Measurement(1, 1)
+
+
+def fixed(text: Text) -> FixedCell:
+    return FixedCell(
+        text.plain,
+        style=text.style,
+        justify=text.justify,
+        overflow=text.overflow,
+        no_wrap=text.no_wrap,
+        end=text.end,
+        spans=list(text.spans),
+    )
+
+
+class LazyCell:
+    """A board cell made into text only when the table first draws it: of 2,200 cells a
+    screen shows a few hundred. Never measured either (the columns have fixed widths)."""
+
+    __slots__ = ("key", "_make", "_text")
+
+    def __init__(self, key: tuple, make: Callable[[], Text]) -> None:
+        self.key = key
+        self._make = make
+        self._text: Text | None = None
+
+    @property
+    def text(self) -> Text:
+        if self._text is None:
+            self._text = self._make()
+        return self._text
+
+    def __rich_console__(self, console, options):
+        yield self.text
+
+    def __rich_measure__(self, console, options) -> Measurement:
+        return Measurement(1, 1)
+
+    def __str__(self) -> str:
+        return str(self.text)
+
+
+@dataclass(frozen=True)
+class ShiftCell:
+    code: str
+    state: CellState
+    names: tuple[str, ...]
+
+
+def _state_of(cells: list[ShiftCell]) -> str:
+    states = {c.state.state for c in cells if c.state.required or c.state.covered}
+    for worst in ("short", "over", "met"):
+        if worst in states:
+            return worst
+    return "none"
+
+
+def _style(state: str, changed: bool = False) -> str:
+    style = STATE_STYLE.get(state, "dim")
+    return f"{style} italic" if changed else style
+
+
+def render_cell(cells: list[ShiftCell], mode: str, width: int) -> Text:
+    """One post-day cell. Locked cells start with `#`, cells changed since publish end with `*`."""
+    if not cells or all(not c.state.required and not c.state.covered for c in cells):
+        return Text("·", style="dim")
+    if mode == "sum":
+        req = sum(c.state.required for c in cells)
+        cov = sum(c.state.covered for c in cells)
+        locked = all(c.state.locked for c in cells if c.state.covered) and cov > 0
+        changed = any(c.state.changed for c in cells)
+        label = f"{'#' if locked else ''}{cov}/{req}{'*' if changed else ''}"
+        return Text(label, style=_style(_state_of(cells), changed))
+    if mode == "shift":
+        text = Text()
+        for i, c in enumerate(cells):
+            if i:
+                text.append(" ")
+            mark = "#" if c.state.locked else ""
+            star = "*" if c.state.changed else ""
+            text.append(
+                f"{mark}{c.code}{c.state.covered}/{c.state.required}{star}",
+                style=_style(c.state.state, c.state.changed),
+            )
+        return text
+    lines = []
+    for c in cells:
+        lines.append(_names_line(c, width))
+    return Text("\n").join(lines)
+
+
+def day_text(cells: tuple[ShiftCell, ...], wanted: tuple[str, ...], mode: str, width: int) -> Text:
+    """A post-day cell: `render_cell`, or in names view one line per shift the post has."""
+    if mode != "names":
+        return render_cell(list(cells), mode, width)
+    have = {c.code: c for c in cells}
+    lines = []
+    for code in wanted:
+        c = have.get(code)
+        lines.append(
+            _names_line(c, width)
+            if c and (c.state.required or c.state.covered)
+            else Text(f"{code} ·", style="dim")
+        )
+    return Text("\n").join(lines) if lines else Text("·", style="dim")
+
+
+def _names_line(c: ShiftCell, width: int) -> Text:
+    """`D 王金宝 李萌 -1`: who is on, and how many are missing, cut to `width` cells."""
+    head = f"{'#' if c.state.locked else ''}{c.code}"
+    missing = c.state.required - c.state.covered
+    tail = f" -{missing}" if missing > 0 else ""
+    tail += "*" if c.state.changed else ""
+    room = width - cell_len(head) - cell_len(tail)
+    shown: list[str] = []
+    used = 0
+    for i, name in enumerate(c.names):
+        rest = len(c.names) - i - 1
+        more = len(f" +{rest}") if rest else 0
+        if used + 1 + cell_len(name) + more > room:
+            shown.append(f"+{len(c.names) - i}")
+            break
+        shown.append(name)
+        used += 1 + cell_len(name)
+    body = " ".join([head, *shown]) + tail
+    line = Text(body, style=_style(c.state.state, c.state.changed))
+    line.truncate(width, overflow="ellipsis")
+    return line

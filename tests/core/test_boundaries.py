@@ -1,0 +1,41 @@
+"""The core runs without the UI: importing any core module in a fresh interpreter loads
+neither Textual nor Rich, and the independent checker and the rule functions load no
+OR-Tools (a checker must not depend on the solver it judges)."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import roster
+
+OUTSIDE_CORE = ("roster.tui", "roster.cli", "roster.bench", "roster.__main__")
+CORE = sorted(
+    m.name
+    for m in pkgutil.walk_packages(roster.__path__, "roster.")
+    if not m.name.startswith(OUTSIDE_CORE)
+)
+WITHOUT_ORTOOLS = ["roster.solver.checker", "roster.solver.hard", "roster.store", "roster.edits"]
+
+
+def loaded_after_import(module: str, watched: tuple[str, ...]) -> list[str]:
+    code = f"import sys, {module}; print(' '.join(m for m in {watched!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def test_the_core_is_found():
+    assert {"roster.store", "roster.solver.checker", "roster.relief"} <= set(CORE)
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_loads_no_ui(module):
+    assert loaded_after_import(module, ("textual", "rich")) == []
+
+
+@pytest.mark.parametrize("module", WITHOUT_ORTOOLS)
+def test_checker_and_rules_load_no_ortools(module):
+    assert loaded_after_import(module, ("ortools",)) == []

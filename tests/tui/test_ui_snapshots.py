@@ -1,0 +1,119 @@
+"""Snapshots of the main screens at 80×24 and 160×48 with Chinese names, on the small
+fixture district, the clock frozen (the app's `today` patched: pendulum's travel_to needs
+the optional time-machine package) so the week shown never drifts.
+
+Update after an intended change of the look: pytest tests/tui/test_ui_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+from textual.widgets import Input
+
+from roster.tui.app import make_app
+from tests.factories import MONDAY, make_db
+
+SMALL = (80, 24)
+LARGE = (160, 48)
+NOW = pendulum.datetime(2026, 12, 9, 10, 30, tz="Asia/Shanghai")  # Wednesday of MONDAY's week
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    make_db(tmp_path / "snap.db")
+    monkeypatch.setattr(pendulum, "today", lambda tz=None: NOW.start_of("day"))
+    return make_app(tmp_path / "snap.db", actor="tester", watch_seconds=0)
+
+
+async def settled(pilot) -> None:
+    """Checks done, no cursor blinking, no toast: the same picture every time."""
+    app = pilot.app
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    for box in app.screen.query(Input):
+        box.cursor_blink = False
+    app.clear_notifications()
+    await pilot.pause()
+
+
+def test_clock_picks_this_week(app):
+    assert app.week == MONDAY
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x48"])
+def test_board(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("n")  # the cursor on the short cell: 北沟村, Sunday
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x48"])
+def test_post_detail(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        pilot.app.show_post(3)
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_cadre_detail(snap_compare, app):
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        pilot.app.show_cadre(1)  # 王金宝
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_problems(snap_compare, app):
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("p")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_find_wjb(snap_compare, app):
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("slash", "w", "j", "b")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_refused_edit_asks_for_override(snap_compare, app):
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        app = pilot.app
+        app.edit(lambda o: app.editor.assign(1, 3, MONDAY.replace(day=13), "N", override=o))
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_fairness(snap_compare, app):
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("F")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_export_dialog(snap_compare, app):
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("e")
+        await settled(pilot)
+        # the default folder is under the working directory: show a fixed one
+        pilot.app.screen.query_one("#export-folder", Input).value = "/srv/roster/exports"
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
