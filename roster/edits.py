@@ -125,6 +125,9 @@ class WeekEditor:
     stats: dict = field(default_factory=dict)
     published: frozenset | None = None
     history: list[Assignment] = field(default_factory=list)
+    following: list[Assignment] = field(default_factory=list)  # the next week, as stored
+    # The district's version `district` was read at (None: not checked at save, scripts).
+    district_version: int | None = None
     undo_stack: list[Change] = field(default_factory=list)
     redo_stack: list[Change] = field(default_factory=list)
     _breaches: list | None = None
@@ -138,6 +141,7 @@ class WeekEditor:
         """Read the week again from the database (after someone else changed it)."""
         roster = store.get_roster(self.db, self.week_start)
         self.history = store.history(self.db, self.week_start)
+        self.following = store.following(self.db, self.week_start)
         if roster is None:
             self.assignments, self.version, self.status, self.stats = [], 0, "none", {}
         else:
@@ -152,10 +156,18 @@ class WeekEditor:
 
     def stored_version(self) -> int:
         """The version in the database now: differs from `version` when someone else saved."""
-        row = self.db.execute(
-            "select version from rosters where week_start = ?", [self.week_start.isoformat()]
-        ).fetchone()
-        return row[0] if row else 0
+        return store.roster_version_of(self.db, self.week_start)
+
+    @property
+    def neighbours(self) -> list[Assignment]:
+        """The stored weeks around this one, as the checker takes them (rest across both
+        boundaries): the weeks before and the week after."""
+        return [*self.history, *self.following]
+
+    def set_district(self, district: District, version: int | None) -> None:
+        """The district read again (someone imported, recalled or changed settings)."""
+        self.district, self.district_version = district, version
+        self._breaches = None
 
     @property
     def days(self) -> list[dt.date]:
@@ -169,7 +181,7 @@ class WeekEditor:
         """Hard-rule breaches of the week as stored (cached until the next change)."""
         if self._breaches is None:
             self._breaches = ordered(
-                self.checker(self.district, self.week_start, self.assignments, self.history)
+                self.checker(self.district, self.week_start, self.assignments, self.neighbours)
             )
         return self._breaches
 
@@ -184,7 +196,7 @@ class WeekEditor:
 
     def check(self, assignments: Iterable[Assignment]) -> list:
         return ordered(
-            self.checker(self.district, self.week_start, list(assignments), self.history)
+            self.checker(self.district, self.week_start, list(assignments), self.neighbours)
         )
 
     def check_change(self, new: list[Assignment], diff: set[Assignment] | None = None) -> list:
@@ -207,7 +219,7 @@ class WeekEditor:
         theirs = [
             a for a in new if a.cadre_id in cadres or (a.post_id, a.date, a.shift_code) in cells
         ]
-        past = [a for a in self.history if a.cadre_id in cadres]
+        past = [a for a in self.neighbours if a.cadre_id in cadres]
         fresh = self.checker(self.district, self.week_start, theirs, past, cells=cells)
         return ordered(
             [b for b in self.breaches if not touched(b)] + [b for b in fresh if touched(b)]
@@ -298,7 +310,7 @@ class WeekEditor:
         for a in self.assignments:
             mine[a.cadre_id].append(a)
         past: dict[int, list[Assignment]] = defaultdict(list)
-        for a in self.history:
+        for a in self.neighbours:
             past[a.cadre_id].append(a)
         pool = []
         for cadre in district.cadres.values():
@@ -511,9 +523,7 @@ class WeekEditor:
         if self.status == "none":
             raise EditError("no roster for this week yet: solve it first")
         self._require((), (), f"publish the week of {self.week_start}", whole=True)
-        if self.stored_version() != self.version:
-            raise store.StaleRoster.of(self.db, self.week_start, self.version)
-        store.publish_roster(self.db, self.week_start, self.actor)
+        store.publish_roster(self.db, self.week_start, self.actor, expected_version=self.version)
         self.reload()
 
     # --- inside ------------------------------------------------------------------------
@@ -603,8 +613,9 @@ class WeekEditor:
                 stats=stats,
                 action=f"edit.{op}" if op != "solve.accept" else op,
                 actor=self.actor,
-                expected_version=self.version if self.status != "none" else None,
+                expected_version=self.version,  # 0: there was no roster
                 previous=self.assignments if self.status != "none" else None,
+                district_version=self.district_version,
             )
             if op != "solve.accept":
                 store.add_audit(self.db, "edit", details, self.actor)

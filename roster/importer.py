@@ -1079,6 +1079,7 @@ def run_import(
         if imp.problems:
             raise ImportFailed(imp.problems.items, imp.problems.more)
         imp.end()
+        store.bump_district(db, "import", actor)
         audit = dict(details or {})
         audit.update(imp.report.as_dict())
         store.add_audit(db, "import", audit, actor)

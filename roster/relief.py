@@ -1555,7 +1555,7 @@ def apply_option(
         new = _applied(roster.assignments, option)
         absence = Absence(-1, cadre_id, start, end, kind or absence_kind(reason), reason)
         checked = replace(district, absences=[*district.absences, absence])
-        problems = whole_week_breaches(checked, roster, new, option, store.history(db, monday))
+        problems = whole_week_breaches(checked, roster, new, option, store.neighbours(db, monday))
         if problems:
             raise StaleOption(
                 "the checker refuses this option now: " + "; ".join(problems[:3])
@@ -1578,6 +1578,7 @@ def apply_option(
                 {"cadre_id": cadre_id, "start_date": start.isoformat(),
                  "end_date": end.isoformat(), "kind": absence.kind, "note": reason}
             )  # fmt: skip
+            store.bump_district(db, f"relief of {district.cadres[cadre_id].code}", actor)
         if request_id is None:
             request_id = _record(db, cadre_id, start, end, reason, actor)
         resolution = {
@@ -1715,6 +1716,7 @@ def recall(
         )  # fmt: skip
         if status_set:
             db["cadres"].update(cadre.id, {"status": "recalled"})
+        store.bump_district(db, f"recall of {cadre.code}", actor)
         request_id = _record(db, cadre.id, from_date, end, reason or "recalled", actor)
         note = f"{cadre.name} ({cadre.code}) is recalled from {from_date}"
         if not status_set:

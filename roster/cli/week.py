@@ -18,6 +18,7 @@ from roster.cli.common import (
     week_option,
 )
 from roster.domain import week_start
+from roster.errors import NoDistrict
 
 
 @click.command()
@@ -38,7 +39,13 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
     if not dry_run:
         require(db, "replace the district's roster")
     monday = week_start(week)
+    district_version = store.district_version(db)
     district = store.load_district(db)
+    if not district.cadres or not district.posts:
+        raise NoDistrict(
+            f"{db_path} holds no district to roster (no posts or no cadres): load one with "
+            "`roster import DIR`"
+        )
     current = store.get_roster(db, monday)
     if current is not None and current.status == "published" and not dry_run:
         raise click.ClickException(
@@ -47,15 +54,18 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
         )
     locks = [a for a in current.assignments if a.locked] if current else []
     result = solve_week(
-        district, monday, history=store.history(db, monday), locks=locks,
+        district, monday, history=store.neighbours(db, monday), locks=locks,
         time_limit=time_limit, seed=seed, num_workers=workers,
     )  # fmt: skip
     data = result.to_json()
     if not dry_run and result.assignments:
         stats = {k: v for k, v in data.items() if k != "assignments"}
+        # Saved only over the roster it started from (none: version 0), never over a
+        # published week, and only if the district is still the one it solved.
         saved = store.save_roster(
             db, monday, result.assignments, stats=stats,
-            expected_version=current.version if current else None,
+            expected_version=current.version if current else 0, draft=True,
+            district_version=district_version,
         )  # fmt: skip
         data["saved_version"] = saved.version
     if as_json:
@@ -88,7 +98,10 @@ def check(db_path: Path, week: dt.date, as_json: bool) -> None:
     if roster is None:
         raise click.ClickException(f"no roster for the week of {monday}: run `roster solve` first")
     district = store.load_district(db)
-    breaches = check_roster(district, monday, roster.assignments, history=store.history(db, monday))
+    breaches = check_roster(
+        district, monday, roster.assignments, history=store.history(db, monday),
+        following=store.following(db, monday),
+    )  # fmt: skip
     if as_json:
         emit({"week": monday.isoformat(), "breaches": [b.to_json() for b in breaches]})
     else:
