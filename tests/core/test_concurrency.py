@@ -111,7 +111,7 @@ def test_a_stale_edit_is_refused_naming_who_changed_the_roster(path):
     with pytest.raises(store.StaleRoster, match="changed by wangli at") as refused:
         li.assign(14, 3, SUNDAY, "N")
     assert refused.value.by == "wangli"
-    assert "your view is refreshed" in str(refused.value)
+    assert "nothing was saved" in str(refused.value)
     # nothing of li's edit was written; wang's is there
     stored = store.get_roster(store.open_db(path), MONDAY)
     assert stored.version == version + 1
@@ -136,7 +136,9 @@ def test_a_save_while_another_process_writes_waits_instead_of_failing(path):
         db = store.open_db(path)
         try:
             with db.atomic():
-                store.save_roster(db, MONDAY, week_roster()[1:], actor="wangli")
+                store.save_roster(
+                    db, MONDAY, week_roster()[1:], actor="wangli", expected_version=version
+                )
                 holding.set()
                 # hold the write lock until the save below has failed, or for 2 s (well
                 # within the 5 s busy timeout it may wait)
@@ -186,7 +188,13 @@ def test_data_version_changes_after_another_connection_commits_only(path):
     assert changed != seen
     assert store.data_version(reader) == changed  # and it stays until the next commit
     writer_seen = store.data_version(writer)
-    store.save_roster(reader, MONDAY, week_roster(), actor="reader")
+    store.save_roster(
+        reader,
+        MONDAY,
+        week_roster(),
+        actor="reader",
+        expected_version=store.roster_version_of(reader, MONDAY),
+    )
     assert store.data_version(writer) != writer_seen
 
 

@@ -71,11 +71,12 @@ class SolveScreen(RosterScreen):
         self.error = ""
         self.running = True
         self.version = editor.version
+        self.district_version = app.district_version
         self.locks = editor.locks()
         self.run_solve(
             app.district,
             editor.week_start,
-            list(editor.history),
+            editor.neighbours,  # the next stored week too: its first duties need rest before
             list(self.locks),
             app.time_limit,
             self.seed,
@@ -223,6 +224,13 @@ class SolveScreen(RosterScreen):
         if editor.version != self.version:
             self.notify(
                 "The roster changed while solving (someone edited it): solve again.",
+                severity="error",
+            )
+            return
+        if app.district_version != self.district_version:
+            self.notify(
+                "The district changed while solving (a recall, an absence, an import or "
+                "settings): solve again.",
                 severity="error",
             )
             return
