@@ -126,6 +126,7 @@ class WeekEditor:
     published: frozenset | None = None
     history: list[Assignment] = field(default_factory=list)
     following: list[Assignment] = field(default_factory=list)  # the next week, as stored
+    neighbours_seen: dict = field(default_factory=dict)  # their versions, checked at save
     # The district's version `district` was read at (None: not checked at save, scripts).
     district_version: int | None = None
     undo_stack: list[Change] = field(default_factory=list)
@@ -140,6 +141,7 @@ class WeekEditor:
     def reload(self) -> None:
         """Read the week again from the database (after someone else changed it)."""
         roster = store.get_roster(self.db, self.week_start)
+        self.neighbours_seen = store.neighbour_versions(self.db, self.week_start)
         self.history = store.history(self.db, self.week_start)
         self.following = store.following(self.db, self.week_start)
         if roster is None:
@@ -616,6 +618,7 @@ class WeekEditor:
                 expected_version=self.version,  # 0: there was no roster
                 previous=self.assignments if self.status != "none" else None,
                 district_version=self.district_version,
+                neighbours_seen=self.neighbours_seen,
             )
             if op != "solve.accept":
                 store.add_audit(self.db, "edit", details, self.actor)

@@ -736,6 +736,7 @@ def save_roster(
     previous: Sequence[Assignment] | None = None,
     draft: bool = False,
     district_version: int | None = None,
+    neighbours_seen: dict[dt.date, int] | None = None,
 ) -> Roster:
     """Replace the week's assignments in one transaction and bump the roster's version.
 
@@ -743,7 +744,10 @@ def save_roster(
     roster changed by someone else since then, or made by someone else when there was none,
     is refused (`StaleRoster`) and nothing is written. `draft=True` (a solve): a published
     week is never replaced (`PublishedRoster`). `district_version`, when given: refused
-    (`DistrictChanged`) when the district changed since the caller read it. `previous`, the
+    (`DistrictChanged`) when the district changed since the caller read it.
+    `neighbours_seen`, the versions of the weeks before and after as the caller read them
+    (see `neighbour_versions`): refused (`StaleRoster` naming that week) when one changed,
+    since rest is checked across the boundaries. `previous`, the
     assignments of that version as read (in stored order), lets an edit write and return its
     few changes without reading the week's 4,000 rows twice (every write of assignments
     bumps the version, so at that version the stored rows are `previous`).
@@ -761,6 +765,9 @@ def save_roster(
         if stored_version != expected:
             raise StaleRoster.of(db, week_start, expected)
         require_district_version(db, district_version)
+        for week, seen in (neighbours_seen or {}).items():
+            if roster_version_of(db, week) != seen:
+                raise StaleRoster.of(db, week, seen)
         version = stored_version + 1
         row = {
             "week_start": week_start.isoformat(),
@@ -801,6 +808,15 @@ def save_roster(
             saved = get_roster(db, week_start)  # what this transaction wrote, not a later one
     assert saved is not None
     return saved
+
+
+def neighbour_versions(db: sqlite_utils.Database, week_start: dt.date) -> dict[dt.date, int]:
+    """The versions (0: no roster) of the weeks just before and just after `week_start`:
+    what a save checks to know its cross-week checks still hold."""
+    return {
+        week: roster_version_of(db, week)
+        for week in (week_start - dt.timedelta(weeks=1), week_start + dt.timedelta(weeks=1))
+    }
 
 
 def roster_version_of(db: sqlite_utils.Database, week_start: dt.date) -> int:

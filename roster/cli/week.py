@@ -53,6 +53,7 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
             "told. Use --dry-run to see a new solution, or settle changes as relief requests."
         )
     locks = [a for a in current.assignments if a.locked] if current else []
+    neighbours_seen = store.neighbour_versions(db, monday)  # read before the weeks themselves
     result = solve_week(
         district, monday, history=store.neighbours(db, monday), locks=locks,
         time_limit=time_limit, seed=seed, num_workers=workers,
@@ -65,7 +66,7 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
         saved = store.save_roster(
             db, monday, result.assignments, stats=stats,
             expected_version=current.version if current else 0, draft=True,
-            district_version=district_version,
+            district_version=district_version, neighbours_seen=neighbours_seen,
         )  # fmt: skip
         data["saved_version"] = saved.version
     if as_json:

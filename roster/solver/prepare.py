@@ -109,17 +109,24 @@ def most_days(mask: list[bool], run_before: int, settings: Settings) -> int:
     return max(0, min(total_cap, max(states.values())))
 
 
-def _keep_run_short(per_day: list[frozenset[str]], run_after: int, settings: Settings) -> None:
+def _keep_run_short(
+    per_day: list[frozenset[str]], run_after: int, settings: Settings, cadre_id: int
+) -> None:
     """A cadre who works the first `run_after` days of the next (stored) week: a run of the
-    week's last days joined to it stays within `max_consecutive_days` (a day off is kept
-    early enough; cautious, and only where the next week is already rostered)."""
+    week's last days joined to it stays within `max_consecutive_days`. Without a constraint
+    of the model for it, one of the last `room + 1` days is kept off (spread over cadres by
+    id, so that no one day loses everyone): cautious, and only where the next week is
+    already rostered."""
     if run_after <= 0:
         return
     room = max(1, settings.max_consecutive_days) - run_after  # days the run may have here
     if room <= 0:
         per_day[-1] = frozenset()
     elif room < len(per_day):
-        per_day[len(per_day) - 1 - room] = frozenset()
+        if any(not codes for codes in per_day[len(per_day) - 1 - room :]):
+            return  # a day off there already (absence, status)
+        last = list(range(len(per_day) - 1 - room, len(per_day)))
+        per_day[last[cadre_id % len(last)]] = frozenset()
 
 
 def km_matrix(district: District, cadre_ids: list[int], post_ids: list[int]) -> np.ndarray:
@@ -273,7 +280,7 @@ def prepare_week(
                     if (t, s, offset - i) in forbidden:
                         ok.discard(t)
             per_day.append(frozenset(ok))
-        _keep_run_short(per_day, run_after.get(c, 0), settings)
+        _keep_run_short(per_day, run_after.get(c, 0), settings, c)
         allowed[c] = per_day
         mask = [bool(x) for x in per_day]
         cap[c] = most_days(mask, run_before.get(c, 0), settings)
