@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import getpass
 import json
@@ -386,6 +387,9 @@ def writer_path(path: str | os.PathLike[str]) -> Path:
     return Path(f"{path}.writer")
 
 
+_READ_ONLY = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
 def presence_path(path: str | os.PathLike[str]) -> Path:
     return Path(f"{path}.lock")
 
@@ -401,6 +405,10 @@ def hold_presence(path: str | os.PathLike[str], *, exclusive: bool = False):
     old_umask = os.umask(0o007)
     try:
         handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the life of the handle
+    except OSError as error:  # a read-only file, folder or disk: a shared lock still works
+        if exclusive or not lock_path.exists() or error.errno not in _READ_ONLY:
+            raise
+        handle = open(lock_path)  # noqa: SIM115 - held open for the life of the handle
     finally:
         os.umask(old_umask)
     try:

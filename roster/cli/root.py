@@ -96,10 +96,17 @@ def main(argv: list[str] | None = None) -> None:
     else:
         args = [a for a in args if a != "--debug"]  # accepted anywhere on the line
 
+    told: list[float] = []
+
     def waiting(holder: str, waited: float) -> None:
-        if waited == 0 or int(waited) % 10 == 0:
-            who = holder or "another process"
-            click.echo(f"waiting: {who} is writing to the database…", err=True)
+        """Say who holds the database once, then every 10 s while waiting."""
+        if told and 0 <= waited - told[-1] < 10:
+            return
+        told.append(waited)
+        who = holder or "another process"
+        click.echo(
+            f"waiting: {who} is writing to the database (waited {waited:.0f} s)…", err=True
+        )
 
     store.RosterDatabase.on_busy = staticmethod(waiting)
     try:
