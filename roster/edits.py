@@ -106,6 +106,37 @@ def default_checker(district: District, monday: dt.date, assignments, history=()
     return check_roster(district, monday, list(assignments), history=list(history), **options)
 
 
+def cross_week_recheck(
+    district: District,
+    monday: dt.date,
+    assignments: Iterable[Assignment],
+    seen: Iterable[Assignment],
+    checker: Callable = default_checker,
+) -> Callable[[list[Assignment]], list[str]]:
+    """For `store.save_roster(recheck=…)`: given the neighbouring weeks as stored now, the
+    breaches the week `assignments` would newly have compared with the neighbours `seen`
+    when it was checked. Only the cadres whose neighbouring duties changed are checked
+    again, and without coverage (the rest rules are the ones that cross a boundary)."""
+    week = list(assignments)
+    seen = list(seen)
+
+    def recheck(now: list[Assignment]) -> list[str]:
+        cadres = {a.cadre_id for a in set(seen) ^ set(now)}
+        if not cadres:
+            return []
+        theirs = [a for a in week if a.cadre_id in cadres]
+
+        def keys(around: list[Assignment]) -> dict:
+            mine = [a for a in around if a.cadre_id in cadres]
+            found = checker(district, monday, theirs, mine, coverage=False)
+            return {breach_key(b): b.message for b in found}
+
+        before, after = keys(seen), keys(now)
+        return [message for key, message in after.items() if key not in before]
+
+    return recheck
+
+
 @dataclass
 class WeekEditor:
     """The roster of one week, its checks, and the edits a coordinator makes to it."""
@@ -619,6 +650,9 @@ class WeekEditor:
                 previous=self.assignments if self.status != "none" else None,
                 district_version=self.district_version,
                 neighbours_seen=self.neighbours_seen,
+                recheck=cross_week_recheck(
+                    self.district, self.week_start, new, self.neighbours, self.checker
+                ),
             )
             if op != "solve.accept":
                 store.add_audit(self.db, "edit", details, self.actor)

@@ -15,7 +15,7 @@ import getpass
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import sqlite_utils
@@ -745,6 +745,7 @@ def save_roster(
     draft: bool = False,
     district_version: int | None = None,
     neighbours_seen: dict[dt.date, int] | None = None,
+    recheck: Callable[[list[Assignment]], list[str]] | None = None,
 ) -> Roster:
     """Replace the week's assignments in one transaction and bump the roster's version.
 
@@ -754,8 +755,9 @@ def save_roster(
     week is never replaced (`PublishedRoster`). `district_version`, when given: refused
     (`DistrictChanged`) when the district changed since the caller read it.
     `neighbours_seen`, the versions of the weeks before and after as the caller read them
-    (see `neighbour_versions`): refused (`StaleRoster` naming that week) when one changed,
-    since rest is checked across the boundaries. `previous`, the
+    (see `neighbour_versions`): when one changed, `recheck(neighbours now)` says what the
+    week would newly break across the boundaries (rest rules), and the save is refused
+    (`StaleRoster` naming that week) if anything, or if there is no `recheck`. `previous`, the
     assignments of that version as read (in stored order), lets an edit write and return its
     few changes without reading the week's 4,000 rows twice (every write of assignments
     bumps the version, so at that version the stored rows are `previous`).
@@ -773,9 +775,13 @@ def save_roster(
         if stored_version != expected:
             raise StaleRoster.of(db, week_start, expected)
         require_district_version(db, district_version)
-        for week, seen in (neighbours_seen or {}).items():
-            if roster_version_of(db, week) != seen:
-                raise StaleRoster.of(db, week, seen)
+        moved = [
+            (week, seen)
+            for week, seen in (neighbours_seen or {}).items()
+            if roster_version_of(db, week) != seen
+        ]
+        if moved and (recheck is None or recheck(neighbours(db, week_start))):
+            raise StaleRoster.of(db, *moved[0])
         version = stored_version + 1
         row = {
             "week_start": week_start.isoformat(),

@@ -104,9 +104,7 @@ def main(argv: list[str] | None = None) -> None:
             return
         told.append(waited)
         who = holder or "another process"
-        click.echo(
-            f"waiting: {who} is writing to the database (waited {waited:.0f} s)…", err=True
-        )
+        click.echo(f"waiting: {who} is writing to the database (waited {waited:.0f} s)…", err=True)
 
     store.RosterDatabase.on_busy = staticmethod(waiting)
     try:

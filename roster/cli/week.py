@@ -33,6 +33,7 @@ from roster.errors import NoDistrict
 def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: int,
           dry_run: bool, as_json: bool) -> None:  # fmt: skip
     """Build the draft roster of the week: keeps locked cells, reports what is unmet and why."""
+    from roster.edits import cross_week_recheck
     from roster.solver import solve_week
 
     db = open_existing(db_path)
@@ -54,8 +55,9 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
         )
     locks = [a for a in current.assignments if a.locked] if current else []
     neighbours_seen = store.neighbour_versions(db, monday)  # read before the weeks themselves
+    around = store.neighbours(db, monday)
     result = solve_week(
-        district, monday, history=store.neighbours(db, monday), locks=locks,
+        district, monday, history=around, locks=locks,
         time_limit=time_limit, seed=seed, num_workers=workers,
     )  # fmt: skip
     data = result.to_json()
@@ -67,6 +69,7 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
             db, monday, result.assignments, stats=stats,
             expected_version=current.version if current else 0, draft=True,
             district_version=district_version, neighbours_seen=neighbours_seen,
+            recheck=cross_week_recheck(district, monday, result.assignments, around),
         )  # fmt: skip
         data["saved_version"] = saved.version
     if as_json:
