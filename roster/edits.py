@@ -526,10 +526,28 @@ class WeekEditor:
         )
 
     def replace_all(
-        self, assignments: Iterable[Assignment], stats: dict, *, label: str = "accept solve"
+        self,
+        assignments: Iterable[Assignment],
+        stats: dict,
+        *,
+        label: str = "accept solve",
+        around: Iterable[Assignment] | None = None,
     ) -> Change:
-        """Accept a solver's roster for the week (it keeps the locked cells itself)."""
-        return self._apply(label, list(assignments), "", "solve.accept", check=False, stats=stats)
+        """Accept a solver's roster for the week (it keeps the locked cells itself).
+        `around`: the neighbouring weeks the solver was given; when they have changed since
+        so that the roster would break a rest rule across a boundary, it is refused."""
+        assignments = list(assignments)
+        if around is not None:
+            recheck = cross_week_recheck(
+                self.district, self.week_start, assignments, around, self.checker
+            )
+            problems = recheck(self.neighbours)
+            if problems:
+                raise EditError(
+                    "the week before or after was changed while solving, and this roster "
+                    f"would now break: {problems[0]}; solve again"
+                )
+        return self._apply(label, assignments, "", "solve.accept", check=False, stats=stats)
 
     def undo(self) -> Change:
         if not self.undo_stack:

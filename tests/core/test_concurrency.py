@@ -46,7 +46,8 @@ def test_three_processes_editing_at_once_lose_nothing(path, tmp_path):
     assert result.committed > 0
     # every save is committed or refused as stale: nothing else (no "database is locked")
     assert result.error_kinds == {}
-    assert result.attempted == result.committed + result.stale
+    assert result.attempted == result.committed + result.stale + result.refusals["rules"]
+    assert result.refusals["busy"] == result.refusals["other"] == 0
     assert result.stale_named == result.stale
     # the replayed history: unique, contiguous versions, each made on the one before
     assert result.duplicate_versions == 0
@@ -58,6 +59,10 @@ def test_three_processes_editing_at_once_lose_nothing(path, tmp_path):
     assert result.last_version == result.first_version + result.committed + result.solve_accepted
     assert result.audit_agrees
     assert result.breaches_added_by_edits == 0
+    assert result.breaches_across == 0
+    # `roster solve` of the next week twice at once, published, solved again: one saved
+    assert len(result.cli_solves) == 3 and result.cli_solves.count("saved") == 1, result.cli_solves
+    assert result.published == "yes"
     assert result.solve_accepted
     assert result.backup_integrity == "ok" and result.backup_is_committed_state
     assert result.integrity == "ok"

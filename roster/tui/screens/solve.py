@@ -72,11 +72,12 @@ class SolveScreen(RosterScreen):
         self.running = True
         self.version = editor.version
         self.district_version = app.district_version
+        self.around = editor.neighbours
         self.locks = editor.locks()
         self.run_solve(
             app.district,
             editor.week_start,
-            editor.neighbours,  # the next stored week too: its first duties need rest before
+            self.around,  # the next stored week too: its first duties need rest before
             list(self.locks),
             app.time_limit,
             self.seed,
@@ -239,7 +240,10 @@ class SolveScreen(RosterScreen):
             app.pop_screen()
             app.roster_changed("solve")
 
-        app.edit(lambda _o: editor.replace_all(self.assignments, stats), after=done)
+        app.edit(
+            lambda _o: editor.replace_all(self.assignments, stats, around=self.around),
+            after=done,
+        )
 
     def action_discard(self) -> None:
         self.stop_control()
