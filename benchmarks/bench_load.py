@@ -61,7 +61,7 @@ from roster.domain import Assignment, week_days
 from roster.edits import EditError, Refused, WeekEditor, breach_key, keep_locks
 
 MONDAY = dt.date(2026, 12, 7)
-CAUSES = ("stale", "rules", "district", "published", "busy", "other")
+CAUSES = ("stale", "neighbour", "rules", "district", "published", "busy", "other")
 KINDS = ("replace", "swap", "move", "lock")
 WEIGHTS = (0.4, 0.25, 0.15, 0.2)
 CHECKED_KINDS = ("replace", "swap", "move")  # the edits the editor checks against the rules
@@ -190,6 +190,8 @@ def cause_of(error: BaseException) -> str:
     """Why a save was refused, in the benchmark's words."""
     if isinstance(error, errors.PublishedRoster):
         return "published"
+    if isinstance(error, errors.NeighbourChanged):
+        return "neighbour"
     if isinstance(error, store.StaleRoster) or is_stale_edit_error(error):
         return "stale"
     if isinstance(error, errors.DistrictChanged):
@@ -204,6 +206,8 @@ def cause_of_line(line: str) -> str:
     """The same, from the one line a `roster` command printed."""
     if "published" in line:
         return "published"
+    if "rest rule across" in line:
+        return "neighbour"
     if "was changed" in line:
         return "stale"
     if "district" in line:

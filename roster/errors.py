@@ -77,6 +77,23 @@ class StaleRoster(RosterError):
         return cls(week_start, stored, expected, by or "", at or "")
 
 
+class NeighbourChanged(StaleRoster):
+    """The week before or after changed since it was read, and the roster being saved would
+    now break a rest rule across the boundary with it."""
+
+    def __init__(self, stale: StaleRoster, saving: dt.date, problem: str = "") -> None:
+        super().__init__(stale.week_start, stale.stored, stale.expected, stale.by, stale.at)
+        who = f" by {stale.by}" if stale.by else ""
+        when = f" at {_local_hhmm(stale.at)}" if stale.at else ""
+        side = "before" if stale.week_start < saving else "after"
+        why = f" ({problem})" if problem else ""
+        self.args = (
+            f"the week {side} ({stale.week_start}) was changed{who}{when} while you worked "
+            f"on the week of {saving}, which would now break a rest rule across them{why}: "
+            "nothing was saved; look at it again (solve it again)",
+        )
+
+
 class PublishedRoster(StaleRoster):
     """A draft save (a solve) found the week published: it never replaces what people were told."""
 

@@ -40,6 +40,7 @@ from roster.domain import (
 from roster.errors import (
     DatabaseBusy,
     DistrictChanged,
+    NeighbourChanged,
     NewerDatabase,
     NotARosterDatabase,
     PublishedRoster,
@@ -780,8 +781,12 @@ def save_roster(
             for week, seen in (neighbours_seen or {}).items()
             if roster_version_of(db, week) != seen
         ]
-        if moved and (recheck is None or recheck(neighbours(db, week_start))):
-            raise StaleRoster.of(db, *moved[0])
+        if moved:
+            problems = (
+                ["not checked again"] if recheck is None else recheck(neighbours(db, week_start))
+            )
+            if problems:
+                raise NeighbourChanged(StaleRoster.of(db, *moved[0]), week_start, problems[0])
         version = stored_version + 1
         row = {
             "week_start": week_start.isoformat(),
