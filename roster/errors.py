@@ -58,7 +58,8 @@ class StaleRoster(RosterError):
             had = f"you had version {expected}"
         super().__init__(
             f"the roster of the week of {week_start} was changed{who}{when} "
-            f"(version {stored}; {had}): nothing was saved; look at it again and redo your change"
+            f"(version {stored}; {had}): nothing was saved; look at the week again, then redo "
+            "your change or solve again"
         )
         self.week_start = week_start
         self.stored = stored
