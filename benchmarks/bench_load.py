@@ -1,4 +1,4 @@
-"""Load check (issue 6): N processes edit one week at once; lost updates are measured.
+"""Load check: N processes edit one week at once; lost updates are measured.
 
     python benchmarks/bench_load.py [--procs 8] [--seconds 30] [--seed 0] [--workdir DIR]
                                     [--solve-limit 5] [--think 0] [--keep] [--no-check]

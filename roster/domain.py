@@ -6,6 +6,8 @@ Nothing here knows SQL or Textual. Dates are `datetime.date`; shift times are "H
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # Default maximum commute (km, road distance) by transport mode; a cadre may override it.
@@ -34,6 +36,21 @@ def minutes(hhmm: str) -> int:
 def week_start(day: dt.date) -> dt.date:
     """The Monday of the ISO week that contains `day`."""
     return day - dt.timedelta(days=day.weekday())
+
+
+def posts_of(assignments: Iterable[Assignment]) -> dict[int, int]:
+    """Each cadre's post over `assignments` (their deployment): the post of most of their
+    duties, relief loans aside (counted only for a cadre who has nothing else); on a tie,
+    the lowest post id. The solver's continuity, the editor and relief all read it so."""
+    own: dict[int, Counter] = defaultdict(Counter)
+    lent: dict[int, Counter] = defaultdict(Counter)
+    for a in assignments:
+        (lent if a.source == "relief" else own)[a.cadre_id][a.post_id] += 1
+    out = {}
+    for cadre_id in own.keys() | lent.keys():
+        counts = own.get(cadre_id) or lent[cadre_id]
+        out[cadre_id] = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return out
 
 
 def week_days(monday: dt.date) -> list[dt.date]:
