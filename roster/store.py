@@ -307,9 +307,14 @@ def _relief(r: dict) -> ReliefRequest:
 # --- reading ---------------------------------------------------------------------------
 
 
+def stored_settings(db: sqlite_utils.Database) -> dict[str, str]:
+    """The settings rows as they are stored (text values, unchecked)."""
+    return {r["key"]: r["value"] for r in db["settings"].rows}
+
+
 def load_settings(db: sqlite_utils.Database) -> Settings:
-    values = {r["key"]: r["value"] for r in db["settings"].rows}
-    return Settings.from_mapping(values)
+    """The settings in force; a stored value that cannot be one raises `SettingError`."""
+    return Settings.from_mapping(stored_settings(db))
 
 
 def load_district(db: sqlite_utils.Database) -> District:
@@ -443,6 +448,11 @@ def save_settings(db: sqlite_utils.Database, values: dict[str, object]) -> None:
         db["settings"].upsert_all(
             [{"key": k, "value": str(v)} for k, v in values.items()], pk="key"
         )
+
+
+def delete_setting(db: sqlite_utils.Database, name: str) -> None:
+    """Back to the default: the setting's row goes."""
+    db.execute("delete from settings where key = ?", [name])
 
 
 def _assignment_row(roster_id: int, a: Assignment) -> dict:
