@@ -20,6 +20,7 @@ from roster import relief, store
 from roster.access import NotAllowed, access_for, add_user
 from roster.cli import cli
 from roster.domain import Absence, Assignment, District, Roster
+from roster.edits import breach_key
 from roster.solver import solve_week
 from roster.solver.checker import check_roster
 from tests.solver_factory import MONDAY, cadre, day, demand, district, post
@@ -37,7 +38,7 @@ def whole_week_ok(d: District, roster: Roster, option: relief.ReliefOption, hist
     no breach it did not have, coverage short only where the option says so."""
     absence = Absence(-1, option.cadre_id, option.start, option.end, "sick")
     checked = replace(d, absences=[*d.absences, absence])
-    new = relief._applied(roster.assignments, option)
+    new = relief.apply_changes(roster.assignments, option)
     locks = [
         a
         for a in roster.assignments
@@ -45,10 +46,10 @@ def whole_week_ok(d: District, roster: Roster, option: relief.ReliefOption, hist
     ]
     before = check_roster(checked, MONDAY, roster.assignments, history, locks=locks)
     after = check_roster(checked, MONDAY, new, history, locks=locks)
-    known = {relief._key(b) for b in before if b.rule != "coverage"}
+    known = {breach_key(b) for b in before if b.rule != "coverage"}
     short_before = {(b.post_id, b.date, b.shift_code) for b in before if b.rule == "coverage"}
     named = {(u.post_id, u.date, u.shift_code) for u in option.uncovered}
-    bad = [b for b in after if b.rule != "coverage" and relief._key(b) not in known]
+    bad = [b for b in after if b.rule != "coverage" and breach_key(b) not in known]
     bad += [
         b
         for b in after
@@ -426,9 +427,12 @@ def test_a_failure_half_way_writes_nothing(db, monkeypatch):
 def test_a_stale_option_is_refused(db):
     [option] = [o for o in options_in(db) if o.kind == "take_over"]
     roster = store.get_roster(db, MONDAY)
-    store.save_roster(db, MONDAY, roster.assignments, expected_version=roster.version)
-    with pytest.raises(store.StaleRoster, match="changed by someone else"):
+    store.save_roster(
+        db, MONDAY, roster.assignments, expected_version=roster.version, actor="zhang"
+    )
+    with pytest.raises(store.StaleRoster, match=r"changed by zhang at \d\d-\d\d \d\d:\d\d"):
         relief.apply_option(db, (1, day(1), day(1), ""), option, "boss")
+    assert store.relief_requests(db) == []  # the refused apply left no open request
 
 
 def test_a_request_on_a_published_week_is_marked_as_a_change_to_it(db):
@@ -475,8 +479,8 @@ def test_messages_tell_each_changed_person_their_new_week(db):
     assert tian.text == (
         "田在国同志：您12月7日至13日的值班安排有调整，现为：镇1测试村1，"
         "12月8日、11日—13日白班08:00-20:00。变动：新增12月8日测试村1白班08:00-20:00。"
-        "地址：怀柔区测试镇测试村1号；联系人：王金宝 13900000001。请准时到岗。"
-    )
+        "地址：怀柔区测试镇测试村1号；联系人：镇1协调员。请准时到岗。"
+    )  # nobody else is on duty there that day: the town's coordinator, never the sick 王金宝
     wang = messages["王金宝"].text
     assert wang.startswith(
         "王金宝同志：您12月7日至13日的值班安排有调整，现为：镇1测试村1，12月7日、9日—10日白班"
