@@ -6,6 +6,7 @@ option offered is judged again by the whole-week checker here, not only by relie
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import sqlite3
@@ -596,3 +597,46 @@ def test_sqlite_file_is_consistent_after_apply(db):
     con = sqlite3.connect(db.path_for_tests)
     assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
     con.close()
+
+
+# --- who the stand-in is told to contact -------------------------------------------------------
+
+
+def test_the_stand_in_is_told_to_contact_a_colleague_on_duty_not_the_sick_cadre():
+    """Post 1 needs a day and a night shift: 王金宝 (a party member, deployed there) falls
+    sick on Tuesday; 田在国 takes his day shift. The text names 周红, on the night shift
+    there that day, not 王金宝, though he is the post's party member."""
+    d = district([post(1)], [cadre(1), cadre(2, party=False), cadre(3, party=False)],
+                 demand(1, night_shifts=1))  # fmt: skip
+    d.cadres[1] = replace(d.cadres[1], name="王金宝", phone="13900000001")
+    d.cadres[2] = replace(d.cadres[2], name="田在国", phone="13900000002")
+    d.cadres[3] = replace(d.cadres[3], name="周红", phone="13900000003")
+    week = [A(day(i), 1, 1, "D") for i in range(4)] + [A(day(i), 2, 1, "D") for i in (4, 5, 6)]
+    week += [A(day(i), 3, 1, "N") for i in range(5)]
+    roster = week_roster(week)
+    options = relief.relief_options(d, roster, 1, day(1), day(1))
+    [option] = [o for o in options if o.disturbed == (2,) and o.kind == "take_over"]
+    texts = {m.name: m.text for m in relief.messages_for(option)}
+    assert texts["田在国"].endswith("联系人：周红 13900000003。请准时到岗。")
+    assert "王金宝" not in texts["田在国"]
+
+
+def test_with_nobody_else_on_duty_the_town_coordinator_is_the_contact(db):
+    [option] = [o for o in options_in(db) if o.kind == "take_over"]
+    [tian] = [m for m in relief.messages_for(option) if m.name == "田在国"]
+    assert "联系人：镇1协调员。" in tian.text and "王金宝" not in tian.text
+
+
+def test_the_changed_only_sms_export_says_what_the_apply_showed(db, tmp_path):
+    """What `apply_option` gives to send and what the changed-only SMS export writes are
+    the same texts, change, address and contact lines included."""
+    from roster import exports
+
+    [option] = [o for o in options_in(db) if o.kind == "take_over"]
+    applied = relief.apply_option(db, (1, day(1), day(1), "sick"), option, "boss")
+    shown = [(m.phone, m.name, m.text) for m in applied.messages]
+    assert any("变动：" in t and "地址：" in t and "联系人：" in t for _, _, t in shown)
+    done = exports.export_lists(db, MONDAY, "cadre", "sms", tmp_path, changed_only=True)
+    with open(done.paths[0], encoding="utf-8-sig") as f:
+        rows = [(r["phone"], r["cadre_name"], r["message"]) for r in csv.DictReader(f)]
+    assert rows == shown
