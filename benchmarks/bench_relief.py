@@ -7,7 +7,7 @@ Without --db the demo district is loaded into a temporary database and its week 
 2026-12-07 solved (about 5 s). Then, in process with the database open, random requests
 (a cadre on duty that week, 1 to 3 days) are timed; the first call of a roster builds its
 indexes, so it is timed and reported apart. Printed: median, p95 and max of the options
-time, and the share of requests fully covered without the re-solve (SPEC §7: p95 ≤ 100 ms).
+time, and the share of requests fully covered without the re-solve (target: p95 ≤ 100 ms).
 --check runs the whole-week checker on every option offered (not timed); --profile writes
 a pyinstrument profile of the requests to relief-profile.html.
 """

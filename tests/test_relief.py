@@ -640,3 +640,14 @@ def test_the_changed_only_sms_export_says_what_the_apply_showed(db, tmp_path):
     with open(done.paths[0], encoding="utf-8-sig") as f:
         rows = [(r["phone"], r["cadre_name"], r["message"]) for r in csv.DictReader(f)]
     assert rows == shown
+
+
+def test_settling_a_request_someone_settled_names_who_and_leaves_the_week_alone(db):
+    [option] = [o for o in options_in(db) if o.kind == "take_over"]
+    rid = relief.record_request(db, 1, day(1), day(1), "sick", "boss")
+    relief.apply_option(db, rid, option, "zhang")
+    version = store.get_roster(db, MONDAY).version
+    with pytest.raises(relief.ReliefError, match=rf"#{rid} is already settled by zhang at "):
+        relief.apply_option(db, rid, option, "li")
+    assert store.get_roster(db, MONDAY).version == version
+    assert [r.status for r in store.relief_requests(db)] == ["settled"]

@@ -4,6 +4,7 @@ absence, the settled request and the audit in one transaction, a cadre recalled.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -217,7 +218,12 @@ def _open_request(db: sqlite_utils.Database, request_id: int) -> tuple:
     if row is None:
         raise ReliefError(f"no relief request #{request_id}")
     if row.status != "open":
-        raise ReliefError(f"relief request #{request_id} is already {row.status}")
+        try:
+            done = json.loads(row.resolution)
+            by = f" by {done['settled_by']} at {store.local_hhmm(done['settled_at'])}"
+        except (ValueError, TypeError, KeyError):
+            by = ""
+        raise ReliefError(f"relief request #{request_id} is already {row.status}{by}")
     return row.cadre_id, row.start_date, row.end_date, row.reason
 
 
