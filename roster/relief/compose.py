@@ -9,10 +9,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from roster.relief.costs import evaluate, quick_cost
-from roster.relief.options import KIND_RANK, PARTITION_MAX, Change, ReliefOption, Uncovered
+from roster.relief.options import KIND_RANK, Change, ReliefOption, Uncovered
 from roster.relief.verdict import offered_breaches
 from roster.relief.week_index import Move, Request, WeekIndex
 from roster.relief.wording import summarise, why_uncovered
+
+PARTITION_MAX = 5  # exact set partitions of the freed shifts up to this many; greedy above
 
 
 def partitions(items: list[int]):
@@ -145,9 +147,16 @@ def greedy(week: WeekIndex, req: Request, moves: list[Move], target: frozenset) 
     return out
 
 
-def make_option(week: WeekIndex, req: Request, moves: Sequence[Move], *, kind: str | None = None,
-            changes: Sequence[Change] | None = None, covered: set[int] | None = None,
-            summary: str | None = None) -> ReliefOption:  # fmt: skip
+def make_option(
+    week: WeekIndex,
+    req: Request,
+    moves: Sequence[Move],
+    *,
+    kind: str | None = None,
+    changes: Sequence[Change] | None = None,
+    covered: set[int] | None = None,
+    summary: str | None = None,
+) -> ReliefOption:
     """The option of these moves (or of explicit changes, for the re-solve)."""
     district = week.district
     x = req.cadre_id

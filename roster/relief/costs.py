@@ -27,9 +27,6 @@ def quick_cost(week: WeekIndex, m: Move) -> int:
     return cost
 
 
-# --- costs -------------------------------------------------------------------------------
-
-
 def evaluate(
     week: WeekIndex,
     req: Request,

@@ -28,10 +28,6 @@ KINDS = (
 )
 KIND_RANK = {k: i for i, k in enumerate(KINDS)}
 DEFAULT_LIMIT = 10
-RESOLVE_EXTRA_CADRES = 6  # spare cadres nearby offered to the re-solve of a post
-RESOLVE_TIME_LIMIT = 1.0
-CHANGE_WEIGHT = 50  # re-solve: cost of each changed cell (below unmet, above fairness)
-PARTITION_MAX = 5  # exact set partitions of the freed shifts up to this many; greedy above
 
 
 class ReliefError(ValueError):
@@ -56,9 +52,6 @@ class StaleWeek(StaleRoster):
             f"{stored}; the options were computed on version {expected}): compute the "
             "options again",
         )
-
-
-# --- values ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

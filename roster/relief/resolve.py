@@ -7,17 +7,13 @@ from collections import Counter
 from dataclasses import replace
 
 from roster.relief.compose import make_option
-from roster.relief.options import (
-    CHANGE_WEIGHT,
-    RESOLVE_EXTRA_CADRES,
-    RESOLVE_TIME_LIMIT,
-    Change,
-    ReliefOption,
-)
+from roster.relief.options import Change, ReliefOption
 from roster.relief.verdict import offered_breaches
 from roster.relief.week_index import Request, WeekIndex
 
-# --- the last resort: a local re-solve ----------------------------------------------------------
+RESOLVE_EXTRA_CADRES = 6  # spare cadres nearby offered to the re-solve of a post
+RESOLVE_TIME_LIMIT = 1.0
+CHANGE_WEIGHT = 50  # re-solve: cost of each changed cell (below unmet, above fairness)
 
 
 def resolve_locally(week: WeekIndex, req: Request) -> ReliefOption | None:

@@ -16,8 +16,6 @@ from roster.relief.options import DEFAULT_LIMIT, Change, ReliefOption
 from roster.relief.resolve import resolve_locally
 from roster.relief.week_index import Freed, Move, Request, WeekIndex, make_request, week_for
 
-# --- options ---------------------------------------------------------------------------
-
 
 def relief_options(
     district: District,
@@ -31,7 +29,8 @@ def relief_options(
     resolve: bool = True,
 ) -> list[ReliefOption]:
     """Ranked ways to cover `cadre_id`'s absence from `start` to `end` (within the roster's
-    week), each checked by the independent checker. See the package doc (`roster.relief`) for the ranking.
+    week), each checked by the independent checker. The ranking is described in the
+    package's doc (`roster.relief`).
 
     An option that cannot cover every freed shift says which and why (`uncovered`); when
     nothing at all can be covered the list holds one option that only frees the shifts.

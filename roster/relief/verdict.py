@@ -12,8 +12,6 @@ from roster.relief.options import ReliefOption
 from roster.relief.week_index import Request, WeekIndex
 from roster.solver.checker import check_roster
 
-# --- the checker's verdict on an option ------------------------------------------------------
-
 
 def offered_breaches(week: WeekIndex, req: Request, option: ReliefOption) -> list[str]:
     """What the checker says against an option, as text (empty: it may be offered).

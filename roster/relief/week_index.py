@@ -19,8 +19,6 @@ from roster.relief.options import RELIEF_SOURCE, Change, ReliefError
 from roster.solver.checker import Breach, check_roster
 from roster.solver.prepare import EARTH_RADIUS_KM, forbidden_successions
 
-# --- the week as relief sees it ----------------------------------------------------------
-
 
 @dataclass
 class Freed:
