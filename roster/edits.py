@@ -560,19 +560,8 @@ class WeekEditor:
     def _rebased(self, before: tuple[Assignment, ...], new: list[Assignment]):
         """The edit (`before` → `new`) made on the week as now stored, or None when someone
         else's change touched one of its cadres or cells (then the person must look again)."""
-        mine = set(before) ^ set(new)
         self.reload()
-        theirs = set(before) ^ set(self.assignments)
-
-        def reach(diff) -> set:
-            return {("c", a.cadre_id) for a in diff} | {
-                ("p", a.post_id, a.date, a.shift_code) for a in diff
-            }
-
-        if reach(mine) & reach(theirs):
-            return None
-        removed, added = set(before) - set(new), set(new) - set(before)
-        return [a for a in self.assignments if a not in removed] + [a for a in new if a in added]
+        return rebased(before, new, self.assignments)
 
     def _save(
         self,
@@ -762,6 +751,26 @@ def diff_rosters(
     return RosterDiff(
         len(cells), moved, len(after - before), len(before - after), unmet(current), unmet(proposed)
     )
+
+
+def rebased(
+    before: Iterable[Assignment], new: Iterable[Assignment], stored: Iterable[Assignment]
+) -> list[Assignment] | None:
+    """A change of the week (`before` → `new`) made on the week as now `stored`, or None
+    when the change from `before` to `stored` (someone else's) touched one of its cadres or
+    cells: then the person must look again."""
+    new, stored = list(new), list(stored)
+    mine, theirs = set(before) ^ set(new), set(before) ^ set(stored)
+
+    def reach(diff) -> set:
+        return {("c", a.cadre_id) for a in diff} | {
+            ("p", a.post_id, a.date, a.shift_code) for a in diff
+        }
+
+    if reach(mine) & reach(theirs):
+        return None
+    removed, added = set(before) - set(new), set(new) - set(before)
+    return [a for a in stored if a not in removed] + [a for a in new if a in added]
 
 
 def keep_locks(proposed: Iterable[Assignment], locks: Iterable[Assignment]) -> list[Assignment]:

@@ -661,7 +661,7 @@ class StaleRoster(Exception):
 
     def __init__(self, week_start: dt.date, stored: int, expected: int, by: str = "", at: str = ""):
         who = f" by {by}" if by else " by someone else"
-        when = f" at {_local_hhmm(at)}" if at else ""
+        when = f" at {local_hhmm(at)}" if at else ""
         super().__init__(
             f"the roster of the week of {week_start} was changed{who}{when} "
             f"(version {stored}, you had {expected}); your view is refreshed, "
@@ -683,8 +683,73 @@ class StaleRoster(Exception):
         return cls(week_start, stored, expected, by or "", at or "")
 
 
-def _local_hhmm(iso_utc: str) -> str:
+def local_hhmm(iso_utc: str) -> str:
     """A stored UTC time as the coordinators' local date and time (Asia/Shanghai)."""
     from roster.clock import local_text
 
     return local_text(iso_utc)
+
+
+# --- relief: requests, absences and recalls ----------------------------------------------------
+# Called inside the caller's transaction (`db.atomic()`), so a relief is written whole or not
+# at all.
+
+
+def relief_request(db: sqlite_utils.Database, request_id: int) -> ReliefRequest | None:
+    rows = list(db["relief_requests"].rows_where("id = ?", [request_id]))
+    return _relief(rows[0]) if rows else None
+
+
+def record_relief_request(
+    db: sqlite_utils.Database,
+    cadre_id: int,
+    start: dt.date,
+    end: dt.date,
+    reason: str = "",
+    actor: str | None = None,
+) -> int:
+    """The open request for the cadre and days (its reason updated when one is given), or a
+    new open one, audited as `relief.request`."""
+    rows = list(
+        db["relief_requests"].rows_where(
+            "cadre_id = ? and start_date = ? and end_date = ? and status = 'open'",
+            [cadre_id, start.isoformat(), end.isoformat()],
+        )
+    )
+    if rows:
+        if reason and reason != rows[0]["reason"]:
+            db["relief_requests"].update(rows[0]["id"], {"reason": reason})
+        return rows[0]["id"]
+    rid = db["relief_requests"].insert(
+        {"cadre_id": cadre_id, "start_date": start.isoformat(), "end_date": end.isoformat(),
+         "reason": reason, "status": "open", "resolution": "", "created_at": now_iso()}
+    ).last_pk  # fmt: skip
+    monday = start - dt.timedelta(days=start.weekday())
+    add_audit(
+        db,
+        "relief.request",
+        {"week": monday.isoformat(), "request": rid, "cadre_id": cadre_id,
+         "start": start.isoformat(), "end": end.isoformat(), "reason": reason},
+        actor,
+    )  # fmt: skip
+    return rid
+
+
+def settle_relief_request(db: sqlite_utils.Database, request_id: int, resolution: dict) -> None:
+    db["relief_requests"].update(
+        request_id,
+        {"status": "settled", "resolution": json.dumps(resolution, ensure_ascii=False)},
+    )
+
+
+def add_absence(
+    db: sqlite_utils.Database, cadre_id: int, start: dt.date, end: dt.date, kind: str, note: str
+) -> None:
+    db["absences"].insert(
+        {"cadre_id": cadre_id, "start_date": start.isoformat(), "end_date": end.isoformat(),
+         "kind": kind, "note": note}
+    )  # fmt: skip
+
+
+def set_cadre_status(db: sqlite_utils.Database, cadre_id: int, status: str) -> None:
+    db["cadres"].update(cadre_id, {"status": status})

@@ -17,8 +17,6 @@ import numpy as np
 from roster.domain import Assignment, District, Settings, week_days
 from roster.geo import distance_matrix, within_commute
 
-EARTH_RADIUS_KM = 6371.0088  # the haversine package's mean radius: the checker uses it too
-
 
 @dataclass
 class Week:
