@@ -27,7 +27,7 @@ from pathlib import Path
 
 from roster import store
 from roster.domain import Absence
-from roster.relief import _applied, relief_options, whole_week_breaches
+from roster.relief import apply_changes, relief_options, whole_week_breaches
 
 MONDAY = dt.date(2026, 12, 7)
 
@@ -136,7 +136,7 @@ def main() -> None:
                 district, absences=[*district.absences, Absence(-1, cadre, first, last, "sick")]
             )
             for option in options:
-                new = _applied(roster.assignments, option)
+                new = apply_changes(roster.assignments, option)
                 if whole_week_breaches(checked, roster, new, option, history):
                     bad += 1
         total = sum(len(o) for _, o in results)

@@ -4,12 +4,12 @@ relative to the current week so that every week has something real to work aroun
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import sqlite_utils
 
 from roster import clock
+from roster.config import Config
 from roster.domain import week_start
 from roster.importer import AbsencesSpec, ImportReport, Problem, dir_sources, run_import
 from roster.shipped import shipped_dir
@@ -18,12 +18,11 @@ DEMO_KINDS = ("towns", "units", "shifts", "posts", "demand", "cadres")
 DEMO_ABSENCES = "demo_absences.csv"
 
 
-def demo_data_dir() -> Path:
-    """The folder of the demo CSV files: $ROSTER_DEMO_DATA, or the shipped demo district."""
-    override = os.environ.get("ROSTER_DEMO_DATA")
-    if override:
-        return Path(override)
-    return shipped_dir("demo")
+def demo_data_dir(config: Config | None = None) -> Path:
+    """The folder of the demo CSV files: the configured one ($ROSTER_DEMO_DATA), or the
+    demo district shipped with roster."""
+    config = config or Config.from_environment()
+    return config.demo_data or shipped_dir("demo")
 
 
 class DemoAbsencesSpec(AbsencesSpec):

@@ -6,6 +6,9 @@ Nothing here knows SQL or Textual. Dates are `datetime.date`; shift times are "H
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # Default maximum commute (km, road distance) by transport mode; a cadre may override it.
@@ -34,6 +37,21 @@ def minutes(hhmm: str) -> int:
 def week_start(day: dt.date) -> dt.date:
     """The Monday of the ISO week that contains `day`."""
     return day - dt.timedelta(days=day.weekday())
+
+
+def posts_of(assignments: Iterable[Assignment]) -> dict[int, int]:
+    """Each cadre's post over `assignments` (their deployment): the post of most of their
+    duties, relief loans aside (counted only for a cadre who has nothing else); on a tie,
+    the lowest post id. The solver's continuity, the editor and relief all read it so."""
+    own: dict[int, Counter] = defaultdict(Counter)
+    lent: dict[int, Counter] = defaultdict(Counter)
+    for a in assignments:
+        (lent if a.source == "relief" else own)[a.cadre_id][a.post_id] += 1
+    out = {}
+    for cadre_id in own.keys() | lent.keys():
+        counts = own.get(cadre_id) or lent[cadre_id]
+        out[cadre_id] = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return out
 
 
 def week_days(monday: dt.date) -> list[dt.date]:
@@ -220,14 +238,76 @@ class Settings:
 
     @classmethod
     def from_mapping(cls, values: dict[str, str]) -> Settings:
+        """Settings from stored text values; unknown keys are ignored. A value that cannot
+        be a setting raises `SettingError` naming the setting and how to fix it."""
         kwargs = {}
-        for name, default in cls().__dict__.items():
+        for name in cls().__dict__:
             if name in values:
-                number = float(values[name])
-                if isinstance(default, int) and not number.is_integer():
-                    raise ValueError(f"setting {name} must be a whole number, not {values[name]}")
-                kwargs[name] = type(default)(number)
+                kwargs[name] = cls.parse(name, values[name], stored=True)
         return cls(**kwargs)
+
+    @classmethod
+    def parse(cls, name: str, text: str, *, stored: bool = False) -> int | float:
+        """The value of setting `name` written as `text`, checked against its range."""
+        defaults = cls().__dict__
+        if name not in defaults:
+            raise SettingError(f"there is no setting {name!r}; `roster settings` lists them")
+        default = defaults[name]
+        fix = f"; set it with `roster settings set {name} VALUE`" if stored else ""
+        try:
+            number = float(str(text).strip())
+        except ValueError:
+            raise SettingError(f"setting {name} is {text!r}, not a number{fix}") from None
+        if not math.isfinite(number):
+            raise SettingError(f"setting {name} is {text!r}, not a number{fix}")
+        if isinstance(default, int) and not number.is_integer():
+            raise SettingError(f"setting {name} must be a whole number, not {text!r}{fix}")
+        lo, hi = SETTING_RANGES.get(name, (0, 1_000_000))
+        if not lo <= number <= hi:
+            raise SettingError(f"setting {name} must be between {lo} and {hi}, not {text!r}{fix}")
+        return type(default)(number)
+
+    def describe(self) -> list[tuple[str, int | float, int | float, str]]:
+        """Every setting: name, value in force, default, meaning."""
+        defaults = Settings().__dict__
+        return [
+            (name, value, defaults[name], SETTING_MEANINGS.get(name, ""))
+            for name, value in self.__dict__.items()
+        ]
+
+
+class SettingError(ValueError):
+    """A setting's value is not one it can take; the message says which and how to fix it."""
+
+
+# Ranges a setting may take (others: 0 to 1,000,000).
+SETTING_RANGES: dict[str, tuple[float, float]] = {
+    "min_rest_days": (0, 7),
+    "max_consecutive_days": (1, 7),
+    "min_consecutive_days": (1, 7),
+    "min_consecutive_days_off": (1, 7),
+    "min_rest_hours": (0, 24),
+    "road_factor": (1, 3),
+}
+
+# What each setting means, as `roster settings` and docs/rules.md say it.
+SETTING_MEANINGS: dict[str, str] = {
+    "min_rest_days": "days off each cadre has at least in each week",
+    "max_consecutive_days": "most working days in a row, counting last week's roster",
+    "min_consecutive_days": "shortest run of worked days inside a week (1: no minimum)",
+    "min_consecutive_days_off": "shortest run of days off inside a week (1: no minimum)",
+    "min_rest_hours": "hours from the end of one shift to the start of the next",
+    "road_factor": "road km = great-circle km times this factor",
+    "weight_unmet": "cost per required shift nobody covers",
+    "weight_continuity": "cost per cadre taken away from last week's post",
+    "weight_commute": "cost per km of each deployed cadre's commute",
+    "weight_commute_max": "cost per km of the longest commute",
+    "weight_fairness": "cost per night or weekend shift of spread beyond the tolerance",
+    "weight_party_post": "cost per day of demand at a post with no party member",
+    "weight_party_group": "cost per party member a work group lacks below three",
+    "weight_unit_spread": "cost per cadre outside their unit's home work group",
+    "weight_reserve": "cost per cadre deployed beyond what a post needs",
+}
 
 
 @dataclass

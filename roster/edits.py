@@ -22,7 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from roster import store
-from roster.domain import Assignment, AuditEntry, District, week_days
+from roster.domain import Assignment, AuditEntry, District, posts_of, week_days
 from roster.geo import commute_km
 
 
@@ -82,7 +82,7 @@ class WeekTotals:
 
 
 def breach_key(b) -> tuple:
-    return (b.rule, b.cadre_id, b.post_id, b.date, b.shift_code, b.message)
+    return b.key
 
 
 def ordered(breaches) -> list:
@@ -312,12 +312,8 @@ class WeekEditor:
         return {(p, d, s) for p, d, s, _c in now ^ self.published}
 
     def deployment(self) -> dict[int, int]:
-        """Each cadre's post of the week: the post of most of their assignments."""
-        counts: dict[int, Counter] = defaultdict(Counter)
-        for a in self.assignments:
-            if a.source != "relief":
-                counts[a.cadre_id][a.post_id] += 1
-        return {c: n.most_common(1)[0][0] for c, n in counts.items()}
+        """Each cadre's post of the week (`domain.posts_of`)."""
+        return posts_of(self.assignments)
 
     def of_cadre(self, cadre_id: int) -> list[Assignment]:
         return [a for a in self.assignments if a.cadre_id == cadre_id]
@@ -349,7 +345,7 @@ class WeekEditor:
         for cadre in district.cadres.values():
             if cadre.status != "active" or cadre.id in on_duty or district.absent(cadre.id, day):
                 continue
-            if shift.crosses_midnight and not cadre.night_ok:
+            if shift.is_night and not cadre.night_ok:
                 continue
             km = commute_km(cadre, post, district.settings.road_factor)
             if km > cadre.max_commute_km:
@@ -625,19 +621,8 @@ class WeekEditor:
     def _rebased(self, before: tuple[Assignment, ...], new: list[Assignment]):
         """The edit (`before` → `new`) made on the week as now stored, or None when someone
         else's change touched one of its cadres or cells (then the person must look again)."""
-        mine = set(before) ^ set(new)
         self.reload()
-        theirs = set(before) ^ set(self.assignments)
-
-        def reach(diff) -> set:
-            return {("c", a.cadre_id) for a in diff} | {
-                ("p", a.post_id, a.date, a.shift_code) for a in diff
-            }
-
-        if reach(mine) & reach(theirs):
-            return None
-        removed, added = set(before) - set(new), set(new) - set(before)
-        return [a for a in self.assignments if a not in removed] + [a for a in new if a in added]
+        return rebased(before, new, self.assignments)
 
     def _save(
         self,
@@ -766,7 +751,7 @@ def duty_counts(district: District, assignments: Iterable[Assignment]) -> dict[i
     for a in assignments:
         days[a.cadre_id] += 1
         shift = district.shifts.get(a.shift_code)
-        if shift is not None and shift.crosses_midnight:
+        if shift is not None and shift.is_night:
             nights[a.cadre_id] += 1
         if a.date.weekday() >= 5:
             weekends[a.cadre_id] += 1
@@ -813,11 +798,7 @@ def diff_rosters(
     def keys(assignments: Iterable[Assignment]) -> set[tuple]:
         return {(a.post_id, a.date, a.shift_code, a.cadre_id) for a in assignments}
 
-    def posts(assignments: Iterable[Assignment]) -> dict[int, int]:
-        counts: dict[int, Counter] = defaultdict(Counter)
-        for a in assignments:
-            counts[a.cadre_id][a.post_id] += 1
-        return {c: n.most_common(1)[0][0] for c, n in counts.items()}
+    posts = posts_of
 
     def unmet(assignments: Iterable[Assignment]) -> int:
         covered = Counter((a.post_id, a.date, a.shift_code) for a in assignments)
@@ -836,6 +817,26 @@ def diff_rosters(
     return RosterDiff(
         len(cells), moved, len(after - before), len(before - after), unmet(current), unmet(proposed)
     )
+
+
+def rebased(
+    before: Iterable[Assignment], new: Iterable[Assignment], stored: Iterable[Assignment]
+) -> list[Assignment] | None:
+    """A change of the week (`before` → `new`) made on the week as now `stored`, or None
+    when the change from `before` to `stored` (someone else's) touched one of its cadres or
+    cells: then the person must look again."""
+    new, stored = list(new), list(stored)
+    mine, theirs = set(before) ^ set(new), set(before) ^ set(stored)
+
+    def reach(diff) -> set:
+        return {("c", a.cadre_id) for a in diff} | {
+            ("p", a.post_id, a.date, a.shift_code) for a in diff
+        }
+
+    if reach(mine) & reach(theirs):
+        return None
+    removed, added = set(before) - set(new), set(new) - set(before)
+    return [a for a in stored if a not in removed] + [a for a in new if a in added]
 
 
 def keep_locks(proposed: Iterable[Assignment], locks: Iterable[Assignment]) -> list[Assignment]:

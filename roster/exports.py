@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -120,7 +121,46 @@ def changed_cadres(db: sqlite_utils.Database, monday: dt.date) -> set[int]:
     for request in store.relief_requests(db, status="settled"):
         if request.start_date <= sunday and request.end_date >= monday:
             ids.add(request.cadre_id)
+    ids |= {ch.cadre_id for ch in relief_changes(db, monday)[0]}
     return ids
+
+
+@dataclass(frozen=True)
+class DutyChange:
+    """A duty relief added to or removed from a cadre's week (as a settled request keeps it)."""
+
+    action: str  # "add" | "remove"
+    cadre_id: int
+    date: dt.date
+    post_id: int
+    shift_code: str
+
+
+def relief_changes(
+    db: sqlite_utils.Database, monday: dt.date
+) -> tuple[list[DutyChange], dict[int, list[tuple[dt.date, dt.date]]]]:
+    """What the week's settled relief requests changed, an add and a remove of the same duty
+    cancelled, and the days each relieved cadre was granted away."""
+    net: dict[tuple, int] = {}
+    away: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for request in store.relief_requests(db, status="settled"):
+        try:
+            option = json.loads(request.resolution)["option"]
+        except (ValueError, TypeError, KeyError):
+            continue  # settled by hand, with words for a resolution
+        if option.get("week") != monday.isoformat():
+            continue
+        away.setdefault(request.cadre_id, []).append((request.start_date, request.end_date))
+        for ch in option.get("changes", []):
+            key = (ch["cadre_id"], dt.date.fromisoformat(ch["date"]), ch["post_id"],
+                   ch["shift_code"])  # fmt: skip
+            net[key] = net.get(key, 0) + (1 if ch["action"] == "add" else -1)
+    changes = [
+        DutyChange("add" if n > 0 else "remove", c, day, post, shift)
+        for (c, day, post, shift), n in net.items()
+        if n
+    ]
+    return changes, away
 
 
 def export_week(
@@ -180,7 +220,11 @@ def export_week(
             return [write_cadre_workbook(district, monday, chosen, out_dir)]
         if fmt == "ics":
             return write_calendars(monday, roster, chosen, out_dir)
-        return [write_sms(district, monday, chosen, out_dir, cadre_ids)]
+        texts = None
+        if cadre_ids is not None:
+            changes, away = relief_changes(db, monday)
+            texts = relief_sms_texts(district, monday, roster.assignments, changes, away)
+        return [write_sms(district, monday, chosen, out_dir, cadre_ids, texts)]
 
     return write_all_or_nothing(Path(out_dir), write)
 
@@ -711,11 +755,13 @@ def write_sms(
     items: list[Duty],
     out_dir: Path,
     cadre_ids: Collection[int] | None = None,
+    texts: dict[int, str] | None = None,
 ) -> Path:
     """A CSV for an SMS gateway: phone, cadre, message; one row per cadre.
 
     Without `cadre_ids`: every cadre on duty that week. With them: exactly those cadres,
-    each told their week has changed (including "no duty now" for a relieved cadre).
+    each told their week has changed (including "no duty now" for a relieved cadre), in
+    the words of `texts` where it has them (what relief changed, from `relief_sms_texts`).
     """
     by_cadre: dict[int, list[Duty]] = {}
     for d in items:
@@ -730,8 +776,102 @@ def write_sms(
         path,
         SMS_COLUMNS,
         (
-            [c.phone, c.code, c.name, sms_text(c, monday, by_cadre.get(c.id, []), changed)]
+            [
+                c.phone,
+                c.code,
+                c.name,
+                (texts or {}).get(c.id) or sms_text(c, monday, by_cadre.get(c.id, []), changed),
+            ]
             for c in chosen
         ),
     )
     return path
+
+
+def relief_sms_texts(
+    district: District,
+    monday: dt.date,
+    assignments: Iterable[Assignment],
+    changes: Iterable,
+    away: dict[int, list[tuple[dt.date, dt.date]]],
+) -> dict[int, str]:
+    """The text message for each cadre whose week relief changed, by cadre id: their week
+    as it now is (`assignments`, as `sms_text` puts it), what changed (the days granted
+    away, the duties added and cancelled: `changes` have action, cadre_id, date, post_id
+    and shift_code), then for each post they are newly sent to its address and a contact:
+    a colleague on duty there on those days (the one sharing most of them, a party member
+    first), else the town's coordinator; never the relieved cadre."""
+    assignments = list(assignments)
+    changes = list(changes)
+    by_cadre: dict[int, list] = {}
+    for ch in changes:
+        by_cadre.setdefault(ch.cadre_id, []).append(ch)
+    for cid in away:
+        by_cadre.setdefault(cid, [])
+    added_posts = {ch.post_id for ch in changes if ch.action == "add"}
+    on_duty: dict[tuple[int, dt.date], list[int]] = {}
+    mine: dict[int, list[Assignment]] = {c: [] for c in by_cadre}
+    for a in assignments:
+        if a.cadre_id in mine:
+            mine[a.cadre_id].append(a)
+        if a.post_id in added_posts:
+            on_duty.setdefault((a.post_id, a.date), []).append(a.cadre_id)
+    out = {}
+    for cid in sorted(by_cadre, key=lambda c: district.cadres[c].code):
+        cadre = district.cadres[cid]
+        chs = by_cadre[cid]
+        now = duties(district, sorted(mine[cid], key=lambda a: a.date))
+        text = sms_text(cadre, monday, now, changed=True).removesuffix("请准时到岗。")
+        lines = []
+        for first, last in away.get(cid, []):
+            span = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+            lines.append(f"{days_zh(span)}准假")
+        for verb, action in (("新增", "add"), ("取消", "remove")):
+            groups: dict[tuple[int, str], list[dt.date]] = {}
+            for ch in chs:
+                if ch.action == action:
+                    groups.setdefault((ch.post_id, ch.shift_code), []).append(ch.date)
+            for (p, s), days in groups.items():
+                lines.append(
+                    f"{verb}{days_zh(days)}{district.posts[p].name}"
+                    + shift_label(district.shifts[s])
+                )
+        text += "变动：" + "；".join(lines) + "。"
+        for p in sorted({ch.post_id for ch in chs if ch.action == "add"}):
+            days = [ch.date for ch in chs if ch.action == "add" and ch.post_id == p]
+            text += _post_contact(district, on_duty, p, days, {cid, *away})
+        if now:
+            text += "请准时到岗。"
+        out[cid] = text
+    return out
+
+
+def _post_contact(
+    district: District,
+    on_duty: dict[tuple[int, dt.date], list[int]],
+    post_id: int,
+    days: list[dt.date],
+    not_them: set[int],
+) -> str:
+    """ "地址：…；联系人：name phone": who is on duty at the post on most of `days` (a party
+    member first), else the town's coordinator."""
+    post = district.posts[post_id]
+    town = district.towns[post.town_id]
+    text = f"地址：{post.address or town.name + post.name}"
+    shared: dict[int, int] = {}
+    for day in days:
+        for c in on_duty.get((post_id, day), []):
+            if c not in not_them:
+                shared[c] = shared.get(c, 0) + 1
+    if shared:
+        best = min(
+            shared,
+            key=lambda c: (
+                -shared[c],
+                not district.cadres[c].party_member,
+                district.cadres[c].code,
+            ),
+        )
+        contact = district.cadres[best]
+        return text + f"；联系人：{contact.name} {contact.phone}。"
+    return text + f"；联系人：{town.name}协调员。"

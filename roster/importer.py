@@ -761,7 +761,7 @@ class AbsencesSpec(Spec):
         return f"the {kind} absence of cadre {_show(cadre)} from {start} to {end}"
 
 
-SPECS: dict[str, Spec] = {
+FORMATS: dict[str, Spec] = {
     s.kind: s
     for s in (
         TownsSpec(), UnitsSpec(), ShiftsSpec(), PostsSpec(), DemandSpec(), CadresSpec(),
@@ -1053,7 +1053,7 @@ def dir_sources(folder: str | Path) -> tuple[list[tuple[Spec, Path]], list[Probl
                 )  # fmt: skip
             )
         elif found:
-            sources.append((SPECS[kind], found[0]))
+            sources.append((FORMATS[kind], found[0]))
     return sources, problems
 
 
@@ -1092,7 +1092,7 @@ def _load(db: sqlite_utils.Database, sources, problems) -> ImportReport:
         imp = _Importer(db)
         for p in problems:
             imp.problems.add(p.file, p.line, p.column, p.message)
-            if Path(p.file).stem in SPECS:  # e.g. two files of a kind: neither is loaded
+            if Path(p.file).stem in FORMATS:  # e.g. two files of a kind: neither is loaded
                 imp.broken.add(Path(p.file).stem)
         imp.begin()
         for spec, path in sources:
@@ -1203,7 +1203,7 @@ def import_file(
 ) -> ImportReport:
     """Load one CSV or XLSX file of `kind` (one of KINDS)."""
     path = Path(path)
-    if kind not in SPECS:
+    if kind not in FORMATS:
         raise ImportFailed(
             [
                 Problem(
@@ -1211,7 +1211,7 @@ def import_file(
                 )
             ]
         )
-    return run_import(db, [(SPECS[kind], path)], actor=actor)
+    return run_import(db, [(FORMATS[kind], path)], actor=actor)
 
 
 def import_dir(

@@ -21,6 +21,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from roster.config import Config
 from roster.domain import (
     Absence,
     Assignment,
@@ -49,10 +50,11 @@ from roster.errors import (
 
 __all__ = ["DatabaseBusy", "DistrictChanged", "PublishedRoster", "StaleRoster"]  # re-exported
 
+_CONFIG = Config.from_environment()
 # How long one attempt to take the write lock waits (SQLite's busy timeout), and how long a
 # writer keeps retrying in all before it gives up with `DatabaseBusy` (tests set both short).
-BUSY_TIMEOUT_MS = int(os.environ.get("ROSTER_BUSY_TIMEOUT_MS", "5000"))
-BUSY_WAIT_SECONDS = float(os.environ.get("ROSTER_BUSY_WAIT_SECONDS", "60"))
+BUSY_TIMEOUT_MS = _CONFIG.busy_timeout_ms
+BUSY_WAIT_SECONDS = _CONFIG.busy_wait_seconds
 DEFAULT_DB = "roster.db"
 opened_path: Path | None = None  # the database this process opened last (for messages)
 
@@ -524,9 +526,14 @@ def _relief(r: dict) -> ReliefRequest:
 # --- reading ---------------------------------------------------------------------------
 
 
+def stored_settings(db: sqlite_utils.Database) -> dict[str, str]:
+    """The settings rows as they are stored (text values, unchecked)."""
+    return {r["key"]: r["value"] for r in db["settings"].rows}
+
+
 def load_settings(db: sqlite_utils.Database) -> Settings:
-    values = {r["key"]: r["value"] for r in db["settings"].rows}
-    return Settings.from_mapping(values)
+    """The settings in force; a stored value that cannot be one raises `SettingError`."""
+    return Settings.from_mapping(stored_settings(db))
 
 
 def load_district(db: sqlite_utils.Database) -> District:
@@ -677,6 +684,12 @@ def save_settings(db: sqlite_utils.Database, values: dict[str, object]) -> None:
             [{"key": k, "value": str(v)} for k, v in values.items()], pk="key"
         )
         bump_district(db, "settings")
+
+
+def delete_setting(db: sqlite_utils.Database, name: str) -> None:
+    """Back to the default: the setting's row goes."""
+    db.execute("delete from settings where key = ?", [name])
+    bump_district(db, "settings")
 
 
 def _assignment_row(roster_id: int, a: Assignment) -> dict:
@@ -927,3 +940,82 @@ def published_assignments(
             return None
         return frozenset()
     return frozenset((p, dt.date.fromisoformat(d), s, c) for p, d, s, c in rows)
+
+
+def local_hhmm(iso_utc: str) -> str:
+    """A stored UTC time as the coordinators' local date and time (Asia/Shanghai)."""
+    from roster.clock import local_text
+
+    return local_text(iso_utc)
+
+
+# --- relief: requests, absences and recalls ----------------------------------------------------
+# Called inside the caller's transaction (`db.atomic()`), so a relief is written whole or not
+# at all.
+
+
+def relief_request(db: sqlite_utils.Database, request_id: int) -> ReliefRequest | None:
+    rows = list(db["relief_requests"].rows_where("id = ?", [request_id]))
+    return _relief(rows[0]) if rows else None
+
+
+def record_relief_request(
+    db: sqlite_utils.Database,
+    cadre_id: int,
+    start: dt.date,
+    end: dt.date,
+    reason: str = "",
+    actor: str | None = None,
+) -> int:
+    """The open request for the cadre and days (its reason updated when one is given), or a
+    new open one, audited as `relief.request`."""
+    rows = list(
+        db["relief_requests"].rows_where(
+            "cadre_id = ? and start_date = ? and end_date = ? and status = 'open'",
+            [cadre_id, start.isoformat(), end.isoformat()],
+        )
+    )
+    if rows:
+        if reason and reason != rows[0]["reason"]:
+            db["relief_requests"].update(rows[0]["id"], {"reason": reason})
+        return rows[0]["id"]
+    rid = db["relief_requests"].insert(
+        {"cadre_id": cadre_id, "start_date": start.isoformat(), "end_date": end.isoformat(),
+         "reason": reason, "status": "open", "resolution": "", "created_at": now_iso()}
+    ).last_pk  # fmt: skip
+    monday = start - dt.timedelta(days=start.weekday())
+    add_audit(
+        db,
+        "relief.request",
+        {"week": monday.isoformat(), "request": rid, "cadre_id": cadre_id,
+         "start": start.isoformat(), "end": end.isoformat(), "reason": reason},
+        actor,
+    )  # fmt: skip
+    return rid
+
+
+def settle_relief_request(db: sqlite_utils.Database, request_id: int, resolution: dict) -> None:
+    db["relief_requests"].update(
+        request_id,
+        {"status": "settled", "resolution": json.dumps(resolution, ensure_ascii=False)},
+    )
+
+
+def add_absence(
+    db: sqlite_utils.Database, cadre_id: int, start: dt.date, end: dt.date, kind: str, note: str
+) -> None:
+    db["absences"].insert(
+        {"cadre_id": cadre_id, "start_date": start.isoformat(), "end_date": end.isoformat(),
+         "kind": kind, "note": note}
+    )  # fmt: skip
+    bump_district(db, f"{kind} absence of {_cadre_code(db, cadre_id)}")
+
+
+def set_cadre_status(db: sqlite_utils.Database, cadre_id: int, status: str) -> None:
+    db["cadres"].update(cadre_id, {"status": status})
+    bump_district(db, f"{status} status of {_cadre_code(db, cadre_id)}")
+
+
+def _cadre_code(db: sqlite_utils.Database, cadre_id: int) -> str:
+    row = db.execute("select code from cadres where id = ?", [cadre_id]).fetchone()
+    return row[0] if row else f"#{cadre_id}"

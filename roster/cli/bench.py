@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from roster.cli.common import emit, json_option
+from roster.config import ENV_CURTOIS_DIR
 
 
 def parse_instances(text: str) -> list[int]:
@@ -76,7 +77,7 @@ def bench() -> None:
 @click.option(
     "--dir",
     "data_dir",
-    envvar="ROSTER_CURTOIS_DIR",
+    envvar=ENV_CURTOIS_DIR,
     type=click.Path(file_okay=False, path_type=Path),
     help="The instances (default $ROSTER_CURTOIS_DIR, else instances 1-12 shipped with roster).",
 )

@@ -10,6 +10,7 @@ import click
 import pendulum
 
 from roster import store
+from roster.config import ENV_DB
 
 
 class DateParam(click.ParamType):
@@ -38,7 +39,7 @@ def db_option(func):
     return click.option(
         "--db",
         "db_path",
-        envvar="ROSTER_DB",
+        envvar=ENV_DB,
         default=store.DEFAULT_DB,
         show_default=True,
         type=click.Path(dir_okay=False, path_type=Path),

@@ -48,8 +48,10 @@ def relief_cmd(
     """Ways to cover CADRE's absence (code or exact name), fewest people disturbed first.
 
     The request is recorded (open) unless you are read-only; --apply N settles it with
-    option N: checked again, written in one transaction, and the text messages for the
-    people whose week changed are printed.
+    option N: checked again and written in one transaction with the request, and the text
+    messages for the people whose week changed are printed. When someone else changed the
+    week meanwhile, their change is kept if it touched other people and cells; else the
+    apply is refused, naming who changed the week and when.
     """
     from roster import relief
 
@@ -85,21 +87,26 @@ def relief_cmd(
         raise click.ClickException(str(e)) from None
     seconds = time.perf_counter() - t0
     request_id = None
-    if not access_for(db).read_only:
-        request_id = relief.record_request(db, who.id, first, last, reason)
     applied = None
-    if apply_n is not None:
+    read_only = access_for(db).read_only
+    if apply_n is None:
+        if not read_only:
+            request_id = relief.record_request(db, who.id, first, last, reason)
+    else:
         if not 1 <= apply_n <= len(options):
             raise click.ClickException(
                 f"--apply {apply_n}: there are {len(options)} option(s); give a number from 1 "
                 f"to {len(options)}"
             )
-        if request_id is None:
+        if read_only:
             raise click.ClickException(f"{access_for(db).describe()}; cannot settle requests")
-        try:
-            applied = relief.apply_option(db, request_id, options[apply_n - 1], kind=None)
+        try:  # the request is recorded (or found open) and settled in one transaction
+            applied = relief.apply_option(
+                db, (who.id, first, last, reason), options[apply_n - 1], rebase=True
+            )
         except (relief.ReliefError, store.StaleRoster, NotAllowed) as e:
             raise click.ClickException(str(e)) from None
+        request_id = applied.request_id
     if as_json:
         data = {"options": [o.to_json() for o in options], "seconds": round(seconds, 4),
                 "request_id": request_id}  # fmt: skip
@@ -109,6 +116,7 @@ def relief_cmd(
                 "request_id": applied.request_id,
                 "roster_version": applied.roster_version,
                 "published": applied.published,
+                "rebased_on": applied.rebased_on,
                 "messages": [m.__dict__ for m in applied.messages],
             }
         emit(data)
@@ -134,6 +142,8 @@ def relief_cmd(
         f"applied option {apply_n}: request #{applied.request_id} settled, roster version "
         f"{applied.roster_version}"
         + (" (a change to the published roster)" if applied.published else "")
+        + (f"; made on top of {applied.rebased_on}'s change to other people and cells"
+           if applied.rebased_on else "")
     )  # fmt: skip
     click.echo("messages to send:")
     for m in applied.messages:

@@ -36,6 +36,7 @@ class LazyGroup(click.Group):
         "relief": "roster.cli.relief:relief_cmd",
         "recall": "roster.cli.relief:recall_cmd",
         "bench": "roster.cli.bench:bench",
+        "settings": "roster.cli.settings:settings",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     from roster import errors, store
 
     args = sys.argv[1:] if argv is None else list(argv)
-    debug = "--debug" in args or os.environ.get("ROSTER_DEBUG") == "1"
+    debug = "--debug" in args
     if "--" in args:  # after "--" it is an argument, not our option
         cut = args.index("--")
         args = [a for a in args[:cut] if a != "--debug"] + args[cut:]

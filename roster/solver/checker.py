@@ -48,6 +48,11 @@ class Breach:
     def number(self) -> int:
         return RULE_NUMBERS.get(self.rule, 0)
 
+    @property
+    def key(self) -> tuple:
+        """What makes two breaches the same breach (found by two checks of one roster)."""
+        return (self.rule, self.cadre_id, self.post_id, self.date, self.shift_code, self.message)
+
     def to_json(self) -> dict:
         return {
             "rule": self.rule,

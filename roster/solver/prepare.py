@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from roster.domain import Assignment, District, Settings, week_days
-from roster.geo import within_commute
-
-EARTH_RADIUS_KM = 6371.0088  # the haversine package's mean radius: the checker uses it too
+from roster.geo import distance_matrix, within_commute
 
 
 @dataclass
@@ -131,18 +129,9 @@ def _keep_run_short(
 
 def km_matrix(district: District, cadre_ids: list[int], post_ids: list[int]) -> np.ndarray:
     """Road km between every home and every post (great circle times the road factor)."""
-    cadres = [district.cadres[c] for c in cadre_ids]
-    posts = [district.posts[p] for p in post_ids]
-    lat1 = np.radians(np.array([c.home_lat for c in cadres]))[:, None]
-    lon1 = np.radians(np.array([c.home_lon for c in cadres]))[:, None]
-    lat2 = np.radians(np.array([p.lat for p in posts]))[None, :]
-    lon2 = np.radians(np.array([p.lon for p in posts]))[None, :]
-    a = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
-    return km * district.settings.road_factor
+    homes = [(district.cadres[c].home_lat, district.cadres[c].home_lon) for c in cadre_ids]
+    places = [(district.posts[p].lat, district.posts[p].lon) for p in post_ids]
+    return distance_matrix(homes, places, district.settings.road_factor)
 
 
 def forbidden_successions(district: District, settings: Settings) -> tuple[set, int]:

@@ -27,6 +27,22 @@ def loaded_after_import(module: str, watched: tuple[str, ...]) -> list[str]:
     return out.stdout.split()
 
 
+def test_the_import_contract_covers_every_core_module():
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(roster.__file__).resolve().parents[1] / "pyproject.toml"
+    contracts = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["importlinter"]
+    core_contract = next(
+        c
+        for c in contracts["contracts"]
+        if "roster.tui" in c.get("forbidden_modules", []) and "roster.store" in c["source_modules"]
+    )
+    top = {m.rsplit(".", 1)[0] if m.count(".") > 1 else m for m in CORE}
+    top = {".".join(m.split(".")[:2]) for m in top} - {"roster"}
+    assert top <= set(core_contract["source_modules"]), top - set(core_contract["source_modules"])
+
+
 def test_the_core_is_found():
     assert {"roster.store", "roster.solver.checker", "roster.relief"} <= set(CORE)
 

@@ -361,3 +361,18 @@ def test_checking_only_what_an_edit_touches_equals_checking_the_week(
                     + list(added))  # fmt: skip
     whole = sorted(breach_key(b) for b in editor.check(new))
     assert sorted(breach_key(b) for b in editor.check_change(new)) == whole
+
+
+def test_deployment_is_the_post_of_most_duties_relief_aside_lowest_post_on_a_tie():
+    from roster.domain import posts_of
+
+    days = week_days(MONDAY)
+    a = [
+        Assignment(days[0], 1, 3, "D"),
+        Assignment(days[1], 1, 2, "D"),
+        Assignment(days[2], 1, 4, "D", source="relief"),
+        Assignment(days[3], 1, 4, "D", source="relief"),
+        Assignment(days[0], 2, 4, "D", source="relief"),
+    ]
+    assert posts_of(a) == {1: 2, 2: 4}
+    assert posts_of(list(reversed(a))) == {1: 2, 2: 4}

@@ -6,6 +6,7 @@ option offered is judged again by the whole-week checker here, not only by relie
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import sqlite3
@@ -20,6 +21,7 @@ from roster import relief, store
 from roster.access import NotAllowed, access_for, add_user
 from roster.cli import cli
 from roster.domain import Absence, Assignment, District, Roster
+from roster.edits import breach_key
 from roster.solver import solve_week
 from roster.solver.checker import check_roster
 from tests.factories import MONDAY, cadre, day, demand, district, post, small_week
@@ -36,7 +38,7 @@ def whole_week_ok(d: District, roster: Roster, option: relief.ReliefOption, hist
     no breach it did not have, coverage short only where the option says so."""
     absence = Absence(-1, option.cadre_id, option.start, option.end, "sick")
     checked = replace(d, absences=[*d.absences, absence])
-    new = relief._applied(roster.assignments, option)
+    new = relief.apply_changes(roster.assignments, option)
     locks = [
         a
         for a in roster.assignments
@@ -44,10 +46,10 @@ def whole_week_ok(d: District, roster: Roster, option: relief.ReliefOption, hist
     ]
     before = check_roster(checked, MONDAY, roster.assignments, history, locks=locks)
     after = check_roster(checked, MONDAY, new, history, locks=locks)
-    known = {relief._key(b) for b in before if b.rule != "coverage"}
+    known = {breach_key(b) for b in before if b.rule != "coverage"}
     short_before = {(b.post_id, b.date, b.shift_code) for b in before if b.rule == "coverage"}
     named = {(u.post_id, u.date, u.shift_code) for u in option.uncovered}
-    bad = [b for b in after if b.rule != "coverage" and relief._key(b) not in known]
+    bad = [b for b in after if b.rule != "coverage" and breach_key(b) not in known]
     bad += [
         b
         for b in after
@@ -425,9 +427,12 @@ def test_a_failure_half_way_writes_nothing(db, monkeypatch):
 def test_a_stale_option_is_refused(db):
     [option] = [o for o in options_in(db) if o.kind == "take_over"]
     roster = store.get_roster(db, MONDAY)
-    store.save_roster(db, MONDAY, roster.assignments, expected_version=roster.version)
-    with pytest.raises(store.StaleRoster, match="changed by someone else"):
+    store.save_roster(
+        db, MONDAY, roster.assignments, expected_version=roster.version, actor="zhang"
+    )
+    with pytest.raises(store.StaleRoster, match=r"changed by zhang at \d\d-\d\d \d\d:\d\d"):
         relief.apply_option(db, (1, day(1), day(1), ""), option, "boss")
+    assert store.relief_requests(db) == []  # the refused apply left no open request
 
 
 def test_a_request_on_a_published_week_is_marked_as_a_change_to_it(db):
@@ -474,8 +479,8 @@ def test_messages_tell_each_changed_person_their_new_week(db):
     assert tian.text == (
         "田在国同志：您12月7日至13日的值班安排有调整，现为：镇1测试村1，"
         "12月8日、11日—13日白班08:00-20:00。变动：新增12月8日测试村1白班08:00-20:00。"
-        "地址：怀柔区测试镇测试村1号；联系人：王金宝 13900000001。请准时到岗。"
-    )
+        "地址：怀柔区测试镇测试村1号；联系人：镇1协调员。请准时到岗。"
+    )  # nobody else is on duty there that day: the town's coordinator, never the sick 王金宝
     wang = messages["王金宝"].text
     assert wang.startswith(
         "王金宝同志：您12月7日至13日的值班安排有调整，现为：镇1测试村1，12月7日、9日—10日白班"
@@ -591,3 +596,57 @@ def test_sqlite_file_is_consistent_after_apply(db):
     con = sqlite3.connect(db.path_for_tests)
     assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
     con.close()
+
+
+# --- who the stand-in is told to contact -------------------------------------------------------
+
+
+def test_the_stand_in_is_told_to_contact_a_colleague_on_duty_not_the_sick_cadre():
+    """Post 1 needs a day and a night shift: 王金宝 (a party member, deployed there) falls
+    sick on Tuesday; 田在国 takes his day shift. The text names 周红, on the night shift
+    there that day, not 王金宝, though he is the post's party member."""
+    d = district([post(1)], [cadre(1), cadre(2, party=False), cadre(3, party=False)],
+                 demand(1, night_shifts=1))  # fmt: skip
+    d.cadres[1] = replace(d.cadres[1], name="王金宝", phone="13900000001")
+    d.cadres[2] = replace(d.cadres[2], name="田在国", phone="13900000002")
+    d.cadres[3] = replace(d.cadres[3], name="周红", phone="13900000003")
+    week = [A(day(i), 1, 1, "D") for i in range(4)] + [A(day(i), 2, 1, "D") for i in (4, 5, 6)]
+    week += [A(day(i), 3, 1, "N") for i in range(5)]
+    roster = week_roster(week)
+    options = relief.relief_options(d, roster, 1, day(1), day(1))
+    [option] = [o for o in options if o.disturbed == (2,) and o.kind == "take_over"]
+    texts = {m.name: m.text for m in relief.messages_for(option)}
+    assert texts["田在国"].endswith("联系人：周红 13900000003。请准时到岗。")
+    assert "王金宝" not in texts["田在国"]
+
+
+def test_with_nobody_else_on_duty_the_town_coordinator_is_the_contact(db):
+    [option] = [o for o in options_in(db) if o.kind == "take_over"]
+    [tian] = [m for m in relief.messages_for(option) if m.name == "田在国"]
+    assert "联系人：镇1协调员。" in tian.text and "王金宝" not in tian.text
+
+
+def test_the_changed_only_sms_export_says_what_the_apply_showed(db, tmp_path):
+    """What `apply_option` gives to send and what the changed-only SMS export writes are
+    the same texts, change, address and contact lines included."""
+    from roster import exports
+
+    [option] = [o for o in options_in(db) if o.kind == "take_over"]
+    applied = relief.apply_option(db, (1, day(1), day(1), "sick"), option, "boss")
+    shown = [(m.phone, m.name, m.text) for m in applied.messages]
+    assert any("变动：" in t and "地址：" in t and "联系人：" in t for _, _, t in shown)
+    done = exports.export_lists(db, MONDAY, "cadre", "sms", tmp_path, changed_only=True)
+    with open(done.paths[0], encoding="utf-8-sig") as f:
+        rows = [(r["phone"], r["cadre_name"], r["message"]) for r in csv.DictReader(f)]
+    assert rows == shown
+
+
+def test_settling_a_request_someone_settled_names_who_and_leaves_the_week_alone(db):
+    [option] = [o for o in options_in(db) if o.kind == "take_over"]
+    rid = relief.record_request(db, 1, day(1), day(1), "sick", "boss")
+    relief.apply_option(db, rid, option, "zhang")
+    version = store.get_roster(db, MONDAY).version
+    with pytest.raises(relief.ReliefError, match=rf"#{rid} is already settled by zhang at "):
+        relief.apply_option(db, rid, option, "li")
+    assert store.get_roster(db, MONDAY).version == version
+    assert [r.status for r in store.relief_requests(db)] == ["settled"]

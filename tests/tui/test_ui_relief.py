@@ -1,4 +1,4 @@
-"""Relief from the UI (issue 5): from a board cell and from a cadre's page, the ranked
+"""Relief from the UI: from a board cell and from a cadre's page, the ranked
 options, applying one (the roster and the request in the database), and refusals."""
 
 from __future__ import annotations

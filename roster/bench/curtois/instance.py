@@ -3,13 +3,13 @@ instances are, and their best known objectives."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from roster.config import ENV_CURTOIS_DIR, Config
 from roster.shipped import shipped_dir
 
-CURTOIS_ENV = "ROSTER_CURTOIS_DIR"
+CURTOIS_ENV = ENV_CURTOIS_DIR
 
 
 # --- the instance as plain values -------------------------------------------------------
@@ -194,13 +194,11 @@ def read(path: str | Path) -> Instance:
     return parse(path.read_text(encoding="utf-8"), path.stem)
 
 
-def benchmark_dir() -> Path:
-    """The instance folder: `$ROSTER_CURTOIS_DIR` (for instance sets a user brings), else the
-    instances 1–12 shipped with roster (`benchmarks/curtois/` in the repository)."""
-    env = os.environ.get(CURTOIS_ENV)
-    if env:
-        return Path(env)
-    return shipped_dir("curtois")
+def benchmark_dir(config: Config | None = None) -> Path:
+    """The instance folder: the configured one ($ROSTER_CURTOIS_DIR, for instance sets a user
+    brings), else instances 1–12 shipped with roster (`benchmarks/curtois/` in the repo)."""
+    config = config or Config.from_environment()
+    return config.curtois_dir or shipped_dir("curtois")
 
 
 def best_known(folder: Path) -> dict[str, dict[str, int]]:

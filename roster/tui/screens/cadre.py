@@ -115,7 +115,12 @@ class CadreScreen(RosterScreen):
                 if a is not None:
                     where = district.posts[a.post_id].name if a.post_id in district.posts else "?"
                     text = Text(f"{'#' if a.locked else ''}{a.shift_code} {where}")
-                    text.stylize("bold magenta" if a.shift_code == "N" else "bold cyan", 0, 1)
+                    shift = district.shifts.get(a.shift_code)
+                    text.stylize(
+                        "bold magenta" if shift is not None and shift.is_night else "bold cyan",
+                        0,
+                        1,
+                    )
                     text.truncate(14 if wide else 7, overflow="ellipsis")
                 elif district.absent(self.cadre_id, day):
                     text = Text("abs", style="yellow")

@@ -1,4 +1,4 @@
-"""Relief: cover a cadre's absence (issue 5) from the week board or the cadre's page.
+"""Relief: cover a cadre's absence from the week board or the cadre's page.
 
 The coordinator gives the first and last day away and a reason; the ranked options of
 `roster.relief.relief_options` come back from a thread worker as the dates are typed
