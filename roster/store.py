@@ -1008,12 +1008,14 @@ def add_absence(
         {"cadre_id": cadre_id, "start_date": start.isoformat(), "end_date": end.isoformat(),
          "kind": kind, "note": note}
     )  # fmt: skip
-    bump_district(db, f"{kind} absence of {_cadre_code(db, cadre_id)}")
+    code = _cadre_code(db, cadre_id)
+    bump_district(db, f"recall of {code}" if kind == "recalled" else f"absence of {code}")
 
 
 def set_cadre_status(db: sqlite_utils.Database, cadre_id: int, status: str) -> None:
     db["cadres"].update(cadre_id, {"status": status})
-    bump_district(db, f"{status} status of {_cadre_code(db, cadre_id)}")
+    code = _cadre_code(db, cadre_id)
+    bump_district(db, f"recall of {code}" if status == "recalled" else f"{status}: {code}")
 
 
 def _cadre_code(db: sqlite_utils.Database, cadre_id: int) -> str:
