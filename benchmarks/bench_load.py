@@ -17,10 +17,10 @@ committed, refused (stale, district changed, busy) or fails otherwise; its laten
 of `WeekEditor._save` (the write transaction, waiting for the lock included). The parent
 solves the week again while the workers start up, accepts that solve mid-run (with the
 version it read, keeping the locks set meanwhile, retrying on stale) and takes an online
-backup (`roster.backup.backup`). Meanwhile `roster solve` processes solve the next week
-(two at once, then a third after it is published: one of the first two commits, the
-others are refused) and `roster publish` publishes it, so the edited week is checked
-against a next week that changes under it.
+backup (`roster.backup.backup`). Meanwhile `roster solve` processes solve the week after
+next (two at once, then a third after `roster publish` published it: one of the first two
+commits, the others are refused) and the next week (which the edited week is checked
+against, and which is checked against the edited week when it is saved).
 
 Lost updates are measured, not assumed. Every commit is logged (per process, JSONL) with
 the version it produced, the version and content hash of the view it was made on, the
@@ -633,12 +633,12 @@ def run_load(
     solve_at = seconds * 0.3 if solve_at is None else solve_at
     backup_at = seconds * 0.6 if backup_at is None else backup_at
     backup_info = None
-    following = week + dt.timedelta(weeks=1)
-    solving: list[subprocess.Popen] = []
+    following, far = week + dt.timedelta(weeks=1), week + dt.timedelta(weeks=2)
+    solving: list[tuple[dt.date, subprocess.Popen]] = []
     plan = [(solve_at, "solve"), (backup_at, "backup")]
     if cli_solves:
-        plan += [(seconds * 0.1, "cli-solves"), (seconds * 0.5, "publish"),
-                 (seconds * 0.7, "cli-solve")]  # fmt: skip
+        plan += [(seconds * 0.1, "cli-solves"), (seconds * 0.2, "cli-solve-next"),
+                 (seconds * 0.5, "publish"), (seconds * 0.7, "cli-solve")]  # fmt: skip
 
     def cli(*args: str, wait: bool = False):
         command = [sys.executable, "-m", "roster", *args, "--db", str(db_path)]
@@ -648,26 +648,26 @@ def run_load(
             proc.wait()
         return proc
 
-    def cli_solve():
-        return cli("solve", "--week", following.isoformat(), "--time-limit", f"{solve_limit:g}",
-                   "--workers", "1")  # fmt: skip
+    def cli_solve(monday: dt.date):
+        echo(f"  `roster solve` of the week of {monday} ({time.time() - start:.1f} s in)")
+        return monday, cli("solve", "--week", monday.isoformat(), "--time-limit",
+                           f"{solve_limit:g}", "--workers", "1")  # fmt: skip
 
     for at, action in sorted(plan):
         time.sleep(max(0.0, start + at - time.time()))
         if action == "cli-solves":
-            solving += [cli_solve(), cli_solve()]
-            echo(
-                f"  two `roster solve` of the week of {following} ({time.time() - start:.1f} s in)"
-            )
+            solving += [cli_solve(far), cli_solve(far)]
+        elif action == "cli-solve-next":
+            solving.append(cli_solve(following))
         elif action == "cli-solve":
-            solving.append(cli_solve())
-            echo(f"  `roster solve` of the week of {following} ({time.time() - start:.1f} s in)")
+            solving.append(cli_solve(far))
         elif action == "publish":
-            for proc in solving:
-                proc.wait()
-            done = cli("publish", "--week", following.isoformat(), wait=True)
+            for monday, proc in solving:
+                if monday == far:
+                    proc.wait()
+            done = cli("publish", "--week", far.isoformat(), wait=True)
             result.published = "yes" if done.returncode == 0 else done.stderr.read().strip()
-            echo(f"  `roster publish` of the week of {following}: {result.published} "
+            echo(f"  `roster publish` of the week of {far}: {result.published} "
                  f"({time.time() - start:.1f} s in)")  # fmt: skip
         elif action == "solve":
             try:
@@ -688,16 +688,16 @@ def run_load(
             backup_info = take_backup(db_path, target, week)
             echo(f"  backup taken: {backup_info[0]} pages ({time.time() - start:.1f} s in)")
 
-    for proc in solving:
+    for monday, proc in solving:
         out, err_text = proc.communicate()
         if proc.returncode == 0:
-            result.cli_solves.append("saved")
+            result.cli_solves.append(f"{monday}: saved")
         else:
             lines = [ln for ln in err_text.splitlines() if ln.startswith("Error:")]
             line = lines[-1] if lines else err_text.strip()[-300:]
             cause = cause_of_line(line)
             result.cli_refusals[cause] += 1
-            result.cli_solves.append(f"refused ({cause}): {line[:200]}")
+            result.cli_solves.append(f"{monday}: refused ({cause}): {line[:200]}")
             if "Traceback" in err_text or not lines:
                 result.worker_failures.append(f"roster solve: {err_text[-1000:]}")
 
@@ -801,12 +801,13 @@ def report(result: LoadResult, echo=print) -> None:
         f"added by edits {r.breaches_added_by_edits}, by the accepted solve {r.breaches_by_solve}"
     )
     if r.cli_solves:
-        echo(f"roster solve (next week)     {len(r.cli_solves)}: "
-             f"saved {r.cli_solves.count('saved')}, refused "
+        saved = sum(o.endswith(": saved") for o in r.cli_solves)
+        echo(f"roster solve (later weeks)   {len(r.cli_solves)}: "
+             f"saved {saved}, refused "
              + ", ".join(f"{k} {r.cli_refusals[k]}" for k in CAUSES if r.cli_refusals[k]))  # fmt: skip
         for outcome in r.cli_solves:
             echo(f"    {outcome}")
-        echo(f"roster publish (next week)   {r.published or 'not run'}")
+        echo(f"roster publish               {r.published or 'not run'}")
     echo(f"breaches across weeks        {r.breaches_across} (rest with the next stored week)")
     for message in r.breaches_across_messages:
         echo(f"    {message}")
