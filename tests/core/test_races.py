@@ -49,10 +49,15 @@ def roster(*args: str, path: Path) -> subprocess.CompletedProcess:
 
 def _paused_cli(args, pause_after, paused, go, results) -> None:
     """Run `roster ARGS` in this (spawned) process; after the first call of
-    `store.<pause_after>` tell `paused` and wait for `go`."""
+    `store.<pause_after>` (or `module:function`) tell `paused` and wait for `go`."""
+    import importlib
+
     from roster import store as child_store
     from roster.cli.root import main
 
+    if ":" in pause_after:
+        module, pause_after = pause_after.split(":")
+        child_store = importlib.import_module(module)
     original = getattr(child_store, pause_after)
     calls = []
 
@@ -293,3 +298,31 @@ def test_a_solve_keeps_rest_before_the_next_stored_week(path):
     breaches = check_roster(store.load_district(db), MONDAY, week, store.neighbours(db, MONDAY))
     assert [b for b in breaches if b.rule in ("rest_hours", "consecutive_days")] == []
     assert not [a for a in week if a.date == SUNDAY and a.shift_code == "N"]
+
+
+def test_a_long_import_holds_the_write_lock_for_its_write_alone(path, tmp_path):
+    """An import checked and wrote every row inside its write transaction: others waited
+    for all of it (18 s for 1M rows), and died of "database is locked" after 5 s. Now
+    others write while it reads and checks; a change to the district meanwhile makes it
+    run again on the district as it is, so both are kept."""
+    cadres = tmp_path / "cadres.csv"
+    cadres.write_text(
+        "code,name,gender,birth_date,unit,phone,party_member,home_lat,home_lon,transport\n"
+        + "".join(f"K{i:04},测试{i},F,1980-01-01,区园林绿化局,13800000000,1,40.3,116.6,bus\n"
+                  for i in range(200)),
+        encoding="utf-8",
+    )  # fmt: skip
+    importing = Paused(["import", "cadres", str(cadres), "--db", str(path)],
+                       "roster.importer:_load")  # fmt: skip
+    # the import has read and checked everything: the database is not locked meanwhile
+    db = store.open_db(path, create=False)
+    db.busy_wait = 0
+    db.conn.execute("pragma busy_timeout = 1")
+    store.save_settings(db, {"min_rest_hours": "12"})  # a change to the district, at once
+    code, out, err = importing.finish()
+    assert code == 0, err
+    assert "200 added" in out
+    assert db.execute("select count(*) from cadres where code like 'K%'").fetchone()[0] == 200
+    assert store.load_settings(db).min_rest_hours == 12
+    imports = db.execute("select count(*) from audit where action = 'import'").fetchone()[0]
+    assert imports == 1
