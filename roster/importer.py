@@ -28,6 +28,7 @@ import csv
 import datetime as dt
 import math
 import operator
+import os
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -1110,6 +1111,20 @@ _DISTRICT_TABLES = {
 }  # fmt: skip
 
 
+def _sweep_stages(folder: Path) -> None:
+    """Remove the private copies left by imports that were killed (their process is gone)."""
+    import shutil
+
+    for stage in folder.glob("roster-import-*-*"):
+        try:
+            pid = int(stage.name.split("-")[2])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(stage, ignore_errors=True)
+        except (ValueError, IndexError, PermissionError, OSError):
+            continue  # not ours to judge: another user's, or not a stage
+
+
 class _Stage:
     """A private copy of the district's tables in a temporary file, with a note of every
     row the import inserts or updates there (by triggers), and the district's version it
@@ -1121,7 +1136,8 @@ class _Stage:
     def __enter__(self) -> _Stage:
         import tempfile
 
-        self.folder = tempfile.TemporaryDirectory(prefix="roster-import-")
+        _sweep_stages(Path(tempfile.gettempdir()))
+        self.folder = tempfile.TemporaryDirectory(prefix=f"roster-import-{os.getpid()}-")
         self.path = Path(self.folder.name) / "stage.db"
         conn = self.live.conn
         schema = [

@@ -61,21 +61,51 @@ def test_import_killed_half_way_writes_nothing(demo_db, tmp_path):
             w.writerow([f"K{i:06}", f"测试{i}", "F", "1980-01-01", "区司法局", "13800000000",
                         1, 40.3, 116.6, "bus"])  # fmt: skip
     before = snapshot(demo_db)
-    wal = Path(f"{demo_db}-wal")
-    wal_size = wal.stat().st_size if wal.exists() else 0
-    marker = {"t": None}
-
-    def under_way() -> bool:
-        # the importer has opened the database and begun writing: give it a moment inside
-        # its transaction, then strike
-        if marker["t"] is None and wal.exists() and wal.stat().st_size != wal_size:
-            marker["t"] = time.monotonic()
-        return marker["t"] is not None and time.monotonic() - marker["t"] > 0.3
-
     args = [*ROSTER, "import", "cadres", str(big), "--db", str(demo_db)]
-    code = kill_when_busy(args, lambda: under_way() or _elapsed(marker, 3.0))
+    # while it reads and checks the rows (into its private copy of the district)
+    import tempfile
+
+    staging = set(Path(tempfile.gettempdir()).glob("roster-import-*"))
+    marker: dict = {}
+
+    def staging_under_way() -> bool:
+        if "t" not in marker and set(Path(tempfile.gettempdir()).glob("roster-import-*")) - staging:
+            marker["t"] = time.monotonic()
+        return "t" in marker and time.monotonic() - marker["t"] > 0.3
+
+    code = kill_when_busy(args, staging_under_way)
     assert code == -signal.SIGKILL, "the import finished before it could be killed"
     assert snapshot(demo_db) == before
+    # inside its one write transaction: every row copied in, not yet committed
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_IN_IMPORT_WRITE, "import", "cadres", str(big), "--db",
+         str(demo_db)], capture_output=True, timeout=300,
+    )  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert snapshot(demo_db) == before
+    # the next import clears what the killed ones left in the temporary folder
+    left = set(Path(tempfile.gettempdir()).glob("roster-import-*")) - staging
+    assert left
+    small = tmp_path / "one.csv"
+    with open(big, encoding="utf-8") as f:
+        small.write_text("".join(next(f) for _ in range(2)), encoding="utf-8")
+    done = subprocess.run([*ROSTER, "import", "cadres", str(small), "--db", str(demo_db)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert not left & set(Path(tempfile.gettempdir()).glob("roster-import-*"))
+
+
+# The import SIGKILLs itself inside its write transaction, once every row is in.
+KILL_IN_IMPORT_WRITE = """
+import os, signal, sys
+from roster import store
+def bump_then_die(db, *args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+store.bump_district = bump_then_die
+from roster.cli import main
+sys.argv[0] = "roster"
+main()
+"""
 
 
 def _elapsed(marker: dict, seconds: float) -> bool:
