@@ -245,9 +245,7 @@ class RosterApp(App[None]):
             self.reload_district()
             self.notify(f"{error}", severity="error", timeout=8)
             return
-        line = errors.describe(error, self.db_path)
-        if line is None:
-            raise error  # a bug: let Textual show it
+        line = errors.describe(error, self.db_path) or errors.unexpected(error)
         if isinstance(error, errors.DatabaseBusy) or "busy" in line:
 
             def answered(again: bool | None) -> None:
