@@ -1,6 +1,7 @@
-"""Load check: N processes edit one week at once; lost updates are measured.
+"""Load check: N processes edit one week at once while others solve, publish and back up;
+lost updates, refusals by cause and breaches are measured.
 
-    python benchmarks/bench_load.py [--procs 8] [--seconds 30] [--seed 0] [--workdir DIR]
+    python benchmarks/bench_load.py [--procs 8] [--seconds 60] [--seed 0] [--workdir DIR]
                                     [--solve-limit 5] [--think 0] [--keep] [--no-check]
 
 A fresh demo database (the bundled district, week of 2026-12-07) is solved once and saved.
@@ -8,13 +9,18 @@ Then N worker processes (each its own `python` process and SQLite connection, li
 coordinators in their own SSH sessions) loop for --seconds: refresh the view when
 `PRAGMA data_version` says someone else committed, pick a random edit (a cadre takes over
 another's duty, two cadres swap a day's duties, a duty moves to another day, a cell is
-locked or unlocked) and make it with `WeekEditor`, which checks the hard rules and saves
-with the version it read. An edit the rules refuse is no write attempt; a save is
-committed, refused as stale (`StaleRoster`, or `EditError` about a changed roster: the
-view is then reloaded) or fails otherwise; its latency is that of `WeekEditor._save` (the
-write transaction, waiting for the lock included). The parent solves the week again while
-the workers start up, accepts that solve mid-run (with the version it read, keeping the
-locks set meanwhile, retrying on stale) and takes an online backup (`roster.backup.backup`).
+locked or unlocked) and make it with `WeekEditor` as the UI does (rebasing: a save found
+stale is made again on top of the other change when the two touch different cadres and
+cells), which checks the hard rules and saves with the versions it read (the week's, its
+neighbours', the district's). An edit the rules refuse is no write attempt; a save is
+committed, refused (stale, district changed, busy) or fails otherwise; its latency is that
+of `WeekEditor._save` (the write transaction, waiting for the lock included). The parent
+solves the week again while the workers start up, accepts that solve mid-run (with the
+version it read, keeping the locks set meanwhile, retrying on stale) and takes an online
+backup (`roster.backup.backup`). Meanwhile `roster solve` processes solve the next week
+(two at once, then a third after it is published: one of the first two commits, the
+others are refused) and `roster publish` publishes it, so the edited week is checked
+against a next week that changes under it.
 
 Lost updates are measured, not assumed. Every commit is logged (per process, JSONL) with
 the version it produced, the version and content hash of the view it was made on, the
@@ -24,10 +30,11 @@ unique and contiguous, every commit must have been made on the state of the vers
 before it (else it overwrote a change its author never saw), each replayed state must
 hash to what its commit read back, and the stored roster must equal the highest
 version's state. The audit log must list the same versions. The replay also runs the
-independent checker on each state: an edit must never add a breach. The backup must be a
-committed state, and `PRAGMA integrity_check` must pass.
+independent checker on each state: an edit must never add a breach; and the final week
+must break no rest rule across its boundary with the next week as stored. The backup must
+be a committed state, and `PRAGMA integrity_check` must pass.
 
-Exit status 1 if anything is lost, unaccounted for or corrupt, or an edit added a breach.
+Exit status 1 if anything is lost, unaccounted for or corrupt, or a breach was added.
 """
 
 from __future__ import annotations
@@ -49,11 +56,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from roster import store
+from roster import errors, store
 from roster.domain import Assignment, week_days
 from roster.edits import EditError, Refused, WeekEditor, breach_key, keep_locks
 
 MONDAY = dt.date(2026, 12, 7)
+CAUSES = ("stale", "neighbour", "rules", "district", "published", "busy", "other")
 KINDS = ("replace", "swap", "move", "lock")
 WEIGHTS = (0.4, 0.25, 0.15, 0.2)
 CHECKED_KINDS = ("replace", "swap", "move")  # the edits the editor checks against the rules
@@ -178,19 +186,53 @@ def is_stale_edit_error(error: Exception) -> bool:
     return isinstance(error, EditError) and "changed since" in str(error)
 
 
+def cause_of(error: BaseException) -> str:
+    """Why a save was refused, in the benchmark's words."""
+    if isinstance(error, errors.PublishedRoster):
+        return "published"
+    if isinstance(error, errors.NeighbourChanged):
+        return "neighbour"
+    if isinstance(error, store.StaleRoster) or is_stale_edit_error(error):
+        return "stale"
+    if isinstance(error, errors.DistrictChanged):
+        return "district"
+    line = errors.describe(error) or ""
+    if isinstance(error, errors.DatabaseBusy) or "busy" in line:
+        return "busy"
+    return "other"
+
+
+def cause_of_line(line: str) -> str:
+    """The same, from the one line a `roster` command printed."""
+    if "published" in line:
+        return "published"
+    if "rest rule across" in line:
+        return "neighbour"
+    if "was changed" in line:
+        return "stale"
+    if "district" in line:
+        return "district"
+    if "busy" in line:
+        return "busy"
+    return "other"
+
+
 def worker(args: dict) -> None:
     """One process: edit until the deadline the parent sends; commits go to args['log']."""
     rng = random.Random(args["seed"])
     week = dt.date.fromisoformat(args["week"])
     actor = args["actor"]
     db = store.open_db(args["db"], create=False)
-    editor = TimedEditor(db, store.load_district(db), week, actor=actor)
+    district_version = store.district_version(db)
+    editor = TimedEditor(db, store.load_district(db), week, actor=actor, rebase=True,
+                         district_version=district_version)  # fmt: skip
     seen = store.data_version(db)
     counts: Counter = Counter()
+    causes: Counter = Counter()
     refused: Counter = Counter()
     kinds: Counter = Counter()
     stale_kinds: Counter = Counter()
-    errors: Counter = Counter()
+    errors_: Counter = Counter()
     latencies: list[float] = []
     stale_latencies: list[float] = []
     print("ready", flush=True)
@@ -212,23 +254,31 @@ def worker(args: dict) -> None:
             editor.save_started = None
             try:
                 change = edit()
-            except (Refused, EditError, store.StaleRoster, sqlite3.Error) as error:
+            except (Refused, EditError, errors.RosterError, sqlite3.Error) as error:
                 attempted = editor.save_started is not None
                 if not attempted:
                     if isinstance(error, Refused | EditError):
                         refused[kind] += 1
                     else:
-                        errors[f"{type(error).__name__}: {error} (before saving)"] += 1
+                        errors_[f"{type(error).__name__}: {error} (before saving)"] += 1
                     continue
                 counts["attempted"] += 1
-                if isinstance(error, store.StaleRoster) or is_stale_edit_error(error):
+                # Refused here: made again on top of another change, the rules refuse it now
+                cause = "rules" if isinstance(error, Refused) else cause_of(error)
+                causes[cause] += 1
+                if cause == "rules":
+                    refused[kind] += 1
+                elif cause == "stale":
                     counts["stale"] += 1
                     stale_kinds[kind] += 1
                     if isinstance(error, store.StaleRoster):
                         counts["stale_named"] += f"changed by {error.by} at" in str(error)
                     stale_latencies.append(editor.save_seconds)
+                elif cause == "district":
+                    district_version = store.district_version(db)
+                    editor.set_district(store.load_district(db), district_version)
                 else:
-                    errors[f"{type(error).__name__}: {error}"] += 1
+                    errors_[f"{type(error).__name__}: {error}"] += 1
                 seen = store.data_version(db)  # before reading: a later commit is noticed
                 editor.reload()  # "your view is refreshed"
                 continue
@@ -236,6 +286,9 @@ def worker(args: dict) -> None:
             counts["committed"] += 1
             kinds[kind] += 1
             latencies.append(editor.save_seconds)
+            if change.note:  # made again on top of another change: on the version before it
+                counts["rebased"] += 1
+                base_version, base = editor.version - 1, change.before
             saved = store.Roster(None, week, editor.status, editor.version, {}, editor.assignments)
             record = commit_record(
                 kind, actor, base_version, base, change.after, saved, editor.save_seconds
@@ -247,7 +300,8 @@ def worker(args: dict) -> None:
         "refused": dict(refused),
         "kinds": dict(kinds),
         "stale_kinds": dict(stale_kinds),
-        "errors": dict(errors),
+        "causes": dict(causes),
+        "errors": dict(errors_),
         "latencies": latencies,
         "stale_latencies": stale_latencies,
     }
@@ -271,6 +325,13 @@ class LoadResult:
     committed_by_kind: Counter = field(default_factory=Counter)
     stale_by_kind: Counter = field(default_factory=Counter)
     reloads: int = 0
+    rebased: int = 0
+    refusals: Counter = field(default_factory=Counter)  # saves refused, by cause
+    cli_solves: list[str] = field(default_factory=list)  # outcome of each `roster solve`
+    cli_refusals: Counter = field(default_factory=Counter)
+    published: str = ""
+    breaches_across: int = 0  # rest broken across the boundary with the next week
+    breaches_across_messages: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
     stale_latencies: list[float] = field(default_factory=list)
     # replay
@@ -316,6 +377,7 @@ class LoadResult:
             and self.unaccounted_versions == 0
             and self.integrity == "ok"
             and self.breaches_added_by_edits == 0
+            and self.breaches_across == 0
             and not self.worker_failures
         )
 
@@ -343,30 +405,33 @@ def prepare_demo(path: Path, week: dt.date = MONDAY, time_limit: float = 5.0) ->
 
 
 def solve_again(db_path: Path, week: dt.date, time_limit: float, seed: int):
-    """A new solve of the week (another seed), keeping its locks: (result, seconds)."""
+    """A new solve of the week (another seed), keeping its locks: ((result, the weeks
+    around it was solved with, checked again when it is accepted), seconds)."""
     from roster.solver import solve_week
 
     db = store.open_db(db_path, create=False)
     try:
         t0 = time.perf_counter()
         roster = store.get_roster(db, week)
+        around = store.neighbours(db, week)
         result = solve_week(
             store.load_district(db),
             week,
-            history=store.history(db, week),
+            history=around,
             locks=[a for a in roster.assignments if a.locked] if roster else [],
             time_limit=time_limit,
             seed=seed + 1,
             num_workers=1,
         )
-        return result, time.perf_counter() - t0
+        return (result, around), time.perf_counter() - t0
     finally:
         db.close()
 
 
-def accept_solve(db_path: Path, week: dt.date, result, out: list[dict], tries: int = 100):
+def accept_solve(db_path: Path, week: dt.date, solved, out: list[dict], tries: int = 100):
     """Accept `result` with the version read, keeping the locks set meanwhile; reload and
     retry on stale. Returns (accepted, tries, version); the commit goes to `out`."""
+    result, around = solved
     db = store.open_db(db_path, create=False)
     try:
         editor = TimedEditor(db, store.load_district(db), week, actor="bench-solver")
@@ -375,12 +440,14 @@ def accept_solve(db_path: Path, week: dt.date, result, out: list[dict], tries: i
             base_version, base = editor.version, tuple(editor.assignments)
             proposal = keep_locks(result.assignments, editor.locks())
             try:
-                change = editor.replace_all(proposal, {"status": result.status})
+                change = editor.replace_all(proposal, {"status": result.status}, around=around)
             except store.StaleRoster:
                 continue
             except EditError as error:
                 if is_stale_edit_error(error):
                     continue
+                if "solve again" in str(error):
+                    return False, n, 0
                 raise
             saved = store.Roster(None, week, editor.status, editor.version, {}, editor.assignments)
             out.append(
@@ -467,6 +534,25 @@ def replay(
     return hashes
 
 
+def across(result: LoadResult, db_path: Path, week: dt.date, final) -> None:
+    """Breaches of the final week that only the next stored week shows: rest across the
+    boundary (what edits checked alone, or against a stale next week, used to let by)."""
+    from roster.solver.checker import check_roster
+
+    db = store.open_db(db_path, create=False)
+    try:
+        district = store.load_district(db)
+        history, following = store.history(db, week), store.following(db, week)
+    finally:
+        db.close()
+    rows = [from_row(r) for r in final[1]]
+    alone = {breach_key(b) for b in check_roster(district, week, rows, history)}
+    both = check_roster(district, week, rows, history, following=following)
+    new = [b for b in both if breach_key(b) not in alone]
+    result.breaches_across = len(new)
+    result.breaches_across_messages = [b.message for b in new[:5]]
+
+
 def audit_versions(db_path: Path, week: dt.date, after: int) -> list[tuple[int, str]]:
     """(version, actor) of every roster save of the week the audit log records after `after`."""
     con = sqlite3.connect(db_path)
@@ -498,9 +584,11 @@ def run_load(
     solve_limit: float = 5.0,
     check: bool = True,
     think: float = 0.0,
+    cli_solves: bool = True,
     echo=print,
 ) -> LoadResult:
-    """Run the load on `db_path` (a roster for `week` must exist); replay and check."""
+    """Run the load on `db_path` (a roster for `week` must exist); replay and check.
+    `cli_solves`: `roster solve` the next week twice at once, publish it, solve it again."""
     workdir.mkdir(parents=True, exist_ok=True)
     result = LoadResult(procs, seconds)
     db = store.open_db(db_path, create=False)
@@ -545,9 +633,43 @@ def run_load(
     solve_at = seconds * 0.3 if solve_at is None else solve_at
     backup_at = seconds * 0.6 if backup_at is None else backup_at
     backup_info = None
-    for at, action in sorted([(solve_at, "solve"), (backup_at, "backup")]):
+    following = week + dt.timedelta(weeks=1)
+    solving: list[subprocess.Popen] = []
+    plan = [(solve_at, "solve"), (backup_at, "backup")]
+    if cli_solves:
+        plan += [(seconds * 0.1, "cli-solves"), (seconds * 0.5, "publish"),
+                 (seconds * 0.7, "cli-solve")]  # fmt: skip
+
+    def cli(*args: str, wait: bool = False):
+        command = [sys.executable, "-m", "roster", *args, "--db", str(db_path)]
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env={**os.environ, "ROSTER_USER": "bench-cli"})  # fmt: skip
+        if wait:
+            proc.wait()
+        return proc
+
+    def cli_solve():
+        return cli("solve", "--week", following.isoformat(), "--time-limit", f"{solve_limit:g}",
+                   "--workers", "1")  # fmt: skip
+
+    for at, action in sorted(plan):
         time.sleep(max(0.0, start + at - time.time()))
-        if action == "solve":
+        if action == "cli-solves":
+            solving += [cli_solve(), cli_solve()]
+            echo(
+                f"  two `roster solve` of the week of {following} ({time.time() - start:.1f} s in)"
+            )
+        elif action == "cli-solve":
+            solving.append(cli_solve())
+            echo(f"  `roster solve` of the week of {following} ({time.time() - start:.1f} s in)")
+        elif action == "publish":
+            for proc in solving:
+                proc.wait()
+            done = cli("publish", "--week", following.isoformat(), wait=True)
+            result.published = "yes" if done.returncode == 0 else done.stderr.read().strip()
+            echo(f"  `roster publish` of the week of {following}: {result.published} "
+                 f"({time.time() - start:.1f} s in)")  # fmt: skip
+        elif action == "solve":
             try:
                 if solved is not None:
                     accepted, tries, version = accept_solve(db_path, week, solved, parent_commits)
@@ -566,6 +688,19 @@ def run_load(
             backup_info = take_backup(db_path, target, week)
             echo(f"  backup taken: {backup_info[0]} pages ({time.time() - start:.1f} s in)")
 
+    for proc in solving:
+        out, err_text = proc.communicate()
+        if proc.returncode == 0:
+            result.cli_solves.append("saved")
+        else:
+            lines = [ln for ln in err_text.splitlines() if ln.startswith("Error:")]
+            line = lines[-1] if lines else err_text.strip()[-300:]
+            cause = cause_of_line(line)
+            result.cli_refusals[cause] += 1
+            result.cli_solves.append(f"refused ({cause}): {line[:200]}")
+            if "Traceback" in err_text or not lines:
+                result.worker_failures.append(f"roster solve: {err_text[-1000:]}")
+
     commits = list(parent_commits)
     for proc, log, err in workers:
         out, _ = proc.communicate()
@@ -582,6 +717,8 @@ def run_load(
         result.stale += c.get("stale", 0)
         result.stale_named += c.get("stale_named", 0)
         result.reloads += c.get("reloads", 0)
+        result.rebased += c.get("rebased", 0)
+        result.refusals.update(summary.get("causes", {}))
         result.refused_by_rules.update(summary["refused"])
         result.committed_by_kind.update(summary["kinds"])
         result.stale_by_kind.update(summary["stale_kinds"])
@@ -600,6 +737,8 @@ def run_load(
         con.close()
     echo(f"replaying {len(commits)} commits{' with the checker' if check else ''} …")
     hashes = replay(result, district, week, history, first, commits, final, check=check)
+    if check:
+        across(result, db_path, week, final)
     logged = sorted((c["version"], c["actor"]) for c in commits)
     result.audit_agrees = audit_versions(db_path, week, first[0]) == logged
     if backup_info is not None:
@@ -616,6 +755,8 @@ def report(result: LoadResult, echo=print) -> None:
     echo(f"edits attempted (saves)      {r.attempted}")
     echo(f"  committed                  {r.committed} (+{int(r.solve_accepted)} solve accepted)")
     echo(f"  refused as stale           {r.stale} (message names who and when: {r.stale_named})")
+    echo(f"  made on top of a change    {r.rebased} (rebased, as the UI does)")
+    echo("  refused, by cause          " + ", ".join(f"{k} {r.refusals[k]}" for k in CAUSES))
     echo(f"  other errors               {r.other_errors}")
     for text, n in r.error_kinds.most_common(5):
         echo(f"    {n} × {text[:160]}")
@@ -659,6 +800,16 @@ def report(result: LoadResult, echo=print) -> None:
         f"checker breaches             solved week {r.breaches_solved}, final {r.breaches_final}; "
         f"added by edits {r.breaches_added_by_edits}, by the accepted solve {r.breaches_by_solve}"
     )
+    if r.cli_solves:
+        echo(f"roster solve (next week)     {len(r.cli_solves)}: "
+             f"saved {r.cli_solves.count('saved')}, refused "
+             + ", ".join(f"{k} {r.cli_refusals[k]}" for k in CAUSES if r.cli_refusals[k]))  # fmt: skip
+        for outcome in r.cli_solves:
+            echo(f"    {outcome}")
+        echo(f"roster publish (next week)   {r.published or 'not run'}")
+    echo(f"breaches across weeks        {r.breaches_across} (rest with the next stored week)")
+    for message in r.breaches_across_messages:
+        echo(f"    {message}")
     echo(f"integrity_check              {r.integrity}")
     for failure in r.worker_failures:
         echo(f"WORKER FAILED: {failure}")
@@ -668,7 +819,7 @@ def report(result: LoadResult, echo=print) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--procs", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--solve-limit", type=float, default=5.0)
     parser.add_argument("--workdir", type=Path, help="default: a new temporary folder")

@@ -106,6 +106,37 @@ def default_checker(district: District, monday: dt.date, assignments, history=()
     return check_roster(district, monday, list(assignments), history=list(history), **options)
 
 
+def cross_week_recheck(
+    district: District,
+    monday: dt.date,
+    assignments: Iterable[Assignment],
+    seen: Iterable[Assignment],
+    checker: Callable = default_checker,
+) -> Callable[[list[Assignment]], list[str]]:
+    """For `store.save_roster(recheck=…)`: given the neighbouring weeks as stored now, the
+    breaches the week `assignments` would newly have compared with the neighbours `seen`
+    when it was checked. Only the cadres whose neighbouring duties changed are checked
+    again, and without coverage (the rest rules are the ones that cross a boundary)."""
+    week = list(assignments)
+    seen = list(seen)
+
+    def recheck(now: list[Assignment]) -> list[str]:
+        cadres = {a.cadre_id for a in set(seen) ^ set(now)}
+        if not cadres:
+            return []
+        theirs = [a for a in week if a.cadre_id in cadres]
+
+        def keys(around: list[Assignment]) -> dict:
+            mine = [a for a in around if a.cadre_id in cadres]
+            found = checker(district, monday, theirs, mine, coverage=False)
+            return {breach_key(b): b.message for b in found}
+
+        before, after = keys(seen), keys(now)
+        return [message for key, message in after.items() if key not in before]
+
+    return recheck
+
+
 @dataclass
 class WeekEditor:
     """The roster of one week, its checks, and the edits a coordinator makes to it."""
@@ -125,6 +156,10 @@ class WeekEditor:
     stats: dict = field(default_factory=dict)
     published: frozenset | None = None
     history: list[Assignment] = field(default_factory=list)
+    following: list[Assignment] = field(default_factory=list)  # the next week, as stored
+    neighbours_seen: dict = field(default_factory=dict)  # their versions, checked at save
+    # The district's version `district` was read at (None: not checked at save, scripts).
+    district_version: int | None = None
     undo_stack: list[Change] = field(default_factory=list)
     redo_stack: list[Change] = field(default_factory=list)
     _breaches: list | None = None
@@ -137,7 +172,9 @@ class WeekEditor:
     def reload(self) -> None:
         """Read the week again from the database (after someone else changed it)."""
         roster = store.get_roster(self.db, self.week_start)
+        self.neighbours_seen = store.neighbour_versions(self.db, self.week_start)
         self.history = store.history(self.db, self.week_start)
+        self.following = store.following(self.db, self.week_start)
         if roster is None:
             self.assignments, self.version, self.status, self.stats = [], 0, "none", {}
         else:
@@ -152,10 +189,18 @@ class WeekEditor:
 
     def stored_version(self) -> int:
         """The version in the database now: differs from `version` when someone else saved."""
-        row = self.db.execute(
-            "select version from rosters where week_start = ?", [self.week_start.isoformat()]
-        ).fetchone()
-        return row[0] if row else 0
+        return store.roster_version_of(self.db, self.week_start)
+
+    @property
+    def neighbours(self) -> list[Assignment]:
+        """The stored weeks around this one, as the checker takes them (rest across both
+        boundaries): the weeks before and the week after."""
+        return [*self.history, *self.following]
+
+    def set_district(self, district: District, version: int | None) -> None:
+        """The district read again (someone imported, recalled or changed settings)."""
+        self.district, self.district_version = district, version
+        self._breaches = None
 
     @property
     def days(self) -> list[dt.date]:
@@ -169,7 +214,7 @@ class WeekEditor:
         """Hard-rule breaches of the week as stored (cached until the next change)."""
         if self._breaches is None:
             self._breaches = ordered(
-                self.checker(self.district, self.week_start, self.assignments, self.history)
+                self.checker(self.district, self.week_start, self.assignments, self.neighbours)
             )
         return self._breaches
 
@@ -184,7 +229,7 @@ class WeekEditor:
 
     def check(self, assignments: Iterable[Assignment]) -> list:
         return ordered(
-            self.checker(self.district, self.week_start, list(assignments), self.history)
+            self.checker(self.district, self.week_start, list(assignments), self.neighbours)
         )
 
     def check_change(self, new: list[Assignment], diff: set[Assignment] | None = None) -> list:
@@ -207,7 +252,7 @@ class WeekEditor:
         theirs = [
             a for a in new if a.cadre_id in cadres or (a.post_id, a.date, a.shift_code) in cells
         ]
-        past = [a for a in self.history if a.cadre_id in cadres]
+        past = [a for a in self.neighbours if a.cadre_id in cadres]
         fresh = self.checker(self.district, self.week_start, theirs, past, cells=cells)
         return ordered(
             [b for b in self.breaches if not touched(b)] + [b for b in fresh if touched(b)]
@@ -294,7 +339,7 @@ class WeekEditor:
         for a in self.assignments:
             mine[a.cadre_id].append(a)
         past: dict[int, list[Assignment]] = defaultdict(list)
-        for a in self.history:
+        for a in self.neighbours:
             past[a.cadre_id].append(a)
         pool = []
         for cadre in district.cadres.values():
@@ -477,10 +522,28 @@ class WeekEditor:
         )
 
     def replace_all(
-        self, assignments: Iterable[Assignment], stats: dict, *, label: str = "accept solve"
+        self,
+        assignments: Iterable[Assignment],
+        stats: dict,
+        *,
+        label: str = "accept solve",
+        around: Iterable[Assignment] | None = None,
     ) -> Change:
-        """Accept a solver's roster for the week (it keeps the locked cells itself)."""
-        return self._apply(label, list(assignments), "", "solve.accept", check=False, stats=stats)
+        """Accept a solver's roster for the week (it keeps the locked cells itself).
+        `around`: the neighbouring weeks the solver was given; when they have changed since
+        so that the roster would break a rest rule across a boundary, it is refused."""
+        assignments = list(assignments)
+        if around is not None:
+            recheck = cross_week_recheck(
+                self.district, self.week_start, assignments, around, self.checker
+            )
+            problems = recheck(self.neighbours)
+            if problems:
+                raise EditError(
+                    "the week before or after was changed while solving, and this roster "
+                    f"would now break: {problems[0]}; solve again"
+                )
+        return self._apply(label, assignments, "", "solve.accept", check=False, stats=stats)
 
     def undo(self) -> Change:
         if not self.undo_stack:
@@ -507,9 +570,7 @@ class WeekEditor:
         if self.status == "none":
             raise EditError("no roster for this week yet: solve it first")
         self._require((), (), f"publish the week of {self.week_start}", whole=True)
-        if self.stored_version() != self.version:
-            raise store.StaleRoster.of(self.db, self.week_start, self.version)
-        store.publish_roster(self.db, self.week_start, self.actor)
+        store.publish_roster(self.db, self.week_start, self.actor, expected_version=self.version)
         self.reload()
 
     # --- inside ------------------------------------------------------------------------
@@ -588,8 +649,13 @@ class WeekEditor:
                 stats=stats,
                 action=f"edit.{op}" if op != "solve.accept" else op,
                 actor=self.actor,
-                expected_version=self.version if self.status != "none" else None,
+                expected_version=self.version,  # 0: there was no roster
                 previous=self.assignments if self.status != "none" else None,
+                district_version=self.district_version,
+                neighbours_seen=self.neighbours_seen,
+                recheck=cross_week_recheck(
+                    self.district, self.week_start, new, self.neighbours, self.checker
+                ),
             )
             if op != "solve.accept":
                 store.add_audit(self.db, "edit", details, self.actor)

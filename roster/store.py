@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import getpass
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import sqlite_utils
@@ -36,9 +37,24 @@ from roster.domain import (
     Unit,
     WorkGroup,
 )
+from roster.errors import (
+    DatabaseBusy,
+    DistrictChanged,
+    NeighbourChanged,
+    NewerDatabase,
+    NotARosterDatabase,
+    PublishedRoster,
+    StaleRoster,
+)
 
-BUSY_TIMEOUT_MS = 5000
+__all__ = ["DatabaseBusy", "DistrictChanged", "PublishedRoster", "StaleRoster"]  # re-exported
+
+# How long one attempt to take the write lock waits (SQLite's busy timeout), and how long a
+# writer keeps retrying in all before it gives up with `DatabaseBusy` (tests set both short).
+BUSY_TIMEOUT_MS = int(os.environ.get("ROSTER_BUSY_TIMEOUT_MS", "5000"))
+BUSY_WAIT_SECONDS = float(os.environ.get("ROSTER_BUSY_WAIT_SECONDS", "60"))
 DEFAULT_DB = "roster.db"
+opened_path: Path | None = None  # the database this process opened last (for messages)
 
 migrations = Migrations("roster")
 
@@ -79,6 +95,14 @@ def m003_published_assignments(db: sqlite_utils.Database) -> None:
         "create index if not exists published_assignments_week on published_assignments "
         "(week_start)"
     )
+
+
+@migrations()
+def m004_district_version(db: sqlite_utils.Database) -> None:
+    """A version of the district, bumped by every write to it (imports, recalls, absences,
+    settings): a solve, edit or relief computed on an older district is caught when it saves."""
+    db.execute("create table if not exists meta (key text primary key, value text not null)")
+    db.execute("insert or ignore into meta (key, value) values ('district_version', '0')")
 
 
 _INITIAL_SCHEMA = [
@@ -150,6 +174,12 @@ class RosterDatabase(sqlite_utils.Database):
 
     _presence = None
 
+    # Called as on_busy(holder, waited_seconds) while a writer waits for the write lock
+    # (the CLI prints it); `busy_wait`: seconds to keep retrying in all (the UI: 0, it asks).
+    on_busy = None
+    busy_wait: float | None = None
+    path: Path | None = None
+
     @contextlib.contextmanager
     def atomic(self) -> Iterator[RosterDatabase]:
         """One write transaction (nested: a savepoint), begun with BEGIN IMMEDIATE.
@@ -159,12 +189,15 @@ class RosterDatabase(sqlite_utils.Database):
         locked") when another connection writes or has written meanwhile: the busy
         timeout is never waited for. BEGIN IMMEDIATE waits (up to the busy timeout) for
         the lock before reading, so what a transaction checks (a roster's version) is
-        still true when it writes."""
+        still true when it writes. While another process holds the lock longer, the
+        writer keeps waiting (telling `on_busy` who holds it, where known) up to
+        `busy_wait` seconds, then raises `DatabaseBusy`."""
         if self.conn.in_transaction:
             with super().atomic():
                 yield self
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self._begin_immediate()
+        mark = self._mark_writer()
         try:
             yield self
         except BaseException:
@@ -176,6 +209,82 @@ class RosterDatabase(sqlite_utils.Database):
             except BaseException:
                 self.rollback()
                 raise
+        finally:
+            self._unmark_writer(mark)
+
+    def _begin_immediate(self) -> None:
+        import time
+
+        wait = BUSY_WAIT_SECONDS if self.busy_wait is None else self.busy_wait
+        started = time.monotonic()
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+                waited = time.monotonic() - started
+                holder = self.writer()
+                if waited >= wait:
+                    raise DatabaseBusy(
+                        f"{self.path or 'the database'} is busy: {holder or 'another process'} "
+                        f"has been writing to it for more than {waited:.0f} s; try again later",
+                        holder,
+                    ) from None
+                if self.on_busy is not None:
+                    self.on_busy(holder, waited)
+
+    def writer(self) -> str:
+        """Who holds the write lock, as the holder wrote it down ('' when unknown: e.g. not
+        a roster process)."""
+        if self.path is None:
+            return ""
+        try:
+            text = writer_path(self.path).read_text(encoding="utf-8").strip()
+        except OSError:
+            return ""
+        try:
+            info = json.loads(text)
+            pid = int(info["pid"])
+            os.kill(pid, 0)  # still running?
+        except (ValueError, KeyError, TypeError, ProcessLookupError):
+            return ""
+        except PermissionError:
+            pass  # another user's live process
+        from roster.clock import local_text
+
+        return f"{info.get('actor', '?')} ({info.get('what', 'roster')}, since {local_text(info['at'])})"
+
+    def _mark_writer(self) -> str | None:
+        """Note who holds the write lock, for others who wait (advisory, best effort)."""
+        if self.path is None:
+            return None
+        import sys
+
+        text = json.dumps(
+            {
+                "actor": current_actor(),
+                "pid": os.getpid(),
+                "what": " ".join(["roster", *sys.argv[1:2]]) if sys.argv else "roster",
+                "at": now_iso(),
+            }
+        )
+        try:
+            writer_path(self.path).write_text(text, encoding="utf-8")
+        except OSError:
+            return None
+        return text
+
+    def _unmark_writer(self, mark: str | None) -> None:
+        if mark is None:
+            return
+        path = writer_path(self.path)
+        try:
+            if path.read_text(encoding="utf-8") == mark:
+                path.unlink()
+        except OSError:
+            pass
 
     def close(self) -> None:
         super().close()
@@ -187,21 +296,35 @@ class RosterDatabase(sqlite_utils.Database):
 def open_db(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_utils.Database:
     """Open (and if need be create and upgrade) the roster database at `path`.
 
-    A new file is made readable and writable by owner and group only: it holds phone
-    numbers and home coordinates.
+    Only `create=True` (`roster init`, the first run of the UI, tests) makes a new file or
+    fills an empty one; an existing file must be a roster database (`NotARosterDatabase`)
+    of this version of roster or an older one (`NewerDatabase`): nothing is written to a
+    file that is not. A new file is made readable and writable by owner and group only: it
+    holds phone numbers and home coordinates.
     """
     path = Path(path)
-    if not create and not path.exists():
-        raise FileNotFoundError(f"no roster database at {path}: run `roster init` first")
-    is_new = not path.exists()
-    if is_new:
+    global opened_path
+    opened_path = path
+    if not path.exists():
+        if not create:
+            raise FileNotFoundError(
+                f"no roster database at {path}: create one with `roster init --db {path}`"
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         old_umask = os.umask(0o007)
         try:
             path.touch()
         finally:
             os.umask(old_umask)
+    elif path.is_dir():
+        raise NotARosterDatabase(f"{path} is a folder, not a roster database: check --db")
+    elif path.stat().st_size == 0 and not create:
+        raise NotARosterDatabase(
+            f"{path} is an empty file, not a roster database: check --db, or create one "
+            f"with `roster init --force --db {path}`"
+        )
     db = RosterDatabase(path)
+    db.path = path
     # A shared lock held for the life of this handle tells `roster restore` who has it open.
     try:
         db._presence = hold_presence(path)
@@ -210,12 +333,62 @@ def open_db(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_util
         raise DatabaseBusy(
             f"{path} is being restored from a backup; try again in a minute"
         ) from None
-    db.conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.conn.execute("pragma foreign_keys = on")
-    if db.conn.execute("pragma journal_mode").fetchone()[0] != "wal":
-        db.conn.execute("pragma journal_mode = wal")
-    migrations.apply(db)
+    try:
+        db.conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.conn.execute("pragma foreign_keys = on")
+        _refuse_foreign(db, path)
+        if db.conn.execute("pragma journal_mode").fetchone()[0] != "wal":
+            db.conn.execute("pragma journal_mode = wal")
+        if migrations.pending(db):
+            migrations.apply(db)
+            with db.atomic():
+                db.execute(
+                    "insert or replace into meta (key, value) values ('roster_version', ?)",
+                    [roster_version()],
+                )
+    except BaseException:
+        db.close()
+        raise
     return db
+
+
+def roster_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("roster")
+    except PackageNotFoundError:  # pragma: no cover - run from a bare checkout
+        return "unknown"
+
+
+def _refuse_foreign(db: sqlite_utils.Database, path: Path) -> None:
+    """Refuse a file that is not a roster database or that a newer roster wrote."""
+    tables = {r[0] for r in db.conn.execute("select name from sqlite_master where type = 'table'")}
+    if not tables:
+        return  # a new (empty) database: only `create=True` gets here with one
+    if migrations.migrations_table not in tables or "rosters" not in tables:
+        raise NotARosterDatabase(
+            f"{path} is an SQLite database of another program, not a roster database: "
+            "check --db (nothing was changed in it)"
+        )
+    known = {m.name for m in migrations._migrations}
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        made_by = ""
+        if "meta" in tables:
+            row = db.conn.execute("select value from meta where key = 'roster_version'").fetchone()
+            made_by = f" {row[0]}" if row else ""
+        raise NewerDatabase(
+            f"{path} was written by a newer roster{made_by} (schema {unknown[-1]}) than this "
+            f"one ({roster_version()}): upgrade roster to open it"
+        )
+
+
+def writer_path(path: str | os.PathLike[str]) -> Path:
+    return Path(f"{path}.writer")
+
+
+_READ_ONLY = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
 def presence_path(path: str | os.PathLike[str]) -> Path:
@@ -233,6 +406,10 @@ def hold_presence(path: str | os.PathLike[str], *, exclusive: bool = False):
     old_umask = os.umask(0o007)
     try:
         handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the life of the handle
+    except OSError as error:  # a read-only file, folder or disk: a shared lock still works
+        if exclusive or not lock_path.exists() or error.errno not in _READ_ONLY:
+            raise
+        handle = open(lock_path)  # noqa: SIM115 - held open for the life of the handle
     finally:
         os.umask(old_umask)
     try:
@@ -246,6 +423,46 @@ def hold_presence(path: str | os.PathLike[str], *, exclusive: bool = False):
 def data_version(db: sqlite_utils.Database) -> int:
     """Changes whenever another connection commits: cheap to poll for others' changes."""
     return db.execute("pragma data_version").fetchone()[0]
+
+
+def district_version(db: sqlite_utils.Database) -> int:
+    """The district's version: bumped by every write to the district (see `bump_district`)."""
+    row = db.execute("select value from meta where key = 'district_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def bump_district(db: sqlite_utils.Database, what: str = "", actor: str | None = None) -> int:
+    """Note a change to the district (call inside the transaction that changes it): its
+    version moves on, and who changed what, when, is kept for those it makes stale."""
+    db.execute("update meta set value = cast(value as integer) + 1 where key = 'district_version'")
+    note = {"what": what, "actor": actor or current_actor(), "at": now_iso()}
+    db.execute(
+        "insert or replace into meta (key, value) values ('district_changed', ?)",
+        [json.dumps(note, ensure_ascii=False)],
+    )
+    return district_version(db)
+
+
+def require_district_version(db: sqlite_utils.Database, expected: int | None) -> None:
+    """Inside a write transaction: refuse (`DistrictChanged`) when the district changed since
+    it was read at version `expected` (None: the caller does not check)."""
+    if expected is None:
+        return
+    stored = district_version(db)
+    if stored != expected:
+        row = db.execute("select value from meta where key = 'district_changed'").fetchone()
+        what = ""
+        if row:
+            from roster.clock import local_text
+
+            note = json.loads(row[0])
+            what = f" ({note['what'] or 'a change'} by {note['actor']} at {local_text(note['at'])})"
+        raise DistrictChanged(
+            f"the district (cadres, absences or settings) changed while you worked{what}: "
+            "nothing was saved; do it again on the district as it is now",
+            stored,
+            expected,
+        )
 
 
 def current_actor() -> str:
@@ -377,6 +594,22 @@ def history(db: sqlite_utils.Database, week_start: dt.date, weeks: int = 4) -> l
     return [_assignment(r) for r in db.query(sql, [first, week_start.isoformat()])]
 
 
+def following(db: sqlite_utils.Database, week_start: dt.date) -> list[Assignment]:
+    """Assignments of the week after `week_start`, as stored: rest rules look across the
+    boundary both ways, so a week is also checked against an already rostered next week."""
+    first = (week_start + dt.timedelta(weeks=1)).isoformat()
+    last = (week_start + dt.timedelta(weeks=2)).isoformat()
+    sql = """select a.* from assignments a join rosters r on r.id = a.roster_id
+             where a.date >= ? and a.date < ? order by a.date"""
+    return [_assignment(r) for r in db.query(sql, [first, last])]
+
+
+def neighbours(db: sqlite_utils.Database, week_start: dt.date) -> list[Assignment]:
+    """The stored weeks around `week_start` (4 before, 1 after), as the checker and the
+    solver take them in their `history`: days after the week count as the week after."""
+    return [*history(db, week_start), *following(db, week_start)]
+
+
 def relief_requests(db: sqlite_utils.Database, status: str | None = None) -> list[ReliefRequest]:
     where, args = ("status = ?", [status]) if status else (None, [])
     return [_relief(r) for r in db["relief_requests"].rows_where(where, args, order_by="id")]
@@ -448,6 +681,7 @@ def save_settings(db: sqlite_utils.Database, values: dict[str, object]) -> None:
         db["settings"].upsert_all(
             [{"key": k, "value": str(v)} for k, v in values.items()], pk="key"
         )
+        bump_district(db, "settings")
 
 
 def delete_setting(db: sqlite_utils.Database, name: str) -> None:
@@ -519,23 +753,51 @@ def save_roster(
     actor: str | None = None,
     expected_version: int | None = None,
     previous: Sequence[Assignment] | None = None,
+    draft: bool = False,
+    district_version: int | None = None,
+    neighbours_seen: dict[dt.date, int] | None = None,
+    recheck: Callable[[list[Assignment]], list[str]] | None = None,
 ) -> Roster:
     """Replace the week's assignments in one transaction and bump the roster's version.
 
-    With `expected_version`, a roster changed by someone else since it was read is refused
-    (`StaleRoster`) and nothing is written. `previous`, the assignments of that version as
-    read (in stored order), lets an edit write and return its few changes without reading
-    the week's 4,000 rows twice (every write of assignments bumps the version, so at that
-    version the stored rows are `previous`).
+    `expected_version` is the version the caller read, 0 (or None) when it saw no roster: a
+    roster changed by someone else since then, or made by someone else when there was none,
+    is refused (`StaleRoster`) and nothing is written. `draft=True` (a solve): a published
+    week is never replaced (`PublishedRoster`). `district_version`, when given: refused
+    (`DistrictChanged`) when the district changed since the caller read it.
+    `neighbours_seen`, the versions of the weeks before and after as the caller read them
+    (see `neighbour_versions`): when one changed, `recheck(neighbours now)` says what the
+    week would newly break across the boundaries (rest rules), and the save is refused
+    (`StaleRoster` naming that week) if anything, or if there is no `recheck`. `previous`, the
+    assignments of that version as read (in stored order), lets an edit write and return its
+    few changes without reading the week's 4,000 rows twice (every write of assignments
+    bumps the version, so at that version the stored rows are `previous`).
     """
     assignments = list(assignments)
+    expected = expected_version or 0
     with db.atomic():  # BEGIN IMMEDIATE: no one writes between the version check and the write
         existing = db.execute(
-            "select id, version from rosters where week_start = ?", [week_start.isoformat()]
+            "select id, version, status from rosters where week_start = ?",
+            [week_start.isoformat()],
         ).fetchone()
-        if existing and expected_version is not None and existing[1] != expected_version:
-            raise StaleRoster.of(db, week_start, expected_version)
-        version = (existing[1] if existing else 0) + 1
+        stored_version = existing[1] if existing else 0
+        if existing and draft and existing[2] == "published":
+            raise PublishedRoster.of(db, week_start, expected)
+        if stored_version != expected:
+            raise StaleRoster.of(db, week_start, expected)
+        require_district_version(db, district_version)
+        moved = [
+            (week, seen)
+            for week, seen in (neighbours_seen or {}).items()
+            if roster_version_of(db, week) != seen
+        ]
+        if moved:
+            problems = (
+                ["not checked again"] if recheck is None else recheck(neighbours(db, week_start))
+            )
+            if problems:
+                raise NeighbourChanged(StaleRoster.of(db, *moved[0]), week_start, problems[0])
+        version = stored_version + 1
         row = {
             "week_start": week_start.isoformat(),
             "version": version,
@@ -546,7 +808,6 @@ def save_roster(
         known = (
             previous is not None
             and existing is not None
-            and expected_version == existing[1]
             and db.execute(
                 "select count(*) from assignments where roster_id = ?", [existing[0]]
             ).fetchone()[0]
@@ -578,6 +839,23 @@ def save_roster(
     return saved
 
 
+def neighbour_versions(db: sqlite_utils.Database, week_start: dt.date) -> dict[dt.date, int]:
+    """The versions (0: no roster) of the weeks just before and just after `week_start`:
+    what a save checks to know its cross-week checks still hold."""
+    return {
+        week: roster_version_of(db, week)
+        for week in (week_start - dt.timedelta(weeks=1), week_start + dt.timedelta(weeks=1))
+    }
+
+
+def roster_version_of(db: sqlite_utils.Database, week_start: dt.date) -> int:
+    """The stored version of the week's roster; 0 when there is none."""
+    row = db.execute(
+        "select version from rosters where week_start = ?", [week_start.isoformat()]
+    ).fetchone()
+    return row[0] if row else 0
+
+
 def _status(db: sqlite_utils.Database, roster_id: int) -> str:
     return db.execute("select status from rosters where id = ?", [roster_id]).fetchone()[0]
 
@@ -603,12 +881,21 @@ def _in_stored_order(previous: Sequence[Assignment], new: list[Assignment]) -> l
     return sorted(kept + added, key=lambda a: a.date)
 
 
-def publish_roster(db: sqlite_utils.Database, week_start: dt.date, actor: str | None = None):
-    """Mark the week published and keep a copy of it as published, in one transaction."""
+def publish_roster(
+    db: sqlite_utils.Database,
+    week_start: dt.date,
+    actor: str | None = None,
+    *,
+    expected_version: int | None = None,
+):
+    """Mark the week published and keep a copy of it as published, in one transaction.
+    With `expected_version`: only that version of the week (else `StaleRoster`)."""
     with db.atomic():
         roster = get_roster(db, week_start)
         if roster is None:
             raise LookupError(f"no roster for the week of {week_start}: solve it first")
+        if expected_version is not None and roster.version != expected_version:
+            raise StaleRoster.of(db, week_start, expected_version)
         db["rosters"].update(
             roster.id,
             {
@@ -650,44 +937,6 @@ def published_assignments(
             return None
         return frozenset()
     return frozenset((p, dt.date.fromisoformat(d), s, c) for p, d, s, c in rows)
-
-
-class DatabaseBusy(Exception):
-    """The database is held exclusively (a restore is running)."""
-
-
-class StaleRoster(Exception):
-    """The roster was changed by someone else since this view read it."""
-
-    def __init__(self, week_start: dt.date, stored: int, expected: int, by: str = "", at: str = ""):
-        who = f" by {by}" if by else " by someone else"
-        when = f" at {local_hhmm(at)}" if at else ""
-        super().__init__(
-            f"the roster of the week of {week_start} was changed{who}{when} "
-            f"(version {stored}, you had {expected}); your view is refreshed, "
-            "check it and make your change again"
-        )
-        self.week_start = week_start
-        self.stored = stored
-        self.expected = expected
-        self.by = by
-
-    @classmethod
-    def of(cls, db: sqlite_utils.Database, week_start: dt.date, expected: int) -> StaleRoster:
-        """The refusal for a view at version `expected`, naming who changed it last and when."""
-        row = db.execute(
-            "select version, updated_by, updated_at from rosters where week_start = ?",
-            [week_start.isoformat()],
-        ).fetchone()
-        stored, by, at = row if row else (0, "", "")
-        return cls(week_start, stored, expected, by or "", at or "")
-
-
-def local_hhmm(iso_utc: str) -> str:
-    """A stored UTC time as the coordinators' local date and time (Asia/Shanghai)."""
-    from roster.clock import local_text
-
-    return local_text(iso_utc)
 
 
 # --- relief: requests, absences and recalls ----------------------------------------------------

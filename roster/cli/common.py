@@ -61,12 +61,14 @@ def week_option(required: bool):
 
 
 def open_existing(db_path: Path):
+    """The roster database at `db_path`: only `roster init` creates one, and a file that is
+    not a roster database (or a newer roster's) is refused unchanged."""
     if not db_path.exists():
         raise click.ClickException(
             f"no roster database at {db_path}: create one with `roster init --db {db_path}` "
             "(add --demo for the demo district)"
         )
-    return store.open_db(db_path)
+    return store.open_db(db_path, create=False)
 
 
 def require(db, what: str, *, district: bool = True):

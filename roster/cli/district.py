@@ -69,7 +69,7 @@ def import_(db_path: Path, kind_or_dir: str, file: Path | None, as_json: bool) -
     """
     from roster.importer import KINDS, ImportFailed, import_dir, import_file
 
-    db = store.open_db(db_path)
+    db = open_existing(db_path)
     require(db, "import district data")
     try:
         if file is None:

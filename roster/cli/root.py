@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -56,9 +57,12 @@ class LazyGroup(click.Group):
     metavar="LOGIN",
     help="Act as this coordinator instead of the OS login (for tests and scripts).",
 )
+@click.option(
+    "--debug", is_flag=True, help="Show the full traceback of a failure (for reporting bugs)."
+)
 @click.version_option(package_name="roster")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path, as_user: str | None) -> None:
+def cli(ctx: click.Context, db_path: Path, as_user: str | None, debug: bool) -> None:
     """Duty rosters for cadres at village and community checkpoints.
 
     Without a command, opens the terminal UI (creating the demo database on first run).
@@ -80,8 +84,43 @@ def cli(ctx: click.Context, db_path: Path, as_user: str | None) -> None:
     run_app(db_path)
 
 
-def main() -> None:
-    cli(prog_name="roster")
+def main(argv: list[str] | None = None) -> None:
+    """Run the command; every failure a user can meet is told in one line (see
+    `roster.errors`), with exit code 1; `--debug` shows the traceback instead."""
+    from roster import errors, store
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    debug = "--debug" in args or os.environ.get("ROSTER_DEBUG") == "1"
+    if "--" in args:  # after "--" it is an argument, not our option
+        cut = args.index("--")
+        args = [a for a in args[:cut] if a != "--debug"] + args[cut:]
+    else:
+        args = [a for a in args if a != "--debug"]  # accepted anywhere on the line
+
+    told: list[float] = []
+
+    def waiting(holder: str, waited: float) -> None:
+        """Say who holds the database once, then every 10 s while waiting."""
+        if told and 0 <= waited - told[-1] < 10:
+            return
+        told.append(waited)
+        who = holder or "another process"
+        click.echo(f"waiting: {who} is writing to the database (waited {waited:.0f} s)…", err=True)
+
+    store.RosterDatabase.on_busy = staticmethod(waiting)
+    try:
+        cli.main(args=args, prog_name="roster", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing more was saved", err=True)
+        sys.exit(130)
+    except Exception as error:
+        if debug:
+            raise
+        line = errors.describe(error, store.opened_path) or errors.unexpected(error)
+        click.echo(f"Error: {line}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

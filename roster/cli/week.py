@@ -18,6 +18,7 @@ from roster.cli.common import (
     week_option,
 )
 from roster.domain import week_start
+from roster.errors import NoDistrict
 
 
 @click.command()
@@ -32,13 +33,20 @@ from roster.domain import week_start
 def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: int,
           dry_run: bool, as_json: bool) -> None:  # fmt: skip
     """Build the draft roster of the week: keeps locked cells, reports what is unmet and why."""
+    from roster.edits import cross_week_recheck
     from roster.solver import solve_week
 
     db = open_existing(db_path)
     if not dry_run:
         require(db, "replace the district's roster")
     monday = week_start(week)
+    district_version = store.district_version(db)
     district = store.load_district(db)
+    if not district.cadres or not district.posts:
+        raise NoDistrict(
+            f"{db_path} holds no district to roster (no posts or no cadres): load one with "
+            "`roster import DIR`"
+        )
     current = store.get_roster(db, monday)
     if current is not None and current.status == "published" and not dry_run:
         raise click.ClickException(
@@ -46,16 +54,22 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
             "told. Use --dry-run to see a new solution, or settle changes as relief requests."
         )
     locks = [a for a in current.assignments if a.locked] if current else []
+    neighbours_seen = store.neighbour_versions(db, monday)  # read before the weeks themselves
+    around = store.neighbours(db, monday)
     result = solve_week(
-        district, monday, history=store.history(db, monday), locks=locks,
+        district, monday, history=around, locks=locks,
         time_limit=time_limit, seed=seed, num_workers=workers,
     )  # fmt: skip
     data = result.to_json()
     if not dry_run and result.assignments:
         stats = {k: v for k, v in data.items() if k != "assignments"}
+        # Saved only over the roster it started from (none: version 0), never over a
+        # published week, and only if the district is still the one it solved.
         saved = store.save_roster(
             db, monday, result.assignments, stats=stats,
-            expected_version=current.version if current else None,
+            expected_version=current.version if current else 0, draft=True,
+            district_version=district_version, neighbours_seen=neighbours_seen,
+            recheck=cross_week_recheck(district, monday, result.assignments, around),
         )  # fmt: skip
         data["saved_version"] = saved.version
     if as_json:
@@ -88,7 +102,10 @@ def check(db_path: Path, week: dt.date, as_json: bool) -> None:
     if roster is None:
         raise click.ClickException(f"no roster for the week of {monday}: run `roster solve` first")
     district = store.load_district(db)
-    breaches = check_roster(district, monday, roster.assignments, history=store.history(db, monday))
+    breaches = check_roster(
+        district, monday, roster.assignments, history=store.history(db, monday),
+        following=store.following(db, monday),
+    )  # fmt: skip
     if as_json:
         emit({"week": monday.isoformat(), "breaches": [b.to_json() for b in breaches]})
     else:

@@ -95,19 +95,25 @@ def check_roster(
     assignments: Iterable[Assignment],
     history: Iterable[Assignment] = (),
     *,
+    following: Iterable[Assignment] = (),
     locks: Iterable[Assignment] = (),
     coverage: bool = True,
     cells: Iterable[tuple[int, dt.date, str]] | None = None,
 ) -> list[Breach]:
-    """Every breach of hard rules 1–8 by the week's `assignments` (history counts for rest;
-    `locks` must be kept exactly; `coverage=False` skips rule 2, e.g. for locks alone;
-    `cells`, (post, day, shift) triples, limits rule 2 to those cells)."""
+    """Every breach of hard rules 1–8 by the week's `assignments`. The stored neighbouring
+    weeks count for rest (rules 4 and 5) across both boundaries: `history`, the weeks
+    before, and `following`, the week after (days after Sunday found in `history` count as
+    following too, so a caller may pass both weeks around in one list). `locks` must be kept
+    exactly; `coverage=False` skips rule 2, e.g. for locks alone; `cells`, (post, day,
+    shift) triples, limits rule 2 to those cells."""
     monday = monday_of(week_start)
     days = week_days(monday)
     in_week = set(days)
     names = _Names(district)
     week = [a for a in assignments if a.date in in_week]
+    history = list(history)
     past = [a for a in history if a.date < monday]
+    after = [a for a in (*history, *following) if a.date > days[-1]]
     breaches: list[Breach] = []
 
     known = []
@@ -143,7 +149,7 @@ def check_roster(
         breaches += _coverage(district, days, week, names, cells)
     breaches += _commute(district, by_cadre, names)
     past_by_cadre: dict[int, list[Assignment]] = defaultdict(list)
-    for a in past:
+    for a in (*past, *after):  # the neighbouring weeks, as far as rest is concerned
         if a.shift_code in district.shifts:
             past_by_cadre[a.cadre_id].append(a)
     breaches += _rest_days(district, by_cadre, past_by_cadre, monday, names)
@@ -268,7 +274,8 @@ def _rest_days(district, by_cadre, past_by_cadre, monday: dt.date, names) -> lis
             runs.append((run_start, prev))
         for first, last in runs:
             length = (last - first).days + 1
-            if length > s.max_consecutive_days and last >= monday:
+            sunday = monday + dt.timedelta(days=6)
+            if length > s.max_consecutive_days and last >= monday and first <= sunday:
                 out.append(
                     Breach(
                         "consecutive_days",
@@ -340,8 +347,9 @@ def _rest_hours(district, by_cadre, past_by_cadre, names) -> list[Breach]:
                 if start_b - end_a >= need:
                     break  # later shifts start later still
                 if a.date == b.date or (id(a) not in this_week and id(b) not in this_week):
-                    continue  # same day: rule 1 says it; both last week: not this roster's
+                    continue  # same day: rule 1 says it; both another week: not this roster's
                 rest = (start_b - end_a).total_seconds() / 3600
+                mine = b if id(b) in this_week else a  # the duty of this week it is about
                 out.append(
                     Breach(
                         "rest_hours",
@@ -349,9 +357,9 @@ def _rest_hours(district, by_cadre, past_by_cadre, names) -> list[Breach]:
                         f"{day_label(a.date)} and {b.shift_code} on {day_label(b.date)}; at "
                         f"least {district.settings.min_rest_hours:g} h required",
                         c,
-                        b.post_id,
-                        b.date,
-                        b.shift_code,
+                        mine.post_id,
+                        mine.date,
+                        mine.shift_code,
                     )
                 )
     return out

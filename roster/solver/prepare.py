@@ -107,6 +107,26 @@ def most_days(mask: list[bool], run_before: int, settings: Settings) -> int:
     return max(0, min(total_cap, max(states.values())))
 
 
+def _keep_run_short(
+    per_day: list[frozenset[str]], run_after: int, settings: Settings, cadre_id: int
+) -> None:
+    """A cadre who works the first `run_after` days of the next (stored) week: a run of the
+    week's last days joined to it stays within `max_consecutive_days`. Without a constraint
+    of the model for it, one of the last `room + 1` days is kept off (spread over cadres by
+    id, so that no one day loses everyone): cautious, and only where the next week is
+    already rostered."""
+    if run_after <= 0:
+        return
+    room = max(1, settings.max_consecutive_days) - run_after  # days the run may have here
+    if room <= 0:
+        per_day[-1] = frozenset()
+    elif room < len(per_day):
+        if any(not codes for codes in per_day[len(per_day) - 1 - room :]):
+            return  # a day off there already (absence, status)
+        last = list(range(len(per_day) - 1 - room, len(per_day)))
+        per_day[last[cadre_id % len(last)]] = frozenset()
+
+
 def km_matrix(district: District, cadre_ids: list[int], post_ids: list[int]) -> np.ndarray:
     """Road km between every home and every post (great circle times the road factor)."""
     homes = [(district.cadres[c].home_lat, district.cadres[c].home_lon) for c in cadre_ids]
@@ -192,6 +212,24 @@ def prepare_week(
             day -= dt.timedelta(days=1)
         run_before[c] = n
 
+    # the week after, when it is already stored (days after Sunday in `history`): its first
+    # duties are constants the week's last days must rest before (rules 4 and 5)
+    sunday = days[-1]
+    after: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    dates_after: dict[int, set[dt.date]] = defaultdict(set)
+    for a in history:
+        if a.date > sunday:
+            dates_after[a.cadre_id].add(a.date)
+            if (a.date - sunday).days <= max(1, max_gap):
+                after[a.cadre_id].append(((a.date - monday).days, a.shift_code))
+    run_after: dict[int, int] = {}
+    for c, dates in dates_after.items():
+        n, day = 0, sunday + dt.timedelta(days=1)
+        while day in dates:
+            n += 1
+            day += dt.timedelta(days=1)
+        run_after[c] = n
+
     # locks
     locks = [a for a in locks if monday <= a.date < monday + dt.timedelta(days=7)]
     locks_by_cadre: dict[int, list[Assignment]] = defaultdict(list)
@@ -226,7 +264,12 @@ def prepare_week(
                 for t in list(ok):
                     if (s, t, i - offset) in forbidden:
                         ok.discard(t)
+            for offset, s in after.get(c, []):
+                for t in list(ok):
+                    if (t, s, offset - i) in forbidden:
+                        ok.discard(t)
             per_day.append(frozenset(ok))
+        _keep_run_short(per_day, run_after.get(c, 0), settings, c)
         allowed[c] = per_day
         mask = [bool(x) for x in per_day]
         cap[c] = most_days(mask, run_before.get(c, 0), settings)

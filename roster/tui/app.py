@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from roster import store
+from roster import errors, store
 from roster.access import access_for
 from roster.clock import today
 from roster.domain import week_start
@@ -77,7 +77,12 @@ class RosterApp(App[None]):
         self.solve_controls: set = set()
         self._editors: dict[dt.date, WeekEditor] = {}
         self._finder = None  # roster.find.Finder, built in a worker (pypinyin loads slowly)
-        self.db = store.open_db(db_path)
+        self.db = store.open_db(db_path, create=False)
+        # The UI thread never waits long for the write lock: it says who holds it and offers
+        # to retry (see `edit`), and stays usable meanwhile.
+        self.db.busy_wait = 0
+        self.db.conn.execute(f"pragma busy_timeout = {min(store.BUSY_TIMEOUT_MS, 2000)}")
+        self.district_version = store.district_version(self.db)  # read before the district
         self.district = store.load_district(self.db)
         self.access = access_for(self.db, actor)
 
@@ -95,6 +100,7 @@ class RosterApp(App[None]):
                 checker=self.checker,
                 access=self.access,
                 rebase=True,
+                district_version=self.district_version,
             )
             self._editors[self.week] = editor
         return editor
@@ -136,11 +142,16 @@ class RosterApp(App[None]):
             self.check_week()
 
     def watch_db(self) -> None:
-        """Show others' changes within `watch_seconds`: reload when the stored version moved."""
+        """Show others' changes within `watch_seconds`: reload the district when its version
+        moved (an import, a recall, settings), the week when the roster's version moved."""
         editor = self.editor
         try:
+            district_version = store.district_version(self.db)
             stored = editor.stored_version()
         except Exception:  # a locked database: try again at the next tick
+            return
+        if district_version != self.district_version:
+            self.reload_district(say=True)
             return
         if stored != editor.version:
             editor.reload()
@@ -155,7 +166,7 @@ class RosterApp(App[None]):
             editor.week_start,
             editor.version,
             list(editor.assignments),
-            list(editor.history),
+            editor.neighbours,
         )
 
     @work(thread=True, exclusive=True, group="check", exit_on_error=False)
@@ -207,6 +218,9 @@ class RosterApp(App[None]):
         except (EditError, store.StaleRoster) as error:
             self._edit_failed(error)
             return
+        except Exception as error:  # busy, full, read-only, damaged: say so, stay usable
+            self._edit_broke(error, lambda: self.edit(do, after))
+            return
         self._edit_done(change, after)
 
     def _finish_edit(self, do: Callable[[], Change], after: Callable[[], None] | None) -> None:
@@ -215,7 +229,34 @@ class RosterApp(App[None]):
         except (EditError, Refused, store.StaleRoster) as error:
             self._edit_failed(error)
             return
+        except Exception as error:  # busy, full, read-only, damaged: say so, stay usable
+            self._edit_broke(error, lambda: self._finish_edit(do, after))
+            return
         self._edit_done(change, after)
+
+    def _edit_broke(self, error: Exception, retry: Callable[[], None]) -> None:
+        """An edit that could not be saved for a reason of the database, not of the edit:
+        nothing was saved and the session (and its undo) goes on. A district changed
+        meanwhile is read again; a busy database (someone's long import) may be retried."""
+        from roster.tui.screens.dialogs import ConfirmScreen
+
+        self.bell()
+        if isinstance(error, errors.DistrictChanged):
+            self.reload_district()
+            self.notify(f"{error}", severity="error", timeout=8)
+            return
+        line = errors.describe(error, self.db_path)
+        if line is None:
+            raise error  # a bug: let Textual show it
+        if isinstance(error, errors.DatabaseBusy) or "busy" in line:
+
+            def answered(again: bool | None) -> None:
+                if again:
+                    retry()
+
+            self.push_screen(ConfirmScreen(f"{line}. Retry now?"), answered)
+            return
+        self.notify(line, severity="error", timeout=10)
 
     def _edit_done(self, change: Change, after: Callable[[], None] | None) -> None:
         note = " (override recorded)" if change.overridden else ""
@@ -229,7 +270,8 @@ class RosterApp(App[None]):
 
     def _edit_failed(self, error: Exception) -> None:
         self.bell()
-        self.notify(str(error), severity="error", timeout=6)
+        refreshed = "; your view is refreshed" if isinstance(error, store.StaleRoster) else ""
+        self.notify(f"{error}{refreshed}", severity="error", timeout=6)
         if isinstance(error, store.StaleRoster):
             self.editor.reload()
             self.roster_changed("reload")
@@ -320,10 +362,24 @@ class RosterApp(App[None]):
     def relief_applied(self) -> None:
         """A relief was written by another connection: read the district (its absences)
         and the week again, and tell every screen."""
+        self.reload_district()
+
+    def reload_district(self, *, say: bool = False) -> None:
+        """Read the district again (someone imported, recalled, settled a relief or changed
+        settings), give it to every open week, and tell every screen (and the user)."""
+        self.district_version = store.district_version(self.db)
         self.district = store.load_district(self.db)
+        self._finder = None
         for editor in self._editors.values():
-            editor.district = self.district
-        self.editor.reload()
+            editor.set_district(self.district, self.district_version)
+            if editor.stored_version() != editor.version:
+                editor.reload()
+        if say:
+            self.notify(
+                "The district changed (a recall, an absence, an import or settings): "
+                "reloaded; checks are run again.",
+                timeout=5,
+            )
         self.roster_changed("reload")
 
     def show_post(self, post_id: int, day: dt.date | None = None) -> None:

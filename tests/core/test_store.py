@@ -57,6 +57,7 @@ def test_migrations_apply_once(tmp_path):
         "m001_initial",
         "m002_coordinators",
         "m003_published_assignments",
+        "m004_district_version",
     ]
     assert store.migrations.pending(db) == []
 
@@ -126,7 +127,7 @@ def test_failed_save_rolls_back_everything(db):
     import sqlite3
 
     with pytest.raises(sqlite3.IntegrityError):
-        store.save_roster(db, MONDAY, bad, actor="a")
+        store.save_roster(db, MONDAY, bad, actor="a", expected_version=1)
     roster = store.get_roster(db, MONDAY)
     assert roster.version == 1 and roster.assignments == [Assignment(MONDAY, 1, 1, "D")]
 

@@ -71,11 +71,13 @@ class SolveScreen(RosterScreen):
         self.error = ""
         self.running = True
         self.version = editor.version
+        self.district_version = app.district_version
+        self.around = editor.neighbours
         self.locks = editor.locks()
         self.run_solve(
             app.district,
             editor.week_start,
-            list(editor.history),
+            self.around,  # the next stored week too: its first duties need rest before
             list(self.locks),
             app.time_limit,
             self.seed,
@@ -226,12 +228,22 @@ class SolveScreen(RosterScreen):
                 severity="error",
             )
             return
+        if app.district_version != self.district_version:
+            self.notify(
+                "The district changed while solving (a recall, an absence, an import or "
+                "settings): solve again.",
+                severity="error",
+            )
+            return
 
         def done() -> None:
             app.pop_screen()
             app.roster_changed("solve")
 
-        app.edit(lambda _o: editor.replace_all(self.assignments, stats), after=done)
+        app.edit(
+            lambda _o: editor.replace_all(self.assignments, stats, around=self.around),
+            after=done,
+        )
 
     def action_discard(self) -> None:
         self.stop_control()

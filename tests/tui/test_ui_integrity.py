@@ -1,0 +1,89 @@
+"""The UI under others' changes and faults: a recall from another process reloads the
+district (and says so), a held database keeps the session and offers a retry, a failed
+save is told in one line and the undo stack survives."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from roster import store
+from roster.domain import week_days
+from roster.tui.screens.dialogs import ConfirmScreen
+from tests.factories import MONDAY
+from tests.tui.pilot import SIZE, app_for, run_async, settle
+
+SUNDAY = week_days(MONDAY)[6]
+
+HOLD = """
+import sys
+from roster import store
+db = store.open_db(sys.argv[1], create=False)
+with db.atomic():
+    print("holding", flush=True)
+    sys.stdin.readline()
+"""
+
+
+@run_async
+async def test_a_recall_elsewhere_reloads_the_district_and_says_so(db_path):
+    app = app_for(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        recalled = subprocess.run(
+            [sys.executable, "-m", "roster", "recall", "G0013", "--from", MONDAY.isoformat(),
+             "--db", str(db_path)], capture_output=True, text=True,
+        )  # fmt: skip
+        assert recalled.returncode == 0, recalled.stderr
+        assert app.district.cadres[13].status == "active"
+        # an edit made before the app noticed is refused, nothing saved, the district read
+        version = app.editor.version
+        app.edit(lambda o: app.editor.assign(13, 3, SUNDAY, "N", override=o))
+        await settle(pilot)
+        assert app.editor.at(13, SUNDAY) is None
+        assert store.get_roster(store.open_db(db_path, create=False), MONDAY).version == version
+        assert any("recall of G0013" in n.message for n in app._notifications)
+        assert app.district.cadres[13].status == "recalled"
+
+        # another change to the district is seen by the watch, and told
+        store.save_settings(store.open_db(db_path, create=False), {"bench": "x"})
+        app.watch_db()
+        await settle(pilot)
+        assert app.district_version == store.district_version(app.db)
+        assert any("The district changed" in n.message for n in app._notifications)
+
+
+@run_async
+async def test_a_held_database_keeps_the_session_and_offers_a_retry(db_path):
+    app = app_for(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.edit(lambda o: app.editor.lock_cell(1, MONDAY, "D"))  # one undoable edit
+        await settle(pilot)
+        assert len(app.editor.undo_stack) == 1
+        app.db.conn.execute("pragma busy_timeout = 50")
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLD, str(db_path)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            env={**os.environ, "ROSTER_USER": "wangli"},
+        )  # fmt: skip
+        try:
+            assert holder.stdout.readline().strip() == "holding"
+            app.edit(lambda o: app.editor.assign(13, 3, SUNDAY, "N", override=o))
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmScreen)
+            assert "wangli" in app.screen.question and "Retry" in app.screen.question
+            assert app.editor.at(13, SUNDAY) is None
+            holder.stdin.write("\n")
+            holder.stdin.flush()
+            holder.wait(30)
+            await pilot.press("y")  # retry, now that the other process let go
+            await settle(pilot)
+        finally:
+            holder.kill()
+            holder.wait()
+        assert app.editor.at(13, SUNDAY).post_id == 3
+        assert len(app.editor.undo_stack) == 2  # the session went on: undo still has both
+        stored = store.get_roster(store.open_db(db_path, create=False), MONDAY)
+        assert stored.version == app.editor.version
