@@ -65,7 +65,7 @@ from roster.access import NotAllowed, access_for, refuse
 from roster.domain import ABSENCE_KINDS, Absence, Assignment, Cadre, District, Roster, week_days
 from roster.domain import week_start as monday_of
 from roster.geo import commute_km, within_commute
-from roster.solver.checker import Breach, check_roster
+from roster.solver.checker import Breach, check_roster, unavailable_days
 from roster.solver.prepare import EARTH_RADIUS_KM, forbidden_successions
 from roster.solver.soft import NIGHT_TOLERANCE, WEEKEND_TOLERANCE, spread_excess
 
@@ -376,6 +376,7 @@ class _Week:
         self.away = {
             (ab.cadre_id, day) for ab in district.absences for day in self.days if ab.covers(day)
         }
+        self.away |= unavailable_days(district, self.days)  # rule 9: wishes, unit home days
         self.able = {c for c, x in district.cadres.items() if x.status == "active"}
         self.night_ok = {c for c, x in district.cadres.items() if x.night_ok}
 
@@ -633,7 +634,7 @@ def _moves(week: _Week, req: _Request) -> list[_Move]:
                 status += 1
             elif night and c not in week.night_ok:
                 no_night += 1
-            elif (c, day) in week.away:
+            elif (c, day) in week.away or (c, day, a.shift_code) in week.away:
                 absent += 1
             else:
                 items[c].append((f, cur))
@@ -732,6 +733,7 @@ def _swaps(week: _Week, req: _Request, c: int, free, base) -> list[_Move]:
             and day not in req.span
             and day not in req.x_days
             and not req.district.absent(x, day)
+            and not req.district.unavailable(x, day, a.shift_code)
             and (xc.night_ok or a.shift_code not in week.night_codes)
         ):
             back.append(a)

@@ -35,6 +35,7 @@ class LazyGroup(click.Group):
         "relief": "roster.cli.relief:relief_cmd",
         "recall": "roster.cli.relief:recall_cmd",
         "bench": "roster.cli.bench:bench",
+        "wish": "roster.cli.wishes:wish",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

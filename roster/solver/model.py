@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from roster.domain import Assignment, District
 from roster.domain import week_start as monday_of
-from roster.solver import explain, soft
+from roster.solver import explain, soft, wishes
 from roster.solver.checker import Breach, check_roster
 from roster.solver.deploy import DeploymentFlow, bound_with_longest_commute, unmet_charge
 from roster.solver.prepare import Week, prepare_week
@@ -283,6 +283,7 @@ def solve_week(
     else:
         status = "feasible"
     explanations = explain.explain(week, deployment, assignments, unmet, lock_breaches)
+    stats["wishes"] = wishes.report(week, assignments, deployment)
     seconds = time.perf_counter() - t0
     report(objective, bound, "done")
     assignments.sort(key=lambda a: (a.date, a.post_id, a.shift_code, a.cadre_id))

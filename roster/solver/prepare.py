@@ -16,6 +16,7 @@ import numpy as np
 
 from roster.domain import Assignment, District, Settings, week_days
 from roster.geo import within_commute
+from roster.solver import wishes
 
 EARTH_RADIUS_KM = 6371.0088  # the haversine package's mean radius: the checker uses it too
 
@@ -239,7 +240,11 @@ def prepare_week(
                         ok.discard(t)
             per_day.append(frozenset(ok))
         allowed[c] = per_day
-        mask = [bool(x) for x in per_day]
+    wishes.restrict(
+        district, days, allowed, locks, worked_dates
+    )  # rule 9: unavailable, unit quotas
+    for c in cadre_ids:
+        mask = [bool(x) for x in allowed[c]]
         cap[c] = most_days(mask, run_before.get(c, 0), settings)
 
     # eligible pairs: within commute, able to work at least one day there
