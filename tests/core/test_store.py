@@ -57,6 +57,7 @@ def test_migrations_apply_once(tmp_path):
         "m001_initial",
         "m002_coordinators",
         "m003_published_assignments",
+        "m004_wishes",
     ]
     assert store.migrations.pending(db) == []
 
