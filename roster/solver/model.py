@@ -233,7 +233,8 @@ def solve_week(
     while True:
         rounds += 1
         t2 = time.perf_counter()
-        flow = DeploymentFlow(week, exact=True, more=more, night_price=night_price)
+        placing = wishes.placing_week(week)  # avoid days closed for the placement only
+        flow = DeploymentFlow(placing, exact=True, more=more, night_price=night_price)
         placed = flow.solve(threshold)
         if placed.unfilled and threshold is not None:
             wider = flow.solve(None)

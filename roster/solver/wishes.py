@@ -111,6 +111,39 @@ def _keep_first(district, allowed, rank, c: int, i: int, day: dt.date, worked) -
     return (-wish, last not in worked, not served, opened, (rank[c] + 3 * i) % len(rank))
 
 
+def placing_week(week):
+    """The week as the deployment stage should see it to place cadres: each cadre's avoid
+    days (and avoided shifts) closed, as if unavailable, so that the flow puts them where
+    colleagues can take those days. Only the placement sees this: the bound is computed
+    on the true week and the post models may still use an avoided day, at its cost."""
+    cached = week.cache.get("placing_week")
+    if cached is not None:
+        return cached
+    avoid = {
+        c: [x for x in items if x.wish.kind == AVOID] for c, items in week_wishes(week).items()
+    }
+    avoid = {c: items for c, items in avoid.items() if items and c in week.allowed}
+    if not avoid:
+        week.cache["placing_week"] = week
+        return week
+    from dataclasses import replace
+
+    from roster.solver.prepare import most_days
+
+    allowed = dict(week.allowed)
+    cap = dict(week.cap)
+    for c, items in avoid.items():
+        per_day = list(allowed[c])
+        for x in items:
+            per_day[x.day] = per_day[x.day] - {x.shift} if x.shift else frozenset()
+        allowed[c] = per_day
+        cap[c] = min(cap[c], most_days([bool(d) for d in per_day], week.run_before.get(c, 0),
+                                       week.settings))  # fmt: skip
+    placing = replace(week, allowed=allowed, cap=cap, cache={})
+    week.cache["placing_week"] = placing
+    return placing
+
+
 # --- the week's wish days ---------------------------------------------------------------
 
 
