@@ -1,7 +1,8 @@
 """Loading a district from CSV or XLSX files: all or nothing, in bounded memory.
 
 `import_file` loads one file of one kind, `import_dir` every `KIND.csv`/`KIND.xlsx` of a
-folder in the order towns, units, shifts, posts, demand, cadres, absences. Either way the
+folder in the order towns, units, shifts, posts, demand, cadres, absences, wishes,
+unit_days. Either way the
 whole import is one transaction: every row is checked, valid rows are written in batches
 (so that later files can refer to them), and if anything at all was wrong the transaction
 is rolled back and `ImportFailed` lists every problem with its file, line and column.
@@ -17,7 +18,8 @@ is refused with its line and column; only the free-text columns (notes, note, ad
 hold tabs and line breaks.
 
 Re-importing updates rows by their key (towns and units by name, shifts, posts and cadres
-by code, demand by post/shift/weekday/date, absences by cadre/start/end/kind) and never
+by code, demand by post/shift/weekday/date, absences by cadre/start/end/kind, wishes by
+cadre/kind/date/weekday/until/shift, unit days by unit/weekday/date) and never
 deletes. An optional column missing from a file's header leaves that column of updated
 rows as it was (new rows get the default); a column present but empty gets the default.
 """
