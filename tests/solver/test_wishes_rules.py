@@ -184,3 +184,37 @@ def test_wish_weights_come_from_settings_unless_given():
     assert Wish(1, 1, "prefer", day(0)).weight_in(s) == 4
     assert Wish(1, 1, "prefer", day(0), weight=9).weight_in(s) == 9
     assert replace(Wish(1, 1, "unavailable", day(0)), weight=0).weight_in(s) == 0
+
+
+# --- relief and manual edits ---------------------------------------------------------------
+
+
+def test_relief_never_offers_a_cadre_on_their_unavailable_day():
+    from roster import relief
+    from roster.domain import Roster
+
+    d = district([post(1)], [cadre(1), cadre(2), cadre(9, north_km=2)], demand(1))
+    week = [Assignment(day(i), 1, 1, "D") for i in range(4)]
+    week += [Assignment(day(i), 2, 1, "D") for i in (4, 5, 6)]
+    roster = Roster(1, MONDAY, "draft", 1, {}, week)
+    before = relief.relief_options(d, roster, 1, day(1), day(1), resolve=False)
+    assert any(2 in o.disturbed or 9 in o.disturbed for o in before if o.complete)
+    d = with_wishes(d, Wish(1, 2, "unavailable", day(1)), Wish(2, 9, "unavailable", day(1)))
+    after = relief.relief_options(d, roster, 1, day(1), day(1), resolve=False)
+    assert not any(o.complete for o in after)
+    for o in after:
+        assert not [c for c in o.added if c.date == day(1) and c.cadre_id in (2, 9)]
+
+
+def test_manual_edits_do_not_offer_an_unavailable_cadre(tmp_path):
+    from roster import store
+    from roster.edits import WeekEditor
+    from tests.factories import make_db
+
+    db = make_db(tmp_path / "e.db")
+    editor = WeekEditor(db, store.load_district(db), MONDAY)
+    offered = {c for c, _ in editor.candidates(3, day(6), "N", limit=50)}
+    assert 13 in offered
+    db["wishes"].insert({"cadre_id": 13, "kind": "unavailable", "date": day(6).isoformat()})
+    editor = WeekEditor(db, store.load_district(db), MONDAY)
+    assert 13 not in {c for c, _ in editor.candidates(3, day(6), "N", limit=50)}
