@@ -240,9 +240,8 @@ def prepare_week(
                         ok.discard(t)
             per_day.append(frozenset(ok))
         allowed[c] = per_day
-    wishes.restrict(
-        district, days, allowed, locks, worked_dates
-    )  # rule 9: unavailable, unit quotas
+    # rule 9: `unavailable` wishes and units' quotas close days (solver/wishes.py)
+    wishes.restrict(district, days, allowed, locks, worked_dates)
     for c in cadre_ids:
         mask = [bool(x) for x in allowed[c]]
         cap[c] = most_days(mask, run_before.get(c, 0), settings)
