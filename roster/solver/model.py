@@ -162,7 +162,14 @@ def relative_gap(objective: float, bound: float) -> float:
     return max(0.0, (objective - bound) / abs(objective))
 
 
-def solve_week(
+def solve_week(district: District, week_start: dt.date, **options) -> SolveResult:
+    """The draft roster of the week containing `week_start` (see module doc); options as
+    `solve_week_once`. Units' quotas are kept lazily (`wishes.keep_quotas`): solved
+    without them first, and again only if the roster gives a unit more than its quota."""
+    return wishes.keep_quotas(solve_week_once, district, week_start, **options)
+
+
+def solve_week_once(
     district: District,
     week_start: dt.date,
     *,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from roster.domain import Assignment, District, Wish
 
@@ -144,6 +144,81 @@ def placing_week(week):
     return placing
 
 
+# --- unit quotas, lazily -------------------------------------------------------------------
+
+QUOTA_NOTE = "unit quota"
+
+
+def keep_quotas(solve_once, district: District, week_start: dt.date, **options):
+    """Solve with `solve_once` keeping units' quotas, paying for them only where they bind.
+
+    A first solve ignores the quotas (half the time limit); if its roster keeps every
+    quota anyway it is the answer. Otherwise each (unit, day) with a quota is closed for
+    all but `max_cadres` of the unit's cadres — those who worked that day in the first
+    roster first (locked ones always), then as `_keep_first` ranks — and the week is
+    solved again in the time left. The closures are `unavailable` wishes (negative ids,
+    note "unit quota") of the second solve only; the result is reported on `district`.
+    """
+    import time
+
+    if not district.unit_days:
+        return solve_once(district, week_start, **options)
+    t0 = time.perf_counter()
+    limit = options.pop("time_limit", 10.0)
+    free = replace(district, unit_days=[])
+    first = solve_once(free, week_start, time_limit=max(0.5, limit / 2), **options)
+    closures = quota_closures(district, week_start, first.assignments, options.get("locks", ()))
+    if closures is None:  # (a stopped solve is solved again too: it must keep the quotas)
+        first.district = district
+        return first
+    closed = replace(district, wishes=[*district.wishes, *closures])
+    left = max(0.5, limit - (time.perf_counter() - t0))
+    second = solve_once(closed, week_start, time_limit=left, **options)
+    second.district = district
+    second.seconds = time.perf_counter() - t0
+    second.stats["quota_resolve"] = True
+    return second
+
+
+def quota_closures(district: District, week_start: dt.date, assignments, locks=()):
+    """The days to close so that no unit exceeds its quota (module doc), as `unavailable`
+    wishes; None when `assignments` keep every quota already."""
+    from roster.domain import week_days
+    from roster.domain import week_start as monday_of
+
+    days = week_days(monday_of(week_start))
+    worked: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
+    for a in assignments:
+        if a.cadre_id in district.cadres:
+            worked[district.cadres[a.cadre_id].unit_id, a.date].add(a.cadre_id)
+    fixed: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
+    for a in locks:
+        if a.cadre_id in district.cadres:
+            fixed[district.cadres[a.cadre_id].unit_id, a.date].add(a.cadre_id)
+    members: dict[int, list[int]] = defaultdict(list)
+    for c in sorted(district.cadres, key=lambda c: district.cadres[c].code):
+        members[district.cadres[c].unit_id].append(c)
+    exceeded = False
+    out: list[Wish] = []
+    for unit, cadres in members.items():
+        rank = {c: n for n, c in enumerate(cadres)}
+        for i, day in enumerate(days):
+            quota = district.unit_quota(unit, day)
+            if quota is None:
+                continue
+            on = worked.get((unit, day), set())
+            exceeded |= len(on) > quota
+            must = fixed.get((unit, day), set())
+            order = sorted(
+                cadres, key=lambda c: (c not in must, c not in on, (rank[c] + 3 * i) % len(rank))
+            )
+            keep = set(order[: max(quota, len(must))])
+            for c in cadres:
+                if c not in keep:
+                    out.append(Wish(-1 - len(out), c, UNAVAILABLE, day, note=QUOTA_NOTE))
+    return out if exceeded else None
+
+
 # --- the week's wish days ---------------------------------------------------------------
 
 
@@ -251,7 +326,9 @@ def report(week, assignments: list[Assignment], deployment: dict[int, int]) -> d
     district = week.district
     unavailable = {w.id for w in district.wishes if w.kind == UNAVAILABLE}
     relevant: set[int] = {
-        w.id for w in district.wishes if w.kind == UNAVAILABLE and any(map(w.covers_day, week.days))
+        w.id
+        for w in district.wishes
+        if w.kind == UNAVAILABLE and w.id >= 0 and any(map(w.covers_day, week.days))
     }
     unmet: dict[int, list[tuple[WishDay, str]]] = defaultdict(list)
     wishes: dict[int, Wish] = {}
