@@ -453,7 +453,31 @@ def write_unit_csvs(
         path = out_dir / f"unit-{safe_name(unit.name)}-{monday}.csv"
         _write_csv(path, CSV_COLUMNS, (_csv_row(d) for d in _by_cadre(by_unit[unit.id])))
         paths.append(path)
+    if district.unit_days:  # what each unit gave against its quota, day by day
+        path = out_dir / f"unit-quotas-{monday}.csv"
+        rows = [
+            [unit.name, day.isoformat(), day.isoweekday(), given, "" if quota is None else quota]
+            for unit in district.units.values()
+            for day, given, quota in unit_given(district, monday, items, unit.id)
+            if quota is not None
+        ]
+        _write_csv(path, ["unit", "date", "weekday", "on_duty", "quota"], rows)
+        paths.append(path)
     return paths
+
+
+def unit_given(
+    district: District, monday: dt.date, items: list[Duty], unit_id: int
+) -> list[tuple[dt.date, int, int | None]]:
+    """Per day of the week: how many of the unit's cadres are on duty, and its quota."""
+    on_duty: dict[dt.date, set[int]] = {}
+    for d in items:
+        if d.cadre.unit_id == unit_id:
+            on_duty.setdefault(d.day, set()).add(d.cadre.id)
+    return [
+        (day, len(on_duty.get(day, ())), district.unit_quota(unit_id, day))
+        for day in week_days(monday)
+    ]
 
 
 # --- XLSX ------------------------------------------------------------------------------
@@ -631,6 +655,12 @@ def write_unit_workbook(
             title += f"（联络人：{liaison}）"
         ws = wb.create_sheet(_sheet_title(unit.name, used))
         _people_sheet(ws, district, monday, mine, title, with_unit=False)
+        given = unit_given(district, monday, items, unit.id)
+        if any(quota is not None for _, _, quota in given):
+            row = ws.max_row + 1
+            ws.cell(row, 1, "在岗人数/限额")
+            for col, (_, n, quota) in enumerate(given, start=7):
+                ws.cell(row, col, f"{n}/{quota}" if quota is not None else str(n))
     if not wb.sheetnames:
         wb.create_sheet("派出单位").cell(1, 1, f"{week_range_zh(monday)}：本周无值班安排")
     path = out_dir / f"units-{monday}.xlsx"

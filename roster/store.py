@@ -35,6 +35,8 @@ from roster.domain import (
     ShiftType,
     Town,
     Unit,
+    UnitDay,
+    Wish,
     WorkGroup,
 )
 from roster.errors import (
@@ -103,6 +105,31 @@ def m004_district_version(db: sqlite_utils.Database) -> None:
     settings): a solve, edit or relief computed on an older district is caught when it saves."""
     db.execute("create table if not exists meta (key text primary key, value text not null)")
     db.execute("insert or ignore into meta (key, value) values ('district_version', '0')")
+
+
+@migrations()
+def m005_wishes(db: sqlite_utils.Database) -> None:
+    """Cadres' availability and wishes, and dispatching units' quotas of cadres per day."""
+    db.execute(
+        """create table if not exists wishes (
+            id integer primary key, cadre_id integer not null references cadres(id),
+            kind text not null check (kind in ('unavailable','avoid','prefer')),
+            date text, weekday text not null default '', until text,
+            shift text not null default '', weight integer not null default 0,
+            note text not null default '', created_at text, created_by text)"""
+    )
+    db.execute("create index if not exists wishes_cadre on wishes (cadre_id)")
+    db.execute(
+        """create table if not exists unit_days (
+            id integer primary key, unit_id integer not null references units(id),
+            weekday integer not null default 0 check (weekday between 0 and 7), date text,
+            max_cadres integer not null check (max_cadres >= 0),
+            note text not null default '')"""
+    )
+    db.execute(
+        "create unique index if not exists unit_days_key on unit_days "
+        "(unit_id, weekday, coalesce(date, ''))"
+    )
 
 
 _INITIAL_SCHEMA = [
@@ -514,6 +541,31 @@ def _assignment(r: dict) -> Assignment:
     )  # fmt: skip
 
 
+def weekdays_of(text: str) -> tuple[int, ...]:
+    """Stored weekdays ("6,7") as a sorted tuple."""
+    return tuple(sorted({int(x) for x in text.split(",") if x.strip()})) if text else ()
+
+
+def _wish(r: dict) -> Wish:
+    return Wish(
+        r["id"], r["cadre_id"], r["kind"], _date(r["date"]), weekdays_of(r["weekday"]),
+        _date(r["until"]), r["shift"] or "", r["weight"] or 0, r["note"] or "",
+    )  # fmt: skip
+
+
+def _unit_day(r: dict) -> UnitDay:
+    return UnitDay(r["unit_id"], r["weekday"], r["max_cadres"], _date(r["date"]))
+
+
+def wishes(db: sqlite_utils.Database, cadre_id: int | None = None) -> list[Wish]:
+    where, args = ("cadre_id = ?", [cadre_id]) if cadre_id is not None else (None, [])
+    return [_wish(r) for r in db["wishes"].rows_where(where, args, order_by="id")]
+
+
+def unit_days(db: sqlite_utils.Database) -> list[UnitDay]:
+    return [_unit_day(r) for r in db["unit_days"].rows_where(order_by="id")]
+
+
 def _relief(r: dict) -> ReliefRequest:
     return ReliefRequest(
         r["id"], r["cadre_id"], dt.date.fromisoformat(r["start_date"]),
@@ -552,6 +604,8 @@ def load_district(db: sqlite_utils.Database) -> District:
         ],
         absences=[_absence(r) for r in db["absences"].rows],
         settings=load_settings(db),
+        wishes=wishes(db),
+        unit_days=unit_days(db),
     )
 
 
@@ -686,7 +740,9 @@ def save_settings(db: sqlite_utils.Database, values: dict[str, object]) -> None:
 
 def delete_setting(db: sqlite_utils.Database, name: str) -> None:
     """Back to the default: the setting's row goes."""
-    db.execute("delete from settings where key = ?", [name])
+    with db.atomic():
+        db.execute("delete from settings where key = ?", [name])
+        bump_district(db, "settings")
 
 
 def _assignment_row(roster_id: int, a: Assignment) -> dict:

@@ -63,7 +63,8 @@ def init(db_path: Path, demo: bool, force: bool) -> None:
 )
 @json_option
 def import_(db_path: Path, kind_or_dir: str, file: Path | None, as_json: bool) -> None:
-    """Import KIND FILE (towns, units, shifts, posts, demand, cadres, absences) or a DIR.
+    """Import KIND FILE (towns, units, shifts, posts, demand, cadres, absences, wishes,
+    unit_days) or a DIR.
 
     All or nothing: a file with any problem is listed problem by problem and nothing is written.
     """

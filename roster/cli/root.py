@@ -37,6 +37,7 @@ class LazyGroup(click.Group):
         "recall": "roster.cli.relief:recall_cmd",
         "bench": "roster.cli.bench:bench",
         "settings": "roster.cli.settings:settings",
+        "wish": "roster.cli.wishes:wish",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

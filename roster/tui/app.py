@@ -353,6 +353,29 @@ class RosterApp(App[None]):
 
         self.push_screen(CadreScreen(cadre_id))
 
+    def ask_cadre_edit(self, cadre_id: int, then: Callable[[dict | None], None]) -> None:
+        """The form of a cadre's facts; `then(values)` (None when cancelled)."""
+        from roster.tui.screens.cadre_edit import CadreEditScreen
+
+        self.push_screen(CadreEditScreen(self.district.cadres[cadre_id]), then)
+
+    def ask_wish(self, cadre_id: int, then: Callable[[dict | None], None]) -> None:
+        """The form of a new wish of a cadre; `then(values)` (None when cancelled)."""
+        from roster.tui.screens.cadre_edit import WishAddScreen
+
+        cadre = self.district.cadres[cadre_id]
+        self.push_screen(WishAddScreen(cadre, sorted(self.district.shifts)), then)
+
+    def district_changed(self) -> None:
+        """A cadre's facts or wishes changed: read the district again, check the week with
+        them and tell every screen."""
+        self.district = store.load_district(self.db)
+        for editor in self._editors.values():
+            editor.district = self.district
+        self._finder = None
+        self.editor.reload()
+        self.roster_changed("reload")
+
     def show_relief(self, cadre_id: int, day: dt.date | None = None) -> None:
         """Ask for a relief of `cadre_id` (days away from `day` by default)."""
         from roster.tui.screens.relief import ReliefScreen
