@@ -387,6 +387,10 @@ SETTING_MEANINGS: dict[str, str] = {
     "weight_party_group": "cost per party member a work group lacks below three",
     "weight_unit_spread": "cost per cadre outside their unit's home work group",
     "weight_reserve": "cost per cadre deployed beyond what a post needs",
+    "weight_wish_avoid": "cost per shift worked on a day or shift the cadre asked to avoid "
+    "(a wish's own weight replaces it)",
+    "weight_wish_prefer": "cost per preferred day the cadre does not work "
+    "(a wish's own weight replaces it)",
 }
 
 
