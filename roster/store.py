@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import getpass
 import json
 import os
 import sqlite3
@@ -249,8 +248,10 @@ def data_version(db: sqlite_utils.Database) -> int:
 
 
 def current_actor() -> str:
-    """Who is acting: $ROSTER_USER (tests, scripts) or the OS login."""
-    return os.environ.get("ROSTER_USER") or getpass.getuser()
+    """Who is acting, as the OS knows them (`roster.access.current`): never a variable."""
+    from roster.access import current
+
+    return current().actor
 
 
 # --- rows to domain objects ------------------------------------------------------------

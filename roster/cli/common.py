@@ -10,6 +10,7 @@ import click
 import pendulum
 
 from roster import store
+from roster.text import inert
 
 
 class DateParam(click.ParamType):
@@ -34,6 +35,37 @@ class DateParam(click.ParamType):
 DATE = DateParam()
 
 
+def bind_identity(ctx: click.Context, db_path: Path):
+    """Work out who acts on `db_path` (the OS user; `--as` where the database is not
+    shared) and make it the actor for the rest of this command. A refused `--as` is a
+    one-line error, audited under the real name when the database exists."""
+    from roster.access import ClaimRefused, acting, identify, refuse_claim
+
+    root = ctx.find_root()
+    claim = (root.obj or {}).get("claim")
+    db = None
+    try:
+        if claim and db_path.exists():
+            db = store.open_db(db_path, create=False)
+        try:
+            identity = identify(db_path, claim, db=db)
+        except ClaimRefused as e:
+            if db is not None:
+                refuse_claim(db, e)
+            raise click.ClickException(inert(str(e))) from None
+    finally:
+        if db is not None:
+            db.close()
+    root.with_resource(acting(identity))
+    return identity
+
+
+def _bind(ctx: click.Context, param, value):
+    if value is not None and ctx.parent is not None:
+        bind_identity(ctx, value)
+    return value
+
+
 def db_option(func):
     return click.option(
         "--db",
@@ -42,6 +74,7 @@ def db_option(func):
         default=store.DEFAULT_DB,
         show_default=True,
         type=click.Path(dir_okay=False, path_type=Path),
+        callback=_bind,
         help="The roster database (or $ROSTER_DB).",
     )(func)
 
@@ -80,7 +113,7 @@ def require(db, what: str, *, district: bool = True):
             raise NotAllowed(f"{access.describe()}; cannot {what}")
     except NotAllowed as e:
         refuse(db, access, what, str(e))
-        raise click.ClickException(str(e)) from None
+        raise click.ClickException(inert(str(e))) from None
     return access
 
 

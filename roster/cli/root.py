@@ -4,12 +4,12 @@ from the module of its group only when it runs."""
 from __future__ import annotations
 
 import importlib
-import os
 from pathlib import Path
 
 import click
 
 from roster.cli.common import (
+    bind_identity,
     db_option,
 )
 
@@ -53,7 +53,9 @@ class LazyGroup(click.Group):
     "--as",
     "as_user",
     metavar="LOGIN",
-    help="Act as this coordinator instead of the OS login (for tests and scripts).",
+    envvar="ROSTER_USER",
+    help="Act as LOGIN (or $ROSTER_USER): on your own, unshared database (tests, "
+    "scripts); on a shared one only a district coordinator may, and the audit names both.",
 )
 @click.version_option(package_name="roster")
 @click.pass_context
@@ -62,10 +64,10 @@ def cli(ctx: click.Context, db_path: Path, as_user: str | None) -> None:
 
     Without a command, opens the terminal UI (creating the demo database on first run).
     """
-    if as_user:
-        os.environ["ROSTER_USER"] = as_user
+    ctx.obj = {"claim": as_user or None}
     if ctx.invoked_subcommand is not None:
-        return
+        return  # the command binds who acts once it knows its own --db
+    identity = bind_identity(ctx, db_path)
     if not db_path.exists():
         from roster.cli.district import create_demo
 
@@ -76,7 +78,7 @@ def cli(ctx: click.Context, db_path: Path, as_user: str | None) -> None:
         )
     from roster.tui.app import run_app
 
-    run_app(db_path)
+    run_app(db_path, actor=identity.actor)
 
 
 def main() -> None:
