@@ -22,16 +22,18 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _escape(ch: str) -> str:
+    """`\\x1b` for the C0 controls, `\\u202e` for the rest (also a valid JSON escape:
+    JSON output already escapes C0 itself, so filtered JSON stays valid)."""
     code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x20 else f"\\u{code:04x}"
 
 
 def _unsafe(ch: str, keep_newlines: bool) -> bool:
-    if keep_newlines and ch == "\n":
+    if keep_newlines and ch in "\n\t":
         return False
     if ch in BIDI or ch in INVISIBLE:
         return True
-    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != "\u00ad"
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Cn") and ch != "\u00ad"
 
 
 def inert(text: object, *, keep_newlines: bool = False) -> str:
@@ -54,3 +56,33 @@ def cell_text(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def inert_values(obj):
+    """A frozen dataclass with every text field made `inert` (the same object when none
+    needs it): names and notes shown on a screen."""
+    import dataclasses
+
+    changes = {
+        f.name: inert(value)
+        for f in dataclasses.fields(obj)
+        if isinstance(value := getattr(obj, f.name), str) and not is_inert(value)
+    }
+    return dataclasses.replace(obj, **changes) if changes else obj
+
+
+def inert_district(district):
+    """`district` (a `roster.domain.District`) with the names, codes, notes, addresses
+    and phones of its towns, work groups, units, shifts, posts and cadres made `inert`,
+    in place: for a screen, which never writes them back."""
+    for table in (
+        district.towns,
+        district.work_groups,
+        district.units,
+        district.shifts,
+        district.posts,
+        district.cadres,
+    ):
+        for key, value in table.items():
+            table[key] = inert_values(value)
+    return district

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -115,6 +117,33 @@ def require(db, what: str, *, district: bool = True):
         refuse(db, access, what, str(e))
         raise click.ClickException(inert(str(e))) from None
     return access
+
+
+@contextlib.contextmanager
+def inert_output() -> Iterator[None]:
+    """While a command runs, everything it writes through click (its lines, its errors,
+    its prompts) shows control and bidi characters as visible escapes (`roster.text`):
+    a cadre's name never retitles or clears the reader's terminal. JSON stays valid
+    (`\\u202e` is a JSON escape; control characters are escaped by json already)."""
+    import click.exceptions
+    import click.termui
+    import click.utils
+
+    original = click.utils.echo
+
+    def safe_echo(message=None, file=None, nl=True, err=False, color=None):
+        if isinstance(message, str):
+            message = inert(message, keep_newlines=True)
+        return original(message, file=file, nl=nl, err=err, color=color)
+
+    modules = (click, click.utils, click.exceptions, click.termui)
+    for module in modules:
+        module.echo = safe_echo
+    try:
+        yield
+    finally:
+        for module in modules:
+            module.echo = original
 
 
 def emit(data: dict) -> None:

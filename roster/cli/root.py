@@ -11,6 +11,7 @@ import click
 from roster.cli.common import (
     bind_identity,
     db_option,
+    inert_output,
 )
 
 
@@ -36,6 +37,12 @@ class LazyGroup(click.Group):
         "recall": "roster.cli.relief:recall_cmd",
         "bench": "roster.cli.bench:bench",
     }
+
+    def invoke(self, ctx: click.Context):
+        if not ctx._protected_args:  # the terminal UI: Textual writes to the terminal itself
+            return super().invoke(ctx)
+        with inert_output():
+            return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})

@@ -23,6 +23,7 @@ from roster.access import access_for
 from roster.clock import today
 from roster.domain import week_start
 from roster.edits import Change, EditError, Refused, WeekEditor, default_checker
+from roster.text import inert, inert_district
 from roster.tui.messages import ChecksReady, JumpTo, RosterChanged
 
 
@@ -78,8 +79,13 @@ class RosterApp(App[None]):
         self._editors: dict[dt.date, WeekEditor] = {}
         self._finder = None  # roster.find.Finder, built in a worker (pypinyin loads slowly)
         self.db = store.open_db(db_path)
-        self.district = store.load_district(self.db)
+        self.district = inert_district(store.load_district(self.db))
         self.access = access_for(self.db, actor)
+
+    def notify(self, message: str, *, markup: bool = False, **options) -> None:
+        """Every notification: names in it shown inert and never read as markup (a
+        name like `王[/]宝` or one holding an escape sequence is shown as written)."""
+        super().notify(inert(message, keep_newlines=True), markup=markup, **options)
 
     # --- state -------------------------------------------------------------------------
 
@@ -320,7 +326,7 @@ class RosterApp(App[None]):
     def relief_applied(self) -> None:
         """A relief was written by another connection: read the district (its absences)
         and the week again, and tell every screen."""
-        self.district = store.load_district(self.db)
+        self.district = inert_district(store.load_district(self.db))
         for editor in self._editors.values():
             editor.district = self.district
         self.editor.reload()
