@@ -138,9 +138,13 @@ def is_shared(db_path: str | os.PathLike[str]) -> bool:
     before it exists, its folder) belongs to another account, or its mode lets a group
     with other members, or everybody, open it."""
     path = Path(db_path)
-    target = path if path.exists() else (path.parent if str(path.parent) else Path("."))
+    target = path
     try:
-        st = target.stat()
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            target = path.parent
+            st = target.stat()
     except OSError:
         return True
     uid = os.getuid()

@@ -96,7 +96,13 @@ def backup(db_path: Path, target: Path, actor: str | None = None, *, audit: bool
     if not folder.is_dir():
         raise BackupFailed(f"there is no folder {folder}: create it first (mode 0700)")
     scratch = folder / f".{target.name}.{os.getpid()}.partial"
-    source = store.open_db(db_path, create=False)
+    try:
+        source = store.open_db(db_path, create=False)
+    except sqlite3.DatabaseError as e:
+        raise BackupFailed(
+            f"{db_path} cannot be read ({e}): it is damaged; restore the last good backup "
+            "(roster restore)"
+        ) from None
     linked = False
     try:
         with _private_umask():

@@ -29,7 +29,12 @@ def backup_cmd(db_path: Path, target: Path) -> None:
     from roster.access import NotAllowed
     from roster.backup import BackupFailed, backup, may_back_up
 
-    db = open_existing(db_path)
+    try:
+        db = open_existing(db_path)
+    except sqlite3.DatabaseError as e:
+        raise click.ClickException(
+            inert(f"{db_path} cannot be read ({e}): restore the last good backup")
+        ) from None
     try:
         may_back_up(db, db_path)
     except NotAllowed as e:

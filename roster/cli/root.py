@@ -13,6 +13,7 @@ from roster.cli.common import (
     db_option,
     inert_output,
 )
+from roster.text import inert
 
 
 class LazyGroup(click.Group):
@@ -39,10 +40,19 @@ class LazyGroup(click.Group):
     }
 
     def invoke(self, ctx: click.Context):
-        if not ctx._protected_args:  # the terminal UI: Textual writes to the terminal itself
-            return super().invoke(ctx)
-        with inert_output():
-            return super().invoke(ctx)
+        try:
+            if not ctx._protected_args:  # the terminal UI: Textual writes to the terminal
+                return super().invoke(ctx)
+            with inert_output():
+                return super().invoke(ctx)
+        except PermissionError as e:
+            where = e.filename or "the database"
+            raise click.ClickException(
+                inert(
+                    f"you cannot open {where}: on a shared server roster runs through its "
+                    "service account (`sudo -u roster roster …`, see docs/deploy.md)"
+                )
+            ) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})

@@ -9,7 +9,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from roster import exports, store
+from roster import exports
 from roster.service import service_report, write_service
 from roster.text import cell_text
 from tests.factories import MONDAY, make_db
@@ -26,7 +26,7 @@ def evil_db(tmp_path):
             db[table].update(row[pk], {"name": f"{EVIL[i % len(EVIL)]}{i}"})
     for i, row in enumerate(db["cadres"].rows):
         db["cadres"].update(row["id"], {"notes": EVIL[i % 4], "phone": "+86" + row["phone"]})
-    db["units"].update(1, {"liaison_name": "=HYPERLINK(\"http://x\")", "liaison_phone": "@1"})
+    db["units"].update(1, {"liaison_name": '=HYPERLINK("http://x")', "liaison_phone": "@1"})
     return db
 
 
@@ -37,7 +37,8 @@ def formulas(path) -> list[str]:
         for ws in wb.worksheets
         for row in ws.iter_rows()
         for cell in row
-        if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("="))
+        if cell.data_type == "f"
+        or (isinstance(cell.value, str) and cell.value.startswith("="))
         and cell.data_type != "s"
     ]
 
