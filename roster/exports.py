@@ -278,7 +278,8 @@ def export_lists(
 
 def safe_name(text: str) -> str:
     """A file-name part: keeps Chinese, replaces what file systems or shells dislike."""
-    return re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("._") or "_"
+    name = re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("._") or "_"
+    return "_" + name if name.startswith("-") else name  # never read as a command option
 
 
 def _sheet_title(name: str, used: set[str]) -> str:

@@ -87,6 +87,10 @@ def test_a_district_coordinator_acts_for_another_with_both_names(district):
     result = run(district, "publish", "--week", str(MONDAY), user="li")
     assert "only a district coordinator" in result.output  # acting as li: li's rights
     assert audit(district)[0].actor == f"li (by {ME})"
+    for who in ("li", ME):  # both find it
+        shown = run(district, "audit", "--actor", who, "--limit", "1")
+        assert f"li (by {ME})" in shown.output, who
+    assert f"(by {ME})" not in run(district, "audit", "--actor", "l").output
 
 
 def test_the_first_coordinator_is_a_district_coordinator_and_the_last_stays(db_path):
