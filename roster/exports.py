@@ -46,7 +46,7 @@ from roster.domain import (
 )
 from roster.domain import week_start as monday_of
 from roster.now import shift_window
-from roster.text import cell_text
+from roster.text import cell_text, is_inert
 
 BY = ("post", "cadre", "unit")
 FORMATS = ("csv", "xlsx", "ics", "sms")
@@ -278,6 +278,7 @@ def export_lists(
 
 def safe_name(text: str) -> str:
     """A file-name part: keeps Chinese, replaces what file systems or shells dislike."""
+    text = "".join(ch if is_inert(ch) else "_" for ch in text)  # no escapes in file names
     name = re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("._") or "_"
     return "_" + name if name.startswith("-") else name  # never read as a command option
 

@@ -11,7 +11,7 @@ import pytest
 
 from roster import exports
 from roster.service import service_report, write_service
-from roster.text import cell_text
+from roster.text import cell_text, is_inert
 from tests.factories import MONDAY, make_db
 
 EVIL = ("=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)")
@@ -26,6 +26,7 @@ def evil_db(tmp_path):
             db[table].update(row[pk], {"name": f"{EVIL[i % len(EVIL)]}{i}"})
     for i, row in enumerate(db["cadres"].rows):
         db["cadres"].update(row["id"], {"notes": EVIL[i % 4], "phone": "+86" + row["phone"]})
+    db["units"].update(2, {"name": "\x1b]0;pwned\x07\u202e单位"})  # file names too
     db["units"].update(1, {"liaison_name": '=HYPERLINK("http://x")', "liaison_phone": "@1"})
     return db
 
@@ -74,3 +75,4 @@ def test_every_export_is_inert(evil_db, tmp_path):
         elif path.suffix == ".csv":
             assert raw_fields(path) == [], path
     assert names_seen  # the names are there, as text
+    assert [p.name for p in written if not is_inert(p.name)] == []
