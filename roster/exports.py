@@ -46,7 +46,7 @@ from roster.domain import (
 )
 from roster.domain import week_start as monday_of
 from roster.now import shift_window
-from roster.text import cell_text, is_inert
+from roster.text import cell_text, inert_district, is_inert
 
 BY = ("post", "cadre", "unit")
 FORMATS = ("csv", "xlsx", "ics", "sms")
@@ -154,7 +154,9 @@ def export_week(
         raise ExportError(
             f"no roster for the week of {monday}: build one with `roster solve --week {monday}`"
         )
-    district = store.load_district(db)
+    # control and bidi characters shown as visible escapes: a sheet cannot hold them, and
+    # a CSV read in a terminal must not act on it
+    district = inert_district(store.load_district(db))
 
     def write(out_dir: Path) -> list[Path]:
         all_duties = duties(district, roster.assignments)

@@ -31,7 +31,7 @@ from roster.domain import (
 )
 from roster.exports import a4_landscape, save_inert, write_all_or_nothing
 from roster.geo import commute_km
-from roster.text import cell_text
+from roster.text import cell_text, inert_district
 
 FORMATS = ("csv", "xlsx")
 COLUMNS = (
@@ -185,7 +185,7 @@ def service_report(
     """
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start}): swap the dates")
-    district = district or store.load_district(db)
+    district = district or inert_district(store.load_district(db))
     the_unit = find_unit(district, unit) if unit is not None else None
     assignments: list[Assignment] = []
     report = ServiceReport(start, end, the_unit, [])
