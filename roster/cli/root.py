@@ -11,8 +11,11 @@ from pathlib import Path
 import click
 
 from roster.cli.common import (
+    bind_identity,
     db_option,
+    inert_output,
 )
+from roster.text import inert
 
 
 class LazyGroup(click.Group):
@@ -40,6 +43,21 @@ class LazyGroup(click.Group):
         "wish": "roster.cli.wishes:wish",
     }
 
+    def invoke(self, ctx: click.Context):
+        try:
+            if not ctx._protected_args:  # the terminal UI: Textual writes to the terminal
+                return super().invoke(ctx)
+            with inert_output():
+                return super().invoke(ctx)
+        except PermissionError as e:
+            where = e.filename or "the database"
+            raise click.ClickException(
+                inert(
+                    f"you cannot open {where}: on a shared server roster runs through its "
+                    "service account (`sudo -u roster roster …`, see docs/deploy.md)"
+                )
+            ) from None
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
 
@@ -56,7 +74,9 @@ class LazyGroup(click.Group):
     "--as",
     "as_user",
     metavar="LOGIN",
-    help="Act as this coordinator instead of the OS login (for tests and scripts).",
+    envvar="ROSTER_USER",
+    help="Act as LOGIN (or $ROSTER_USER): on your own, unshared database (tests, "
+    "scripts); on a shared one only a district coordinator may, and the audit names both.",
 )
 @click.option(
     "--debug", is_flag=True, help="Show the full traceback of a failure (for reporting bugs)."
@@ -68,10 +88,10 @@ def cli(ctx: click.Context, db_path: Path, as_user: str | None, debug: bool) -> 
 
     Without a command, opens the terminal UI (creating the demo database on first run).
     """
-    if as_user:
-        os.environ["ROSTER_USER"] = as_user
+    ctx.obj = {"claim": as_user or None}
     if ctx.invoked_subcommand is not None:
-        return
+        return  # the command binds who acts once it knows its own --db
+    identity = bind_identity(ctx, db_path)
     if not db_path.exists():
         from roster.cli.district import create_demo
 
@@ -82,7 +102,7 @@ def cli(ctx: click.Context, db_path: Path, as_user: str | None, debug: bool) -> 
         )
     from roster.tui.app import run_app
 
-    run_app(db_path)
+    run_app(db_path, actor=identity.actor)
 
 
 def main(argv: list[str] | None = None) -> None:

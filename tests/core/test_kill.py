@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -31,9 +32,11 @@ def snapshot(path: Path) -> dict[str, int]:
         con.close()
 
 
-def kill_when_busy(args: list[str], started: callable, timeout: float = 60.0) -> int:
+def kill_when_busy(
+    args: list[str], started: callable, timeout: float = 60.0, env: dict | None = None
+) -> int:
     """Start `args`, wait until `started()` is true (the write is under way), then SIGKILL."""
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + timeout
     while not started() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -61,19 +64,21 @@ def test_import_killed_half_way_writes_nothing(demo_db, tmp_path):
             w.writerow([f"K{i:06}", f"测试{i}", "F", "1980-01-01", "区司法局", "13800000000",
                         1, 40.3, 116.6, "bus"])  # fmt: skip
     before = snapshot(demo_db)
-    wal = Path(f"{demo_db}-wal")
-    wal_size = wal.stat().st_size if wal.exists() else 0
+    scratch = tmp_path / "scratch"  # the import's private staging copy is made here
+    scratch.mkdir()
     marker = {"t": None}
 
     def under_way() -> bool:
-        # the importer has opened the database and begun writing: give it a moment inside
-        # its transaction, then strike
-        if marker["t"] is None and wal.exists() and wal.stat().st_size != wal_size:
+        # the importer is writing the rows into its staging copy: give it a moment, then
+        # strike (the live database is written only at the end, in one short transaction)
+        staged = list(scratch.glob("roster-import-*/stage.db"))
+        if marker["t"] is None and staged and staged[0].stat().st_size > 0:
             marker["t"] = time.monotonic()
         return marker["t"] is not None and time.monotonic() - marker["t"] > 0.3
 
     args = [*ROSTER, "import", "cadres", str(big), "--db", str(demo_db)]
-    code = kill_when_busy(args, lambda: under_way() or _elapsed(marker, 3.0))
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    code = kill_when_busy(args, lambda: under_way() or _elapsed(marker, 3.0), env=env)
     assert code == -signal.SIGKILL, "the import finished before it could be killed"
     assert snapshot(demo_db) == before
 
