@@ -26,6 +26,7 @@ GENDERS = ("M", "F")
 ABSENCE_KINDS = ("sick", "family", "leave", "training", "recalled", "other")
 ASSIGNMENT_SOURCES = ("solver", "manual", "relief")
 ROSTER_STATUSES = ("draft", "published")
+WISH_KINDS = ("unavailable", "avoid", "prefer")
 
 
 def minutes(hhmm: str) -> int:
@@ -186,6 +187,83 @@ class Assignment:
     source: str = "solver"
 
 
+@dataclass(frozen=True)
+class Wish:
+    """A cadre's availability or wish: `unavailable` (hard), `avoid` or `prefer` (soft).
+
+    It covers a day when the day is within `date`..`until` (either end open when unset;
+    `date` alone without `weekdays` or `until` is that one day) and, if `weekdays` is set,
+    falls on one of them (1 = Monday … 7 = Sunday); `shift` set: only that shift.
+    `weight` 0 means the setting's default (`weight_wish_avoid` / `weight_wish_prefer`).
+    """
+
+    id: int
+    cadre_id: int
+    kind: str
+    date: dt.date | None = None
+    weekdays: tuple[int, ...] = ()
+    until: dt.date | None = None
+    shift: str = ""
+    weight: int = 0
+    note: str = ""
+
+    def covers_day(self, day: dt.date) -> bool:
+        if self.date is not None and day < self.date:
+            return False
+        if self.until is not None and day > self.until:
+            return False
+        if self.weekdays:
+            return day.isoweekday() in self.weekdays
+        if self.until is None and self.date is not None:
+            return day == self.date
+        return True
+
+    def covers(self, day: dt.date, shift_code: str | None = None) -> bool:
+        """The wish is about this day (and this shift, when one is given)."""
+        if not self.covers_day(day):
+            return False
+        return not self.shift or shift_code is None or shift_code == self.shift
+
+    def weight_in(self, settings: Settings) -> int:
+        if self.weight:
+            return self.weight
+        if self.kind == "avoid":
+            return settings.weight_wish_avoid
+        return settings.weight_wish_prefer if self.kind == "prefer" else 0
+
+    def describe(self) -> str:
+        """When the wish applies, in words: "Sat, Sun N from 2026-03-01 to 2026-03-31"."""
+        names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+        parts = []
+        if self.weekdays:
+            parts.append(
+                "every day"
+                if len(self.weekdays) == 7
+                else ", ".join(names[d - 1] for d in self.weekdays)
+            )
+        if self.shift:
+            parts.append(f"shift {self.shift}")
+        if self.date and not self.weekdays and self.until is None:
+            parts.append(f"on {self.date.isoformat()}")
+        else:
+            if self.date:
+                parts.append(f"from {self.date.isoformat()}")
+            if self.until:
+                parts.append(f"until {self.until.isoformat()}")
+        return " ".join(parts) or "always"
+
+
+@dataclass(frozen=True)
+class UnitDay:
+    """A dispatching unit's quota: at most `max_cadres` of its cadres on duty on a weekday
+    (1–7) or on one `date` (a dated row overrides the weekday); 0 = a home day."""
+
+    unit_id: int
+    weekday: int
+    max_cadres: int
+    date: dt.date | None = None
+
+
 @dataclass
 class Roster:
     id: int | None
@@ -235,6 +313,8 @@ class Settings:
     weight_party_group: int = 30
     weight_unit_spread: int = 2
     weight_reserve: int = 2
+    weight_wish_avoid: int = 10  # per shift worked that an `avoid` wish covers
+    weight_wish_prefer: int = 5  # per `prefer` wish (day or shift) not given
 
     @classmethod
     def from_mapping(cls, values: dict[str, str]) -> Settings:
@@ -307,6 +387,10 @@ SETTING_MEANINGS: dict[str, str] = {
     "weight_party_group": "cost per party member a work group lacks below three",
     "weight_unit_spread": "cost per cadre outside their unit's home work group",
     "weight_reserve": "cost per cadre deployed beyond what a post needs",
+    "weight_wish_avoid": "cost per shift worked on a day or shift the cadre asked to avoid "
+    "(a wish's own weight replaces it)",
+    "weight_wish_prefer": "cost per preferred day the cadre does not work "
+    "(a wish's own weight replaces it)",
 }
 
 
@@ -323,6 +407,8 @@ class District:
     demand: list[Demand]
     absences: list[Absence]
     settings: Settings = field(default_factory=Settings)
+    wishes: list[Wish] = field(default_factory=list)
+    unit_days: list[UnitDay] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.reindex()
@@ -335,6 +421,12 @@ class District:
         self._absences: dict[int, list[Absence]] = {}
         for a in self.absences:
             self._absences.setdefault(a.cadre_id, []).append(a)
+        self._wishes: dict[int, list[Wish]] = {}
+        for w in self.wishes:
+            self._wishes.setdefault(w.cadre_id, []).append(w)
+        self._unit_days: dict[tuple, int] = {}
+        for u in self.unit_days:
+            self._unit_days[(u.unit_id, u.date if u.date else u.weekday)] = u.max_cadres
 
     def required(self, post_id: int, day: dt.date, shift_code: str) -> int:
         """The demand of one post, day and shift: a dated row overrides the weekday row."""
@@ -345,3 +437,22 @@ class District:
 
     def absent(self, cadre_id: int, day: dt.date) -> bool:
         return any(a.covers(day) for a in self._absences.get(cadre_id, ()))
+
+    def wishes_of(self, cadre_id: int) -> list[Wish]:
+        return self._wishes.get(cadre_id, [])
+
+    def unavailable(self, cadre_id: int, day: dt.date, shift_code: str | None = None) -> bool:
+        """Rule 9: the cadre said they cannot work this day (this shift, when given; with no
+        shift, a wish about one shift only leaves the day open)."""
+        for w in self._wishes.get(cadre_id, ()):
+            if w.kind == "unavailable" and w.covers_day(day):
+                if not w.shift or w.shift == shift_code:
+                    return True
+        return False
+
+    def unit_quota(self, unit_id: int, day: dt.date) -> int | None:
+        """Most cadres of a unit on duty that day (None: no limit); a dated row wins."""
+        dated = self._unit_days.get((unit_id, day))
+        if dated is not None:
+            return dated
+        return self._unit_days.get((unit_id, day.isoweekday()))

@@ -24,6 +24,7 @@ import sqlite_utils
 from roster import store
 from roster.domain import Assignment, AuditEntry, District, posts_of, week_days
 from roster.geo import commute_km
+from roster.solver.checker import quota_mates
 
 
 class EditError(Exception):
@@ -242,6 +243,7 @@ class WeekEditor:
         if diff is None:
             diff = set(self.assignments) ^ set(new)
         cadres = {a.cadre_id for a in diff}
+        cadres |= quota_mates(self.district, cadres)  # a unit's quota counts them all
         cells = {(a.post_id, a.date, a.shift_code) for a in diff}
 
         def touched(b) -> bool:
@@ -344,6 +346,8 @@ class WeekEditor:
         pool = []
         for cadre in district.cadres.values():
             if cadre.status != "active" or cadre.id in on_duty or district.absent(cadre.id, day):
+                continue
+            if district.unavailable(cadre.id, day, shift_code):
                 continue
             if shift.is_night and not cadre.night_ok:
                 continue

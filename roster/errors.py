@@ -12,6 +12,8 @@ import datetime as dt
 import errno
 import sqlite3
 
+from roster.clock import local_text
+
 
 class RosterError(Exception):
     """A failure whose message already says what to do."""
@@ -51,7 +53,7 @@ class StaleRoster(RosterError):
 
     def __init__(self, week_start: dt.date, stored: int, expected: int, by: str = "", at: str = ""):
         who = f" by {by}" if by else " by someone else"
-        when = f" at {_local_hhmm(at)}" if at else ""
+        when = f" at {local_text(at)}" if at else ""
         if expected == 0:
             had = "you started from no roster"
         else:
@@ -85,7 +87,7 @@ class NeighbourChanged(StaleRoster):
     def __init__(self, stale: StaleRoster, saving: dt.date, problem: str = "") -> None:
         super().__init__(stale.week_start, stale.stored, stale.expected, stale.by, stale.at)
         who = f" by {stale.by}" if stale.by else ""
-        when = f" at {_local_hhmm(stale.at)}" if stale.at else ""
+        when = f" at {local_text(stale.at)}" if stale.at else ""
         side = "before" if stale.week_start < saving else "after"
         why = f" ({problem})" if problem else ""
         self.args = (
@@ -101,17 +103,11 @@ class PublishedRoster(StaleRoster):
     def __init__(self, week_start: dt.date, stored: int, expected: int, by: str = "", at: str = ""):
         super().__init__(week_start, stored, expected, by, at)
         who = f" by {by}" if by else ""
-        when = f" at {_local_hhmm(at)}" if at else ""
+        when = f" at {local_text(at)}" if at else ""
         self.args = (
             f"the week of {week_start} was published{who}{when}; a solve never replaces a "
             "published roster: nothing was saved (settle changes as edits or relief requests)",
         )
-
-
-def _local_hhmm(iso_utc: str) -> str:
-    from roster.clock import local_text
-
-    return local_text(iso_utc)
 
 
 def _sqlite_code(error: BaseException) -> int | None:

@@ -47,6 +47,7 @@ from roster.domain import (
 )
 from roster.domain import week_start as monday_of
 from roster.now import shift_window
+from roster.text import cell_text, inert_district, is_inert
 
 BY = ("post", "cadre", "unit")
 FORMATS = ("csv", "xlsx", "ics", "sms")
@@ -193,7 +194,9 @@ def export_week(
         raise ExportError(
             f"no roster for the week of {monday}: build one with `roster solve --week {monday}`"
         )
-    district = store.load_district(db)
+    # control and bidi characters shown as visible escapes: a sheet cannot hold them, and
+    # a CSV read in a terminal must not act on it
+    district = inert_district(store.load_district(db))
 
     def write(out_dir: Path) -> list[Path]:
         all_duties = duties(district, roster.assignments)
@@ -321,7 +324,9 @@ def export_lists(
 
 def safe_name(text: str) -> str:
     """A file-name part: keeps Chinese, replaces what file systems or shells dislike."""
-    return re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("._") or "_"
+    text = "".join(ch if is_inert(ch) else "_" for ch in text)  # no escapes in file names
+    name = re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("._") or "_"
+    return "_" + name if name.startswith("-") else name  # never read as a command option
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -396,10 +401,22 @@ def _by_cadre(items: list[Duty]) -> list[Duty]:
 
 
 def _write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
+    """A CSV whose fields a spreadsheet shows as text (`roster.text.cell_text`)."""
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow([cell_text(v) for v in header])
+        writer.writerows([cell_text(v) for v in row] for row in rows)
+
+
+def save_inert(wb: Workbook, path: Path) -> None:
+    """Save `wb` with no formula in it: openpyxl reads a text starting with `=` (a cadre
+    named `=cmd|' /C calc'!A0`) as a formula; every such cell is written as text."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    wb.save(path)
 
 
 def _csv_row(d: Duty) -> list[object]:
@@ -453,7 +470,31 @@ def write_unit_csvs(
         path = out_dir / f"unit-{safe_name(unit.name)}-{monday}.csv"
         _write_csv(path, CSV_COLUMNS, (_csv_row(d) for d in _by_cadre(by_unit[unit.id])))
         paths.append(path)
+    if district.unit_days:  # what each unit gave against its quota, day by day
+        path = out_dir / f"unit-quotas-{monday}.csv"
+        rows = [
+            [unit.name, day.isoformat(), day.isoweekday(), given, "" if quota is None else quota]
+            for unit in district.units.values()
+            for day, given, quota in unit_given(district, monday, items, unit.id)
+            if quota is not None
+        ]
+        _write_csv(path, ["unit", "date", "weekday", "on_duty", "quota"], rows)
+        paths.append(path)
     return paths
+
+
+def unit_given(
+    district: District, monday: dt.date, items: list[Duty], unit_id: int
+) -> list[tuple[dt.date, int, int | None]]:
+    """Per day of the week: how many of the unit's cadres are on duty, and its quota."""
+    on_duty: dict[dt.date, set[int]] = {}
+    for d in items:
+        if d.cadre.unit_id == unit_id:
+            on_duty.setdefault(d.day, set()).add(d.cadre.id)
+    return [
+        (day, len(on_duty.get(day, ())), district.unit_quota(unit_id, day))
+        for day in week_days(monday)
+    ]
 
 
 # --- XLSX ------------------------------------------------------------------------------
@@ -556,7 +597,7 @@ def write_duty_workbook(
         ws = wb.create_sheet("值班表")
         _title_and_header(ws, f"值班表 {week_range_zh(monday)}：本周无值班安排", header)
     path = out_dir / f"duty-{monday}.xlsx"
-    wb.save(path)
+    save_inert(wb, path)
     return path
 
 
@@ -631,10 +672,16 @@ def write_unit_workbook(
             title += f"（联络人：{liaison}）"
         ws = wb.create_sheet(_sheet_title(unit.name, used))
         _people_sheet(ws, district, monday, mine, title, with_unit=False)
+        given = unit_given(district, monday, items, unit.id)
+        if any(quota is not None for _, _, quota in given):
+            row = ws.max_row + 1
+            ws.cell(row, 1, "在岗人数/限额")
+            for col, (_, n, quota) in enumerate(given, start=7):
+                ws.cell(row, col, f"{n}/{quota}" if quota is not None else str(n))
     if not wb.sheetnames:
         wb.create_sheet("派出单位").cell(1, 1, f"{week_range_zh(monday)}：本周无值班安排")
     path = out_dir / f"units-{monday}.xlsx"
-    wb.save(path)
+    save_inert(wb, path)
     return path
 
 
@@ -649,7 +696,7 @@ def write_cadre_workbook(
         ws, district, monday, items, f"干部值班安排 {week_range_zh(monday)}", with_unit=True
     )
     path = out_dir / f"cadres-{monday}.xlsx"
-    wb.save(path)
+    save_inert(wb, path)
     return path
 
 

@@ -1,7 +1,8 @@
 """Loading a district from CSV or XLSX files: all or nothing, in bounded memory.
 
 `import_file` loads one file of one kind, `import_dir` every `KIND.csv`/`KIND.xlsx` of a
-folder in the order towns, units, shifts, posts, demand, cadres, absences. Either way the
+folder in the order towns, units, shifts, posts, demand, cadres, absences, wishes,
+unit_days. Either way the
 whole import is one transaction: every row is checked, valid rows are written in batches
 (so that later files can refer to them), and if anything at all was wrong the transaction
 is rolled back and `ImportFailed` lists every problem with its file, line and column.
@@ -17,7 +18,8 @@ is refused with its line and column; only the free-text columns (notes, note, ad
 hold tabs and line breaks.
 
 Re-importing updates rows by their key (towns and units by name, shifts, posts and cadres
-by code, demand by post/shift/weekday/date, absences by cadre/start/end/kind) and never
+by code, demand by post/shift/weekday/date, absences by cadre/start/end/kind, wishes by
+cadre/kind/date/weekday/until/shift, unit days by unit/weekday/date) and never
 deletes. An optional column missing from a file's header leaves that column of updated
 rows as it was (new rows get the default); a column present but empty gets the default.
 """
@@ -45,9 +47,12 @@ from roster.domain import (
     POST_KINDS,
     TOWN_KINDS,
     TRANSPORT_MAX_KM,
+    WISH_KINDS,
 )
 
-KINDS = ("towns", "units", "shifts", "posts", "demand", "cadres", "absences")
+KINDS = (
+    "towns", "units", "shifts", "posts", "demand", "cadres", "absences", "wishes", "unit_days",
+)  # fmt: skip
 EXTENSIONS = (".csv", ".xlsx")
 MAX_PROBLEMS = 1000  # problems kept in `ImportFailed.problems`; the rest are only counted
 BATCH_ROWS = 500  # rows per executemany
@@ -762,11 +767,149 @@ class AbsencesSpec(Spec):
         return f"the {kind} absence of cadre {_show(cadre)} from {start} to {end}"
 
 
+_WEEKDAYS_HINT = "weekdays 1–7 (1 = Monday), e.g. 6 or 6,7 or 1-5"
+_WEEKDAY_RE = re.compile(r"[1-7](?:-[1-7])?(?:[,;][1-7](?:-[1-7])?)*")
+
+
+def parse_weekdays(text: str) -> tuple[int, ...] | None:
+    """ "6,7" / "1-5" / "1-7" as sorted weekdays, or None if it is not such a list."""
+    text = text.replace(" ", "")
+    if not _WEEKDAY_RE.fullmatch(text):
+        return None
+    days: set[int] = set()
+    for part in re.split("[,;]", text):
+        lo, _, hi = part.partition("-")
+        first, last = int(lo), int(hi or lo)
+        if last < first:
+            return None
+        days.update(range(first, last + 1))
+    return tuple(sorted(days))
+
+
+class WishesSpec(Spec):
+    """A cadre's availability or wish: `unavailable` (hard), `avoid` or `prefer` (soft),
+    for a `date`, a `weekday` list, or a range `date`..`until` (weekdays may narrow it)."""
+
+    kind = table = "wishes"
+    required = ("cadre", "kind")
+    optional = ("date", "weekday", "until", "shift", "weight", "note")
+    keep_if_absent = ("weight", "note")
+    key_columns = ("cadre", "kind", "date", "weekday", "until", "shift")
+    key_db = ("cadre_id", "kind", "date", "weekday", "until", "shift")
+    find_sql = """select id from wishes where cadre_id = ? and kind = ?
+                  and coalesce(date, '') = ? and weekday = ? and coalesce(until, '') = ?
+                  and shift = ?"""
+
+    def parse(self, r):
+        cadre = r.values.get("cadre", "")
+        kind = r.choice("kind", WISH_KINDS, "unavailable, avoid or prefer")
+        first = r.date("date", "the day (or first day)", required=False)
+        until = r.date("until", "the last day", required=False)
+        weekday = ""
+        text = r.values.get("weekday", "")
+        if text:
+            days = parse_weekdays(text)
+            if days is None:
+                r.fail(
+                    "weekday", f"{_show(text)} is not a list of weekdays; write {_WEEKDAYS_HINT}"
+                )
+            else:
+                weekday = ",".join(map(str, days))
+        if first is None and not text and r.ok:
+            r.fail(
+                "date",
+                "is empty and so is weekday; write a date (YYYY-MM-DD), "
+                f"or {_WEEKDAYS_HINT}, or a date and an until for a range",
+            )
+        if isinstance(first, dt.date) and isinstance(until, dt.date) and until < first:
+            until = r.fail("until", f"the wish ends ({until}) before it starts ({first})")
+        weight = r.integer("weight", 1, 100_000, "the weight, a whole number", required=False)
+        if kind == "unavailable" and isinstance(weight, int):
+            weight = r.fail(
+                "weight", "unavailable is a hard rule and takes no weight; leave it empty"
+            )
+        shift = r.values.get("shift", "")
+        rec = {
+            "cadre_id": r.ref("cadres", "cadre", "cadre code"),
+            "kind": kind,
+            "date": first.isoformat() if isinstance(first, dt.date) else first,
+            "weekday": weekday,
+            "until": until.isoformat() if isinstance(until, dt.date) else until,
+            "shift": r.ref("shifts", "shift", "shift code") if shift else "",
+            "weight": weight or 0,
+            "note": r.text("note", "", required=False),
+        }
+        parts = (cadre, kind, rec["date"] or "", weekday, rec["until"] or "", shift)
+        return (None if (not cadre or _BAD in parts) else parts), rec
+
+    def find_params(self, record):
+        return [
+            record["cadre_id"], record["kind"], record["date"] or "", record["weekday"],
+            record["until"] or "", record["shift"],
+        ]  # fmt: skip
+
+    def describe_key(self, key):
+        cadre, kind, first, weekday, until, shift = key
+        when = " ".join(
+            x for x in (first and f"date {first}", weekday and f"weekday {weekday}",
+                        until and f"until {until}", shift and f"shift {shift}") if x
+        )  # fmt: skip
+        return f"the {kind} wish of cadre {_show(cadre)} ({when})"
+
+
+class UnitDaysSpec(Spec):
+    """A dispatching unit's quota: at most `max_cadres` of its cadres on duty on a weekday
+    (or on one date); 0 makes it a home day (the unit needs all its cadres)."""
+
+    kind = table = "unit_days"
+    required = ("unit", "max_cadres")
+    optional = ("weekday", "date", "note")
+    keep_if_absent = ("note",)
+    key_columns = ("unit", "weekday", "date")
+    key_db = ("unit_id", "weekday", "date")
+    find_sql = """select id from unit_days where unit_id = ? and weekday = ?
+                  and coalesce(date, '') = ?"""
+
+    def parse(self, r):
+        unit = r.values.get("unit", "")
+        day = r.date("date", "the date", required=False)
+        weekday = r.integer(
+            "weekday", 1, 7, "the weekday, 1 = Monday … 7 = Sunday", required=day is None
+        )
+        if isinstance(day, dt.date):
+            if isinstance(weekday, int) and weekday != day.isoweekday():
+                r.fail(
+                    "weekday",
+                    f"{weekday} does not match the date {day} (weekday {day.isoweekday()}); "
+                    f"write {day.isoweekday()} or leave it empty",
+                )
+            weekday = day.isoweekday()
+            day = day.isoformat()
+        rec = {
+            "unit_id": r.ref("units", "unit", "unit"),
+            "weekday": weekday,
+            "date": day,
+            "max_cadres": r.integer(
+                "max_cadres", 0, 100_000, "how many of its cadres the unit can spare that day"
+            ),
+            "note": r.text("note", "", required=False),
+        }
+        parts = (unit, weekday, day or "")
+        return (None if (not unit or _BAD in parts) else parts), rec
+
+    def find_params(self, record):
+        return [record["unit_id"], record["weekday"], record["date"] or ""]
+
+    def describe_key(self, key):
+        unit, weekday, day = key
+        return f"unit {_show(unit)}, " + (f"date {day}" if day else f"weekday {weekday}")
+
+
 FORMATS: dict[str, Spec] = {
     s.kind: s
     for s in (
         TownsSpec(), UnitsSpec(), ShiftsSpec(), PostsSpec(), DemandSpec(), CadresSpec(),
-        AbsencesSpec(),
+        AbsencesSpec(), WishesSpec(), UnitDaysSpec(),
     )
 }  # fmt: skip
 
@@ -1107,7 +1250,8 @@ def _load(db: sqlite_utils.Database, sources, problems) -> ImportReport:
 # The tables an import writes, in the order their rows may refer to each other, with keys.
 _DISTRICT_TABLES = {
     "towns": "id", "work_groups": "id", "units": "id", "shift_types": "code",
-    "posts": "id", "demand": "id", "cadres": "id", "absences": "id",
+    "posts": "id", "demand": "id", "cadres": "id", "absences": "id", "wishes": "id",
+    "unit_days": "id",
 }  # fmt: skip
 
 

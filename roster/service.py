@@ -29,8 +29,9 @@ from roster.domain import (
     Unit,
     week_start,
 )
-from roster.exports import a4_landscape, write_all_or_nothing
+from roster.exports import a4_landscape, save_inert, write_all_or_nothing
 from roster.geo import commute_km
+from roster.text import cell_text, inert_district
 
 FORMATS = ("csv", "xlsx")
 COLUMNS = (
@@ -184,7 +185,7 @@ def service_report(
     """
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start}): swap the dates")
-    district = district or store.load_district(db)
+    district = district or inert_district(store.load_district(db))
     the_unit = find_unit(district, unit) if unit is not None else None
     assignments: list[Assignment] = []
     report = ServiceReport(start, end, the_unit, [])
@@ -238,7 +239,7 @@ def _write(report: ServiceReport, fmt: str, path: Path) -> Path:
             writer.writerow(keys)
             for record in report.records:
                 values = record.values()
-                writer.writerow([values[k] for k in keys])
+                writer.writerow([cell_text(values[k]) for k in keys])
         return path
     wb = Workbook()
     ws = wb.active
@@ -271,5 +272,5 @@ def _write(report: ServiceReport, fmt: str, path: Path) -> Path:
                 cell.number_format = "0.0"
     ws.freeze_panes = "C3"
     a4_landscape(ws, len(COLUMNS))
-    wb.save(path)
+    save_inert(wb, path)
     return path

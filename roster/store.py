@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
-import getpass
 import json
 import os
 import sqlite3
@@ -36,6 +35,8 @@ from roster.domain import (
     ShiftType,
     Town,
     Unit,
+    UnitDay,
+    Wish,
     WorkGroup,
 )
 from roster.errors import (
@@ -105,6 +106,31 @@ def m004_district_version(db: sqlite_utils.Database) -> None:
     settings): a solve, edit or relief computed on an older district is caught when it saves."""
     db.execute("create table if not exists meta (key text primary key, value text not null)")
     db.execute("insert or ignore into meta (key, value) values ('district_version', '0')")
+
+
+@migrations()
+def m005_wishes(db: sqlite_utils.Database) -> None:
+    """Cadres' availability and wishes, and dispatching units' quotas of cadres per day."""
+    db.execute(
+        """create table if not exists wishes (
+            id integer primary key, cadre_id integer not null references cadres(id),
+            kind text not null check (kind in ('unavailable','avoid','prefer')),
+            date text, weekday text not null default '', until text,
+            shift text not null default '', weight integer not null default 0,
+            note text not null default '', created_at text, created_by text)"""
+    )
+    db.execute("create index if not exists wishes_cadre on wishes (cadre_id)")
+    db.execute(
+        """create table if not exists unit_days (
+            id integer primary key, unit_id integer not null references units(id),
+            weekday integer not null default 0 check (weekday between 0 and 7), date text,
+            max_cadres integer not null check (max_cadres >= 0),
+            note text not null default '')"""
+    )
+    db.execute(
+        "create unique index if not exists unit_days_key on unit_days "
+        "(unit_id, weekday, coalesce(date, ''))"
+    )
 
 
 _INITIAL_SCHEMA = [
@@ -468,8 +494,10 @@ def require_district_version(db: sqlite_utils.Database, expected: int | None) ->
 
 
 def current_actor() -> str:
-    """Who is acting: $ROSTER_USER (tests, scripts) or the OS login."""
-    return os.environ.get("ROSTER_USER") or getpass.getuser()
+    """Who is acting, as the OS knows them (`roster.access.current`): never a variable."""
+    from roster.access import current
+
+    return current().actor
 
 
 # --- rows to domain objects ------------------------------------------------------------
@@ -516,6 +544,31 @@ def _assignment(r: dict) -> Assignment:
     )  # fmt: skip
 
 
+def weekdays_of(text: str) -> tuple[int, ...]:
+    """Stored weekdays ("6,7") as a sorted tuple."""
+    return tuple(sorted({int(x) for x in text.split(",") if x.strip()})) if text else ()
+
+
+def _wish(r: dict) -> Wish:
+    return Wish(
+        r["id"], r["cadre_id"], r["kind"], _date(r["date"]), weekdays_of(r["weekday"]),
+        _date(r["until"]), r["shift"] or "", r["weight"] or 0, r["note"] or "",
+    )  # fmt: skip
+
+
+def _unit_day(r: dict) -> UnitDay:
+    return UnitDay(r["unit_id"], r["weekday"], r["max_cadres"], _date(r["date"]))
+
+
+def wishes(db: sqlite_utils.Database, cadre_id: int | None = None) -> list[Wish]:
+    where, args = ("cadre_id = ?", [cadre_id]) if cadre_id is not None else (None, [])
+    return [_wish(r) for r in db["wishes"].rows_where(where, args, order_by="id")]
+
+
+def unit_days(db: sqlite_utils.Database) -> list[UnitDay]:
+    return [_unit_day(r) for r in db["unit_days"].rows_where(order_by="id")]
+
+
 def _relief(r: dict) -> ReliefRequest:
     return ReliefRequest(
         r["id"], r["cadre_id"], dt.date.fromisoformat(r["start_date"]),
@@ -554,6 +607,8 @@ def load_district(db: sqlite_utils.Database) -> District:
         ],
         absences=[_absence(r) for r in db["absences"].rows],
         settings=load_settings(db),
+        wishes=wishes(db),
+        unit_days=unit_days(db),
     )
 
 
@@ -626,9 +681,10 @@ def audit_entries(
 ) -> list[AuditEntry]:
     """Newest first; `week` keeps entries whose details name that week (its Monday)."""
     clauses, args = [], []
-    if actor:
-        clauses.append("actor = ?")
-        args.append(actor)
+    if actor:  # also what a district coordinator did for them, or they did for others
+        head, tail = f"{actor} (by ", f" (by {actor})"
+        clauses.append("(actor = ? or substr(actor, 1, ?) = ? or substr(actor, -?) = ?)")
+        args += [actor, len(head), head, len(tail), tail]
     if week:
         clauses.append("details like ?")
         args.append(f'%"week": "{week.isoformat()}"%')
@@ -688,8 +744,9 @@ def save_settings(db: sqlite_utils.Database, values: dict[str, object]) -> None:
 
 def delete_setting(db: sqlite_utils.Database, name: str) -> None:
     """Back to the default: the setting's row goes."""
-    db.execute("delete from settings where key = ?", [name])
-    bump_district(db, "settings")
+    with db.atomic():
+        db.execute("delete from settings where key = ?", [name])
+        bump_district(db, "settings")
 
 
 def _assignment_row(roster_id: int, a: Assignment) -> dict:
@@ -940,13 +997,6 @@ def published_assignments(
             return None
         return frozenset()
     return frozenset((p, dt.date.fromisoformat(d), s, c) for p, d, s, c in rows)
-
-
-def local_hhmm(iso_utc: str) -> str:
-    """A stored UTC time as the coordinators' local date and time (Asia/Shanghai)."""
-    from roster.clock import local_text
-
-    return local_text(iso_utc)
 
 
 # --- relief: requests, absences and recalls ----------------------------------------------------

@@ -28,6 +28,8 @@ from roster.domain import (
     ShiftType,
     Town,
     Unit,
+    UnitDay,
+    Wish,
     WorkGroup,
     week_days,
 )
@@ -103,6 +105,8 @@ def district(
     demands: list[Demand],
     absences: list[Absence] = (),
     settings: Settings | None = None,
+    wishes: list[Wish] = (),
+    unit_days: list[UnitDay] = (),
 ) -> District:
     towns = {t: Town(t, f"镇{t}", "town", *CENTRE) for t in {p.town_id for p in posts} | {1}}
     groups = {g: WorkGroup(g, f"第{g}工作组") for g in {p.work_group_id for p in posts} | {1}}
@@ -117,6 +121,8 @@ def district(
         demand=list(demands),
         absences=list(absences),
         settings=settings or Settings(),
+        wishes=list(wishes),
+        unit_days=list(unit_days),
     )
 
 
@@ -298,4 +304,24 @@ def small_week(draw):
         for k in range(run):
             shift = "N" if k == 0 and c.night_ok and draw(st.booleans()) else "D"
             history.append(Assignment(day(-1 - k), c.id, where, shift))
-    return district(posts, cadres, demands, absences), history
+    wishes = []
+    for c in cadres:
+        for _ in range(draw(st.integers(0, 2))):
+            kind = draw(st.sampled_from(["unavailable", "avoid", "prefer"]))
+            if draw(st.booleans()):
+                first = day(draw(st.integers(-3, 6)))
+                until = draw(st.sampled_from([None, first, first + dt.timedelta(days=2)]))
+                days: tuple[int, ...] = ()
+            else:
+                first, until = None, None
+                days = tuple(sorted(set(draw(st.lists(st.integers(1, 7), min_size=1, max_size=3)))))
+            shift = draw(st.sampled_from(["", "", "D", "N"]))
+            weight = 0 if kind == "unavailable" else draw(st.sampled_from([0, 1, 50]))
+            wishes.append(Wish(len(wishes) + 1, c.id, kind, first, days, until, shift, weight))
+    unit_days = [
+        UnitDay(u, draw(st.integers(1, 7)), draw(st.integers(0, 2)))
+        for u in sorted({c.unit_id for c in cadres})
+        if draw(st.integers(0, 2)) == 0
+    ]
+    d = district(posts, cadres, demands, absences, wishes=wishes, unit_days=unit_days)
+    return d, history

@@ -2,30 +2,50 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import click
 
+from roster import store
 from roster.cli.common import (
     db_option,
     open_existing,
     require,
 )
+from roster.text import inert
 
 
 @click.command("backup")
 @db_option
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def backup_cmd(db_path: Path, target: Path) -> None:
-    """Copy the database to TARGET while others keep working (SQLite online backup)."""
-    from roster.backup import backup
+    """Copy the database to TARGET while others keep working (SQLite online backup).
 
-    open_existing(db_path).close()
+    The copy is readable by its owner only from its first byte, checked with SQLite's
+    integrity check, never written through a symlink, and audited. A district
+    coordinator, or the account owning the database (a scheduled backup), may make one.
+    """
+    from roster.access import NotAllowed
+    from roster.backup import BackupFailed, backup, may_back_up
+
+    try:
+        db = open_existing(db_path)
+    except sqlite3.DatabaseError as e:
+        raise click.ClickException(
+            inert(f"{db_path} cannot be read ({e}): restore the last good backup")
+        ) from None
+    try:
+        may_back_up(db, db_path)
+    except NotAllowed as e:
+        raise click.ClickException(inert(str(e))) from None
+    finally:
+        db.close()
     try:
         pages = backup(db_path, target)
-    except FileExistsError as e:
-        raise click.ClickException(str(e)) from None
-    click.echo(f"backed up {db_path} to {target} ({pages} pages)")
+    except (FileExistsError, BackupFailed) as e:
+        raise click.ClickException(inert(str(e))) from None
+    click.echo(inert(f"backed up {db_path} to {target} ({pages} pages, readable by you only)"))
 
 
 @click.command("restore")
@@ -33,16 +53,35 @@ def backup_cmd(db_path: Path, target: Path) -> None:
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_cmd(db_path: Path, source: Path, yes: bool) -> None:
-    """Replace the database with the backup SOURCE; refused while others have it open."""
-    from roster.backup import RestoreRefused, restore
+    """Replace the database with the backup SOURCE; refused while others have it open.
 
-    db = open_existing(db_path)
-    require(db, "restore a backup")
-    db.close()
-    if not yes:
-        click.confirm(f"Replace everything in {db_path} with {source}?", abort=True)
+    Needs a district coordinator (or, for a database too damaged to read, the account
+    owning it). The audit rows written since the backup are kept, marked as such.
+    """
+    from roster.backup import RestoreRefused, check_backup, restore
+
+    if not db_path.exists():
+        raise click.ClickException(
+            inert(f"no roster database at {db_path}: to start from a backup, copy it there")
+        )
     try:
-        restore(db_path, source)
+        check_backup(source)
     except RestoreRefused as e:
-        raise click.ClickException(str(e)) from None
-    click.echo(f"restored {db_path} from {source}")
+        raise click.ClickException(inert(str(e))) from None
+    try:
+        db = open_existing(db_path)
+    except (sqlite3.DatabaseError, store.DatabaseBusy):
+        pass  # damaged or busy: `restore` below says who may replace it, or who has it open
+    else:
+        try:
+            require(db, "restore a backup")
+        finally:
+            db.close()
+    if not yes:
+        click.confirm(inert(f"Replace everything in {db_path} with {source}?"), abort=True)
+    try:
+        replaced = restore(db_path, source)
+    except RestoreRefused as e:
+        raise click.ClickException(inert(str(e))) from None
+    note = f" (the damaged database was replaced: {replaced.damaged})" if replaced.damaged else ""
+    click.echo(inert(f"restored {db_path} from {source}{note}"))

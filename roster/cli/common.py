@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -11,6 +13,7 @@ import pendulum
 
 from roster import store
 from roster.config import ENV_DB
+from roster.text import inert
 
 
 class DateParam(click.ParamType):
@@ -35,6 +38,37 @@ class DateParam(click.ParamType):
 DATE = DateParam()
 
 
+def bind_identity(ctx: click.Context, db_path: Path):
+    """Work out who acts on `db_path` (the OS user; `--as` where the database is not
+    shared) and make it the actor for the rest of this command. A refused `--as` is a
+    one-line error, audited under the real name when the database exists."""
+    from roster.access import ClaimRefused, acting, identify, refuse_claim
+
+    root = ctx.find_root()
+    claim = (root.obj or {}).get("claim")
+    db = None
+    try:
+        if claim and db_path.exists():
+            db = store.open_db(db_path, create=False)
+        try:
+            identity = identify(db_path, claim, db=db)
+        except ClaimRefused as e:
+            if db is not None:
+                refuse_claim(db, e)
+            raise click.ClickException(inert(str(e))) from None
+    finally:
+        if db is not None:
+            db.close()
+    root.with_resource(acting(identity))
+    return identity
+
+
+def _bind(ctx: click.Context, param, value):
+    if value is not None and ctx.parent is not None:
+        bind_identity(ctx, value)
+    return value
+
+
 def db_option(func):
     return click.option(
         "--db",
@@ -43,6 +77,7 @@ def db_option(func):
         default=store.DEFAULT_DB,
         show_default=True,
         type=click.Path(dir_okay=False, path_type=Path),
+        callback=_bind,
         help="The roster database (or $ROSTER_DB).",
     )(func)
 
@@ -83,8 +118,35 @@ def require(db, what: str, *, district: bool = True):
             raise NotAllowed(f"{access.describe()}; cannot {what}")
     except NotAllowed as e:
         refuse(db, access, what, str(e))
-        raise click.ClickException(str(e)) from None
+        raise click.ClickException(inert(str(e))) from None
     return access
+
+
+@contextlib.contextmanager
+def inert_output() -> Iterator[None]:
+    """While a command runs, everything it writes through click (its lines, its errors,
+    its prompts) shows control and bidi characters as visible escapes (`roster.text`):
+    a cadre's name never retitles or clears the reader's terminal. JSON stays valid
+    (`\\u202e` is a JSON escape; control characters are escaped by json already)."""
+    import click.exceptions
+    import click.termui
+    import click.utils
+
+    original = click.utils.echo
+
+    def safe_echo(message=None, file=None, nl=True, err=False, color=None):
+        if isinstance(message, str):
+            message = inert(message, keep_newlines=True)
+        return original(message, file=file, nl=nl, err=err, color=color)
+
+    modules = (click, click.utils, click.exceptions, click.termui)
+    for module in modules:
+        module.echo = safe_echo
+    try:
+        yield
+    finally:
+        for module in modules:
+            module.echo = original
 
 
 def emit(data: dict) -> None:

@@ -18,6 +18,7 @@ from roster.cli.common import (
 )
 from roster.clock import today
 from roster.domain import week_start
+from roster.text import inert
 
 
 def create_demo(db_path: Path) -> str:
@@ -32,16 +33,23 @@ def create_demo(db_path: Path) -> str:
 @click.command()
 @db_option
 @click.option("--demo", is_flag=True, help="Fill it with the bundled demo district.")
-@click.option("--force", is_flag=True, help="Replace an existing database file.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing database (a district coordinator, while nobody else has it "
+    "open; its audit is kept).",
+)
 def init(db_path: Path, demo: bool, force: bool) -> None:
     """Create an empty database, or one filled with the demo district."""
     if db_path.exists():
         if not force:
             raise click.ClickException(
-                f"{db_path} already exists; pass --force to replace it, or choose another --db"
+                inert(
+                    f"{db_path} already exists; pass --force to replace it, or choose another --db"
+                )
             )
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        replace(db_path, demo)
+        return
     if demo:
         try:
             summary = create_demo(db_path)
@@ -49,10 +57,46 @@ def init(db_path: Path, demo: bool, force: bool) -> None:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
             raise
-        click.echo(f"Created {db_path} with the demo district: {summary}.")
+        click.echo(inert(f"Created {db_path} with the demo district: {summary}."))
     else:
-        store.open_db(db_path)
-        click.echo(f"Created empty database {db_path}; load a district with `roster import DIR`.")
+        store.open_db(db_path).close()
+        click.echo(
+            inert(
+                f"Created empty database {db_path}; load a district with `roster import DIR`, "
+                "then add yourself first: `roster user add LOGIN --role district`."
+            )
+        )
+
+
+def replace(db_path: Path, demo: bool) -> None:
+    """`init --force`: a new database in place of the live one, guarded and audited."""
+    from roster.backup import RestoreRefused, replace_database
+
+    def fill(db) -> None:
+        if demo:
+            from roster.demo import load_demo
+
+            load_demo(db, today())
+
+    try:
+        replaced = replace_database(
+            db_path,
+            "replace the whole database (init --force)",
+            "init",
+            {"replaced": True, "demo": demo},
+            fill=fill,
+        )
+    except RestoreRefused as e:
+        raise click.ClickException(inert(str(e))) from None
+    kept = " (its audit is kept)" if not replaced.damaged else " (the damaged one was replaced)"
+    click.echo(
+        inert(
+            f"Replaced {db_path} with a new "
+            + ("demo district" if demo else "empty database")
+            + kept
+            + "."
+        )
+    )
 
 
 @click.command("import")
@@ -63,7 +107,8 @@ def init(db_path: Path, demo: bool, force: bool) -> None:
 )
 @json_option
 def import_(db_path: Path, kind_or_dir: str, file: Path | None, as_json: bool) -> None:
-    """Import KIND FILE (towns, units, shifts, posts, demand, cadres, absences) or a DIR.
+    """Import KIND FILE (towns, units, shifts, posts, demand, cadres, absences, wishes,
+    unit_days) or a DIR.
 
     All or nothing: a file with any problem is listed problem by problem and nothing is written.
     """

@@ -4,15 +4,17 @@ from the module of its group only when it runs."""
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from roster.cli.common import (
+    bind_identity,
     db_option,
+    inert_output,
 )
+from roster.text import inert
 
 
 class LazyGroup(click.Group):
@@ -37,7 +39,23 @@ class LazyGroup(click.Group):
         "recall": "roster.cli.relief:recall_cmd",
         "bench": "roster.cli.bench:bench",
         "settings": "roster.cli.settings:settings",
+        "wish": "roster.cli.wishes:wish",
     }
+
+    def invoke(self, ctx: click.Context):
+        try:
+            if not ctx._protected_args:  # the terminal UI: Textual writes to the terminal
+                return super().invoke(ctx)
+            with inert_output():
+                return super().invoke(ctx)
+        except PermissionError as e:
+            where = e.filename or "the database"
+            raise click.ClickException(
+                inert(
+                    f"you cannot open {where}: on a shared server roster runs through its "
+                    "service account (`sudo -u roster roster …`, see docs/deploy.md)"
+                )
+            ) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
@@ -55,7 +73,9 @@ class LazyGroup(click.Group):
     "--as",
     "as_user",
     metavar="LOGIN",
-    help="Act as this coordinator instead of the OS login (for tests and scripts).",
+    envvar="ROSTER_USER",
+    help="Act as LOGIN (or $ROSTER_USER): on your own, unshared database (tests, "
+    "scripts); on a shared one only a district coordinator may, and the audit names both.",
 )
 @click.option(
     "--debug", is_flag=True, help="Show the full traceback of a failure (for reporting bugs)."
@@ -67,10 +87,10 @@ def cli(ctx: click.Context, db_path: Path, as_user: str | None, debug: bool) -> 
 
     Without a command, opens the terminal UI (creating the demo database on first run).
     """
-    if as_user:
-        os.environ["ROSTER_USER"] = as_user
+    ctx.obj = {"claim": as_user or None}
     if ctx.invoked_subcommand is not None:
-        return
+        return  # the command binds who acts once it knows its own --db
+    identity = bind_identity(ctx, db_path)
     if not db_path.exists():
         from roster.cli.district import create_demo
 
@@ -81,13 +101,14 @@ def cli(ctx: click.Context, db_path: Path, as_user: str | None, debug: bool) -> 
         )
     from roster.tui.app import run_app
 
-    run_app(db_path)
+    run_app(db_path, actor=identity.actor)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command; every failure a user can meet is told in one line (see
     `roster.errors`), with exit code 1; `--debug` shows the traceback instead."""
     from roster import errors, store
+    from roster.text import inert
 
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args
@@ -105,7 +126,9 @@ def main(argv: list[str] | None = None) -> None:
             return
         told.append(waited)
         who = holder or "another process"
-        click.echo(f"waiting: {who} is writing to the database (waited {waited:.0f} s)…", err=True)
+        click.echo(
+            inert(f"waiting: {who} is writing to the database (waited {waited:.0f} s)…"), err=True
+        )
 
     store.RosterDatabase.on_busy = staticmethod(waiting)
     try:
@@ -119,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         line = errors.describe(error, store.opened_path) or errors.unexpected(error)
-        click.echo(f"Error: {line}", err=True)
+        click.echo(f"Error: {inert(line)}", err=True)  # names in it show no control character
         sys.exit(1)
 
 

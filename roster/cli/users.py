@@ -78,7 +78,9 @@ def user_list(db_path: Path, as_json: bool) -> None:
 @click.command()
 @db_option
 @week_option(required=False)
-@click.option("--actor", help="Only entries by this login.")
+@click.option(
+    "--actor", help="Only entries by this login (with those done for them or by them for others)."
+)
 @click.option("--limit", type=click.IntRange(1, 100000), default=200, show_default=True)
 @json_option
 def audit(

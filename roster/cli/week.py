@@ -85,6 +85,14 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
     )
     for line in result.explanations:
         click.echo(f"  - {line}")
+    wishes = result.stats.get("wishes") or {}
+    if wishes.get("total"):
+        click.echo(f"wishes: {wishes['met']} of {wishes['total']} met")
+        for u in wishes["unmet"]:
+            click.echo(
+                f"  - {u['cadre_name']} ({u['cadre_code']}) {u['kind']} {u['when']}: not met on "
+                f"{', '.join(u['days'])} ({', '.join(u['reasons'])})"
+            )
     click.echo("saved as a draft" if "saved_version" in data else "not saved (--dry-run or empty)")
 
 

@@ -13,6 +13,7 @@ import sqlite_utils
 
 from roster import store
 from roster.access import NotAllowed, access_for, refuse
+from roster.clock import local_text
 from roster.domain import ABSENCE_KINDS, Absence, Assignment, Cadre, District
 from roster.domain import week_start as monday_of
 from roster.edits import rebased
@@ -175,6 +176,7 @@ def apply_option(
             for a in district.absences
         ):
             store.add_absence(db, cadre_id, start, end, absence.kind, reason)
+            store.bump_district(db, f"relief of {district.cadres[cadre_id].code}", actor)
         if request_id is None:
             request_id = store.record_relief_request(db, cadre_id, start, end, reason, actor)
         resolution = {
@@ -220,7 +222,7 @@ def _open_request(db: sqlite_utils.Database, request_id: int) -> tuple:
     if row.status != "open":
         try:
             done = json.loads(row.resolution)
-            by = f" by {done['settled_by']} at {store.local_hhmm(done['settled_at'])}"
+            by = f" by {done['settled_by']} at {local_text(done['settled_at'])}"
         except (ValueError, TypeError, KeyError):
             by = ""
         raise ReliefError(f"relief request #{request_id} is already {row.status}{by}")
@@ -294,6 +296,7 @@ def recall(
         store.add_absence(db, cadre.id, from_date, away_until, "recalled", reason)
         if status_set:
             store.set_cadre_status(db, cadre.id, "recalled")
+        store.bump_district(db, f"recall of {cadre.code}", actor)
         request_id = store.record_relief_request(
             db, cadre.id, from_date, end, reason or "recalled", actor
         )

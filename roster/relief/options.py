@@ -7,8 +7,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from roster.clock import local_text as local_hhmm
 from roster.domain import Assignment, District
-from roster.store import StaleRoster, local_hhmm
+from roster.errors import StaleRoster
 
 if TYPE_CHECKING:
     from roster.relief.week_index import WeekIndex

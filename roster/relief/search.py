@@ -80,7 +80,7 @@ def person_moves(week: WeekIndex, req: Request) -> list[Move]:
                 status += 1
             elif night and c not in week.night_ok:
                 no_night += 1
-            elif (c, day) in week.away:
+            elif (c, day) in week.away or (c, day, a.shift_code) in week.away:
                 absent += 1
             else:
                 items[c].append((f, cur))
@@ -179,6 +179,7 @@ def swaps(week: WeekIndex, req: Request, c: int, free, base) -> list[Move]:
             and day not in req.span
             and day not in req.x_days
             and not req.district.absent(x, day)
+            and not req.district.unavailable(x, day, a.shift_code)
             and (xc.night_ok or a.shift_code not in week.night_codes)
         ):
             back.append(a)

@@ -15,7 +15,7 @@ import numpy as np
 from roster.domain import Absence, Assignment, District, Roster, week_days
 from roster.geo import commute_km, distance_matrix, within_commute
 from roster.relief.options import RELIEF_SOURCE, Change, ReliefError
-from roster.solver.checker import Breach, check_roster
+from roster.solver.checker import Breach, check_roster, unavailable_days
 from roster.solver.prepare import forbidden_successions
 
 
@@ -94,6 +94,7 @@ class WeekIndex:
         self.away = {
             (ab.cadre_id, day) for ab in district.absences for day in self.days if ab.covers(day)
         }
+        self.away |= unavailable_days(district, self.days)  # rule 9: wishes, unit home days
         self.able = {c for c, x in district.cadres.items() if x.status == "active"}
         self.night_ok = {c for c, x in district.cadres.items() if x.night_ok}
 

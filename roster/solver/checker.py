@@ -31,6 +31,8 @@ RULE_NUMBERS = {
     "status": 6,
     "night": 7,
     "lock": 8,
+    "unavailable": 9,
+    "unit_quota": 9,
     "unknown": 0,
 }
 
@@ -100,7 +102,7 @@ def check_roster(
     coverage: bool = True,
     cells: Iterable[tuple[int, dt.date, str]] | None = None,
 ) -> list[Breach]:
-    """Every breach of hard rules 1–8 by the week's `assignments`. The stored neighbouring
+    """Every breach of hard rules 1–9 by the week's `assignments`. The stored neighbouring
     weeks count for rest (rules 4 and 5) across both boundaries: `history`, the weeks
     before, and `following`, the week after (days after Sunday found in `history` count as
     following too, so a caller may pass both weeks around in one list). `locks` must be kept
@@ -158,6 +160,8 @@ def check_roster(
     breaches += _absence_and_status(district, by_cadre, names)
     breaches += _nights(district, week, names)
     breaches += _locks(district, week, [lk for lk in locks if lk.date in in_week], names)
+    breaches += _unavailable(district, week, names)
+    breaches += _unit_quotas(district, week, names)
     return breaches
 
 
@@ -433,4 +437,85 @@ def _locks(district: District, week, locks, names) -> list[Breach]:
                     lk.shift_code,
                 )
             )
+    return out
+
+
+def _unavailable(district: District, week, names) -> list[Breach]:
+    """Rule 9: nobody works a day (or shift) they declared themselves unavailable."""
+    out = []
+    for a in week:
+        for w in district.wishes_of(a.cadre_id):
+            if w.kind == "unavailable" and w.covers(a.date, a.shift_code):
+                note = f" ({w.note})" if w.note else ""
+                out.append(
+                    Breach(
+                        "unavailable",
+                        f"{names.cadre(a.cadre_id)} is unavailable {w.describe()}{note} but "
+                        f"has shift {a.shift_code} on {day_label(a.date)} at "
+                        f"{names.post(a.post_id)}",
+                        a.cadre_id,
+                        a.post_id,
+                        a.date,
+                        a.shift_code,
+                    )
+                )
+                break
+    return out
+
+
+def _unit_quotas(district: District, week, names) -> list[Breach]:
+    """Rule 9: a dispatching unit has at most its quota of cadres on duty on a day (a
+    home day: none). The breach names the last of them (by code): one to move."""
+    if not district.unit_days:
+        return []
+    on_duty: dict[tuple[int, dt.date], dict[int, Assignment]] = defaultdict(dict)
+    for a in week:
+        on_duty[district.cadres[a.cadre_id].unit_id, a.date][a.cadre_id] = a
+    out = []
+    for (unit, day), cadres in sorted(on_duty.items()):
+        quota = district.unit_quota(unit, day)
+        if quota is None or len(cadres) <= quota:
+            continue
+        last = max(cadres.values(), key=lambda a: district.cadres[a.cadre_id].code)
+        name = district.units[unit].name if unit in district.units else f"unit #{unit}"
+        what = "needs all its cadres at home" if quota == 0 else f"spares at most {quota}"
+        out.append(
+            Breach(
+                "unit_quota",
+                f"{name} {what} on {day_label(day)} but {len(cadres)} of its cadres are on "
+                f"duty (e.g. {names.cadre(last.cadre_id)} at {names.post(last.post_id)})",
+                last.cadre_id,
+                last.post_id,
+                day,
+                last.shift_code,
+            )
+        )
+    return out
+
+
+def quota_mates(district: District, cadre_ids) -> set[int]:
+    """The cadres whose duties a unit-quota check of `cadre_ids` needs: every cadre of
+    their units that have a quota (for checking a change to a few cadres' weeks)."""
+    units = {u.unit_id for u in district.unit_days}
+    mine = {district.cadres[c].unit_id for c in cadre_ids if c in district.cadres} & units
+    if not mine:
+        return set()
+    return {c for c, x in district.cadres.items() if x.unit_id in mine}
+
+
+def unavailable_days(district: District, days) -> set[tuple]:
+    """(cadre, day) for a whole day and (cadre, day, shift) for one shift that `unavailable`
+    wishes close, and (cadre, day) for every cadre of a unit on its home days (quota 0)."""
+    out: set[tuple] = set()
+    for w in district.wishes:
+        if w.kind == "unavailable":
+            for day in days:
+                if w.covers_day(day):
+                    out.add((w.cadre_id, day, w.shift) if w.shift else (w.cadre_id, day))
+    home = {(u, day) for day in days for u in district.units if district.unit_quota(u, day) == 0}
+    if home:
+        for c, x in district.cadres.items():
+            for day in days:
+                if (x.unit_id, day) in home:
+                    out.add((c, day))
     return out

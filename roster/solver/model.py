@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from roster.domain import Assignment, District
 from roster.domain import week_start as monday_of
-from roster.solver import explain, soft
+from roster.solver import explain, soft, wishes
 from roster.solver.checker import Breach, check_roster
 from roster.solver.deploy import DeploymentFlow, bound_with_longest_commute, unmet_charge
 from roster.solver.prepare import Week, prepare_week
@@ -162,7 +162,14 @@ def relative_gap(objective: float, bound: float) -> float:
     return max(0.0, (objective - bound) / abs(objective))
 
 
-def solve_week(
+def solve_week(district: District, week_start: dt.date, **options) -> SolveResult:
+    """The draft roster of the week containing `week_start` (see module doc); options as
+    `solve_week_once`. Units' quotas are kept lazily (`wishes.keep_quotas`): solved
+    without them first, and again only if the roster gives a unit more than its quota."""
+    return wishes.keep_quotas(solve_week_once, district, week_start, **options)
+
+
+def solve_week_once(
     district: District,
     week_start: dt.date,
     *,
@@ -233,7 +240,8 @@ def solve_week(
     while True:
         rounds += 1
         t2 = time.perf_counter()
-        flow = DeploymentFlow(week, exact=True, more=more, night_price=night_price)
+        placing = wishes.placing_week(week)  # avoid days closed for the placement only
+        flow = DeploymentFlow(placing, exact=True, more=more, night_price=night_price)
         placed = flow.solve(threshold)
         if placed.unfilled and threshold is not None:
             wider = flow.solve(None)
@@ -283,6 +291,7 @@ def solve_week(
     else:
         status = "feasible"
     explanations = explain.explain(week, deployment, assignments, unmet, lock_breaches)
+    stats["wishes"] = wishes.report(week, assignments, deployment)
     seconds = time.perf_counter() - t0
     report(objective, bound, "done")
     assignments.sort(key=lambda a: (a.date, a.post_id, a.shift_code, a.cadre_id))

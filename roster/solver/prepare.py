@@ -16,6 +16,7 @@ import numpy as np
 
 from roster.domain import Assignment, District, Settings, week_days
 from roster.geo import distance_matrix, within_commute
+from roster.solver import wishes
 
 
 @dataclass
@@ -271,7 +272,10 @@ def prepare_week(
             per_day.append(frozenset(ok))
         _keep_run_short(per_day, run_after.get(c, 0), settings, c)
         allowed[c] = per_day
-        mask = [bool(x) for x in per_day]
+    # rule 9: `unavailable` wishes and units' quotas close days (solver/wishes.py)
+    wishes.restrict(district, days, allowed, locks, worked_dates)
+    for c in cadre_ids:
+        mask = [bool(x) for x in allowed[c]]
         cap[c] = most_days(mask, run_before.get(c, 0), settings)
 
     # eligible pairs: within commute, able to work at least one day there

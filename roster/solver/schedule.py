@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from roster.domain import Assignment
-from roster.solver import hard, soft
+from roster.solver import hard, soft, wishes
 from roster.solver.prepare import Week
 
 
@@ -107,6 +107,7 @@ def build(week: Week, post_id: int, cadres: list[int]) -> PostModel:
                 pm.x[c, d, s] = pm.model.new_bool_var(f"x_{c}_{d}_{s}")
     hard.add_all(pm)
     pm.penalties = {rule.__name__: rule(pm) for rule in soft.SCHEDULE_RULES}
+    pm.penalties.update(wishes.post_terms(pm))  # wish_avoid, wish_prefer
     objective = [w * v for terms in pm.penalties.values() for v, w in terms]
     if objective:
         pm.model.minimize(sum(objective))
@@ -122,6 +123,7 @@ def profile(week: Week, post_id: int, c: int) -> tuple:
         week.hist_nights.get(c, 0),
         week.hist_weekends.get(c, 0),
         soft.fairness_member(week, c),
+        wishes.profile(week, c),
         week.district.cadres[c].night_ok,
         tuple(
             sorted(

@@ -36,6 +36,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from roster.domain import Assignment
+from roster.solver import wishes
 from roster.solver.prepare import Week
 
 RULES = (
@@ -49,6 +50,8 @@ RULES = (
     "party_group",
     "unit_spread",
     "reserve",
+    "wish_avoid",
+    "wish_prefer",
 )
 
 
@@ -177,6 +180,7 @@ def roster_penalties(
         nights, weekends = post_fairness(week, cs, by_post.get(p, []))
         pen["fairness_nights"] += nights
         pen["fairness_weekends"] += weekends
+    pen.update(wishes.roster_penalties(week, assignments, deployment))
     return pen
 
 

@@ -23,6 +23,7 @@ from roster.access import access_for
 from roster.clock import today
 from roster.domain import week_start
 from roster.edits import Change, EditError, Refused, WeekEditor, default_checker
+from roster.text import inert, inert_district
 from roster.tui.messages import ChecksReady, JumpTo, RosterChanged
 
 
@@ -83,8 +84,13 @@ class RosterApp(App[None]):
         self.db.busy_wait = 0
         self.db.conn.execute(f"pragma busy_timeout = {min(store.BUSY_TIMEOUT_MS, 2000)}")
         self.district_version = store.district_version(self.db)  # read before the district
-        self.district = store.load_district(self.db)
+        self.district = inert_district(store.load_district(self.db))
         self.access = access_for(self.db, actor)
+
+    def notify(self, message: str, *, markup: bool = False, **options) -> None:
+        """Every notification: names in it shown inert and never read as markup (a
+        name like `王[/]宝` or one holding an escape sequence is shown as written)."""
+        super().notify(inert(message, keep_newlines=True), markup=markup, **options)
 
     # --- state -------------------------------------------------------------------------
 
@@ -351,6 +357,24 @@ class RosterApp(App[None]):
 
         self.push_screen(CadreScreen(cadre_id))
 
+    def ask_cadre_edit(self, cadre_id: int, then: Callable[[dict | None], None]) -> None:
+        """The form of a cadre's facts; `then(values)` (None when cancelled)."""
+        from roster.tui.screens.cadre_edit import CadreEditScreen
+
+        self.push_screen(CadreEditScreen(self.district.cadres[cadre_id]), then)
+
+    def ask_wish(self, cadre_id: int, then: Callable[[dict | None], None]) -> None:
+        """The form of a new wish of a cadre; `then(values)` (None when cancelled)."""
+        from roster.tui.screens.cadre_edit import WishAddScreen
+
+        cadre = self.district.cadres[cadre_id]
+        self.push_screen(WishAddScreen(cadre, sorted(self.district.shifts)), then)
+
+    def district_changed(self) -> None:
+        """A cadre's facts or wishes changed: read the district again, check the week with
+        them and tell every screen."""
+        self.reload_district()
+
     def show_relief(self, cadre_id: int, day: dt.date | None = None) -> None:
         """Ask for a relief of `cadre_id` (days away from `day` by default)."""
         from roster.tui.screens.relief import ReliefScreen
@@ -366,7 +390,7 @@ class RosterApp(App[None]):
         """Read the district again (someone imported, recalled, settled a relief or changed
         settings), give it to every open week, and tell every screen (and the user)."""
         self.district_version = store.district_version(self.db)
-        self.district = store.load_district(self.db)
+        self.district = inert_district(store.load_district(self.db))
         self._finder = None
         for editor in self._editors.values():
             editor.set_district(self.district, self.district_version)

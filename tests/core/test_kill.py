@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -31,9 +32,11 @@ def snapshot(path: Path) -> dict[str, int]:
         con.close()
 
 
-def kill_when_busy(args: list[str], started: callable, timeout: float = 60.0) -> int:
+def kill_when_busy(
+    args: list[str], started: callable, timeout: float = 60.0, env: dict | None = None
+) -> int:
     """Start `args`, wait until `started()` is true (the write is under way), then SIGKILL."""
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + timeout
     while not started() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -61,38 +64,40 @@ def test_import_killed_half_way_writes_nothing(demo_db, tmp_path):
             w.writerow([f"K{i:06}", f"测试{i}", "F", "1980-01-01", "区司法局", "13800000000",
                         1, 40.3, 116.6, "bus"])  # fmt: skip
     before = snapshot(demo_db)
-    args = [*ROSTER, "import", "cadres", str(big), "--db", str(demo_db)]
-    # while it reads and checks the rows (into its private copy of the district)
-    import tempfile
+    scratch = tmp_path / "scratch"  # the import's private staging copy is made here
+    scratch.mkdir()
+    marker = {"t": None}
 
-    staging = set(Path(tempfile.gettempdir()).glob("roster-import-*"))
-    marker: dict = {}
-
-    def staging_under_way() -> bool:
-        if "t" not in marker and set(Path(tempfile.gettempdir()).glob("roster-import-*")) - staging:
+    def under_way() -> bool:
+        # the importer is writing the rows into its staging copy: give it a moment, then
+        # strike (the live database is written only at the end, in one short transaction)
+        staged = list(scratch.glob("roster-import-*/stage.db"))
+        if marker["t"] is None and staged and staged[0].stat().st_size > 0:
             marker["t"] = time.monotonic()
-        return "t" in marker and time.monotonic() - marker["t"] > 0.3
+        return marker["t"] is not None and time.monotonic() - marker["t"] > 0.3
 
-    code = kill_when_busy(args, staging_under_way)
+    args = [*ROSTER, "import", "cadres", str(big), "--db", str(demo_db)]
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    code = kill_when_busy(args, lambda: under_way() or _elapsed(marker, 3.0), env=env)
     assert code == -signal.SIGKILL, "the import finished before it could be killed"
     assert snapshot(demo_db) == before
     # inside its one write transaction: every row copied in, not yet committed
     killed = subprocess.run(
         [sys.executable, "-c", KILL_IN_IMPORT_WRITE, "import", "cadres", str(big), "--db",
-         str(demo_db)], capture_output=True, timeout=300,
+         str(demo_db)], capture_output=True, timeout=300, env=env,
     )  # fmt: skip
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert snapshot(demo_db) == before
     # the next import clears what the killed ones left in the temporary folder
-    left = set(Path(tempfile.gettempdir()).glob("roster-import-*")) - staging
+    left = set(scratch.glob("roster-import-*"))
     assert left
     small = tmp_path / "one.csv"
     with open(big, encoding="utf-8") as f:
         small.write_text("".join(next(f) for _ in range(2)), encoding="utf-8")
     done = subprocess.run([*ROSTER, "import", "cadres", str(small), "--db", str(demo_db)],
-                          capture_output=True, text=True)  # fmt: skip
+                          capture_output=True, text=True, env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert not left & set(Path(tempfile.gettempdir()).glob("roster-import-*"))
+    assert not set(scratch.glob("roster-import-*"))
 
 
 # The import SIGKILLs itself inside its write transaction, once every row is in.

@@ -159,7 +159,7 @@ def test_two_applies_for_the_same_absence_one_wins_the_other_is_told_who(path, t
     assert won.returncode == 0, won.err
     assert lost.returncode == 1
     winner = "zhang" if won is zhang else "li"
-    assert f"was changed by {winner} at " in lost.err
+    assert f"was changed by {winner}" in lost.err and " at " in lost.err
     assert "compute the options again" in lost.err
     assert "Traceback" not in lost.err
     # one request, settled by the winner; the loser left none open
@@ -178,7 +178,7 @@ def test_two_applies_for_absences_in_other_towns_both_go_through(path, tmp_path)
     rebased = [p for p in (zhang, li) if "made on top of" in p.out]
     assert len(rebased) == 1
     other = "li" if rebased[0] is zhang else "zhang"
-    assert f"made on top of {other}'s change" in rebased[0].out
+    assert f"made on top of {other}" in rebased[0].out
     assert sorted(requests(path)) == sorted([(first[1], "settled"), (second[1], "settled")])
     db = store.open_db(path, create=False)
     roster = store.get_roster(db, MONDAY)

@@ -58,6 +58,7 @@ def test_migrations_apply_once(tmp_path):
         "m002_coordinators",
         "m003_published_assignments",
         "m004_district_version",
+        "m005_wishes",
     ]
     assert store.migrations.pending(db) == []
 

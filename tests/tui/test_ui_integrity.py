@@ -5,6 +5,7 @@ save is told in one line and the undo stack survives."""
 from __future__ import annotations
 
 import os
+import pwd
 import subprocess
 import sys
 
@@ -66,14 +67,16 @@ async def test_a_held_database_keeps_the_session_and_offers_a_retry(db_path):
         holder = subprocess.Popen(
             [sys.executable, "-c", HOLD, str(db_path)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            env={**os.environ, "ROSTER_USER": "wangli"},
         )  # fmt: skip
         try:
             assert holder.stdout.readline().strip() == "holding"
             app.edit(lambda o: app.editor.assign(13, 3, SUNDAY, "N", override=o))
             await settle(pilot)
             assert isinstance(app.screen, ConfirmScreen)
-            assert "wangli" in app.screen.question and "Retry" in app.screen.question
+            assert (
+                pwd.getpwuid(os.getuid()).pw_name in app.screen.question
+                and "Retry" in app.screen.question
+            )
             assert app.editor.at(13, SUNDAY) is None
             holder.stdin.write("\n")
             holder.stdin.flush()

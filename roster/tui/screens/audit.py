@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from roster import store
 from roster.clock import TIMEZONE
+from roster.text import inert
 from roster.tui.messages import RosterChanged
 from roster.tui.screens.base import RosterModal, RosterScreen
 
@@ -65,12 +66,14 @@ class AuditDetailScreen(RosterModal[None]):
         with Vertical(classes="dialog", id="audit-detail"):
             yield Label(
                 Text(
-                    f"#{entry.id}  {local_time(entry.at)}  {entry.actor}  {entry.action}",
+                    inert(f"#{entry.id}  {local_time(entry.at)}  {entry.actor}  {entry.action}"),
                     style="bold",
                 )
             )
             with VerticalScroll(id="audit-detail-body"):
-                yield Static(Text(pretty(entry.details)), id="audit-detail-text")
+                yield Static(
+                    Text(inert(pretty(entry.details), keep_newlines=True)), id="audit-detail-text"
+                )
             yield Label(Text("Esc or Enter closes", style="dim"))
 
     def action_close(self) -> None:
@@ -132,12 +135,12 @@ class AuditScreen(RosterScreen):
         for entry in entries:
             key = str(entry.id)
             self.entries[key] = entry
-            details = Text(compact(entry.details), no_wrap=True)
+            details = Text(inert(compact(entry.details)), no_wrap=True)
             details.truncate(width, overflow="ellipsis")
             table.add_row(
                 Text(local_time(entry.at), style="dim"),
-                Text(entry.actor or "-", style="bold"),
-                Text(entry.action, style=ACTION_STYLES.get(entry.action, "")),
+                Text(inert(entry.actor) or "-", style="bold"),
+                Text(inert(entry.action), style=ACTION_STYLES.get(entry.action, "")),
                 details,
                 key=key,
             )

@@ -1,5 +1,8 @@
 """Cadre detail: this week and the past weeks, commute, unit, party membership, nights and
-weekends against the district average, absences and the audit entries that name them."""
+weekends against the district average, notes, wishes, absences, the rules this cadre's
+duties break and the audit entries that name them. A coordinator corrects the cadre's
+facts (e), adds a wish (a) or removes one (x) here: audited, within their towns; what the
+change makes the roster break is listed with the cells to fix."""
 
 from __future__ import annotations
 
@@ -28,6 +31,9 @@ class CadreScreen(RosterScreen):
         Binding("w", "swap_week", "Swap week"),
         Binding("K", "lock_week", "Lock week"),
         Binding("r", "relief", "Relief", tooltip="cover an absence of this cadre"),
+        Binding("e", "edit_facts", "Edit details"),
+        Binding("a", "add_wish", "Add wish"),
+        Binding("x", "remove_wish", "Remove wish"),
         Binding("u", "undo", "Undo"),
         Binding("U,ctrl+r", "redo", "Redo", key_display="U"),
     ]
@@ -48,8 +54,7 @@ class CadreScreen(RosterScreen):
         self.query_one(DataTable).focus()
 
     def on_roster_changed(self, message: RosterChanged) -> None:
-        if message.reason != "checks":
-            self.rebuild()
+        self.rebuild()  # "checks" too: the breaches of this cadre are shown
 
     def rebuild(self) -> None:
         app = self.host
@@ -130,6 +135,32 @@ class CadreScreen(RosterScreen):
             table.add_row(*cells, key=monday.isoformat())
 
         more = Text()
+        more.append("Notes\n", style="bold")
+        more.append(
+            f"  {cadre.notes}\n" if cadre.notes else "  none\n", style="" if cadre.notes else "dim"
+        )
+        more.append("Wishes\n", style="bold")
+        wishes = district.wishes_of(self.cadre_id)
+        for w in wishes:
+            style = (
+                "bold red"
+                if w.kind == "unavailable"
+                else "yellow"
+                if w.kind == "avoid"
+                else "green"
+            )
+            more.append(f"  #{w.id} ")
+            more.append(f"{w.kind}", style=style)
+            weight = f" (weight {w.weight})" if w.weight else ""
+            more.append(f" {w.describe()}{weight}  {w.note}\n")
+        if not wishes:
+            more.append("  none (a: add one)\n", style="dim")
+        known = editor.breaches if editor.checked else []  # checked off the UI thread
+        breaches = [b for b in known if b.cadre_id == self.cadre_id]
+        if breaches:
+            more.append("This week breaks\n", style="bold red")
+            for b in breaches:
+                more.append(f"  rule {b.number}: {b.message}\n")
         absences = sorted(
             (a for a in district.absences if a.cadre_id == self.cadre_id),
             key=lambda a: a.start_date,
@@ -191,6 +222,90 @@ class CadreScreen(RosterScreen):
 
     def action_lock_week(self) -> None:
         self.host.edit(lambda _o: self.host.editor.lock_cadre_week(self.cadre_id))
+
+    def action_edit_facts(self) -> None:
+        self.host.ask_cadre_edit(self.cadre_id, self._save_facts)
+
+    def _save_facts(self, values: dict | None) -> None:
+        from roster.wishes import CadreEdit, edit_cadre
+
+        if values is None:
+            return
+        cadre = self.host.district.cadres[self.cadre_id]
+        self._write(lambda: edit_cadre(self.host.db, self.host.access, cadre, CadreEdit(**values)))
+
+    def action_add_wish(self) -> None:
+        self.host.ask_wish(self.cadre_id, self._save_wish)
+
+    def _save_wish(self, values: dict | None) -> None:
+        import datetime as dt
+
+        from roster.wishes import WishError, add_wish, parse_weekdays
+
+        if values is None:
+            return
+        cadre = self.host.district.cadres[self.cadre_id]
+
+        def write():
+            try:
+                day = dt.date.fromisoformat(values["date"]) if values["date"] else None
+                until = dt.date.fromisoformat(values["until"]) if values["until"] else None
+                weight = int(values["weight"]) if values["weight"] else 0
+            except ValueError as e:
+                raise WishError(f"{e}: write dates as YYYY-MM-DD, the weight as a number") from None
+            return add_wish(
+                self.host.db, self.host.access, cadre, values["kind"], date=day,
+                weekdays=parse_weekdays(values["weekday"]), until=until, shift=values["shift"],
+                weight=weight, note=values["note"],
+            )  # fmt: skip
+
+        self._write(write)
+
+    def action_remove_wish(self) -> None:
+        from roster.wishes import remove_wish
+
+        wishes = self.host.district.wishes_of(self.cadre_id)
+        if not wishes:
+            self.notify("No wishes to remove.", severity="warning")
+            return
+        options = [(str(w.id), f"#{w.id} {w.kind} {w.describe()} {w.note}") for w in wishes]
+        labels = dict(options)
+
+        def remove(wid: str) -> None:
+            self.host.confirm(
+                f"Remove wish {labels[wid]}?",
+                lambda yes: (
+                    yes
+                    and self._write(lambda: remove_wish(self.host.db, self.host.access, int(wid)))
+                ),
+            )
+
+        self.host.choose("Remove which wish?", options, remove)
+
+    def _write(self, change) -> None:
+        """Make a change of the cadre's facts or wishes; refusals and bad values are one
+        line; afterwards the roster's new breaches for this cadre are listed."""
+        from roster.access import NotAllowed
+        from roster.wishes import WishError, roster_breaches
+
+        try:
+            change()
+        except (WishError, NotAllowed) as e:
+            self.notify(str(e), severity="error", timeout=8)
+            return
+        self.host.district_changed()
+        found = roster_breaches(self.host.db, self.cadre_id)
+        if found:
+            cells = "; ".join(f"{b.date} {b.shift_code or ''} {b.rule}" for _, b in found[:6])
+            self.notify(
+                f"Saved. The stored roster now breaks {len(found)} rule(s) for this cadre: "
+                f"{cells} — fix those cells.",
+                severity="warning",
+                timeout=12,
+            )
+        else:
+            self.notify("Saved.")
+        self.rebuild()
 
     def action_undo(self) -> None:
         self.host.undo()

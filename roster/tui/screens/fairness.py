@@ -168,7 +168,7 @@ class FairnessScreen(RosterScreen):
         table = self.query_one(DataTable)
         table.clear()
         for rank, (record, _value) in enumerate(dist.ranked, start=1):
-            cells = [str(rank), record.cadre.code, record.cadre.name, record.unit]
+            cells = [str(rank), Text(record.cadre.code), Text(record.cadre.name), Text(record.unit)]
             for key, m in MEASURES.items():
                 value = m.show(m.get(record)).removesuffix(m.unit)
                 cells.append(Text(value, style="bold" if key == self.measure else ""))

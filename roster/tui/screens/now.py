@@ -82,13 +82,13 @@ class NowScreen(RosterScreen):
         table = self.query_one(DataTable)
         table.clear()
         for d in found:
-            table.add_row(
-                d.town.name,
-                f"{d.post.code} {d.post.name}",
-                d.shift.name,
+            table.add_row(  # Text: names are never read as markup
+                Text(d.town.name),
+                Text(f"{d.post.code} {d.post.name}"),
+                Text(d.shift.name),
                 f"{d.start:%H:%M}–{d.end:%H:%M}" + ("+1" if d.end.date() > d.start.date() else ""),
-                d.cadre.name,
-                d.cadre.phone,
+                Text(d.cadre.name),
+                Text(d.cadre.phone),
                 Text("relief", "italic") if d.source == "relief" else "",
                 key=str(d.cadre.id),
             )
