@@ -509,6 +509,7 @@ def save_roster(
     actor: str | None = None,
     expected_version: int | None = None,
     previous: Sequence[Assignment] | None = None,
+    details: dict | None = None,
 ) -> Roster:
     """Replace the week's assignments in one transaction and bump the roster's version.
 
@@ -554,7 +555,12 @@ def save_roster(
         add_audit(
             db,
             action,
-            {"week": week_start.isoformat(), "version": version, "assignments": len(assignments)},
+            {
+                "week": week_start.isoformat(),
+                **(details or {}),
+                "version": version,
+                "assignments": len(assignments),
+            },
             actor,
         )
         if known:

@@ -66,17 +66,20 @@ def cli(ctx: click.Context, db_path: Path, as_user: str | None) -> None:
         os.environ["ROSTER_USER"] = as_user
     if ctx.invoked_subcommand is not None:
         return
+    notice = ""
     if not db_path.exists():
         from roster.cli.district import create_demo
 
         report = create_demo(db_path)
-        click.echo(
+        # Said inside the app, where it is seen (a line printed before the UI starts is
+        # wiped by it at once).
+        notice = (
             f"No database at {db_path}: created one from the bundled demo district "
             f"({report}). Use --db or $ROSTER_DB to open another."
         )
     from roster.tui.app import run_app
 
-    run_app(db_path)
+    run_app(db_path, notice=notice)
 
 
 def main() -> None:

@@ -68,7 +68,7 @@ async def test_audit_screen_lists_the_edit_toggles_and_filters(db_path):
         rows = shown(screen)
         # newest first: the edit, by the app's actor, naming the week
         time, actor, action, details = rows[0]
-        assert (actor, action) == ("tester", "edit")
+        assert (actor, action) == ("tester", "edit.assign")
         assert "week=2026-12-07" in details
         assert len(time) == len("12-07 10:30") and time[2] == "-" and time[8] == ":"
         assert all(len(r[3]) <= screen.details_width() for r in rows)
