@@ -96,9 +96,11 @@ class Candidate:
 
     @property
     def note(self) -> str:
-        rest = ", duty next to it" if self.near_duty else ""
-        facts = f"{self.km:.1f} km, {self.duties} duties {self.nights} nights{rest}, {self.where}"
-        return f"{facts}; BREAKS {self.breaks[0]}" if self.breaks else f"{facts}; no rule broken"
+        """`12.4 km · 3d 1n · colleague here · ok`: d duties and n nights this week; `+1`
+        when on duty the day before or after; the first rule it breaks, else ok."""
+        rest = " +1" if self.near_duty else ""
+        facts = f"{self.km:.1f} km · {self.duties}d {self.nights}n{rest} · {self.where}"
+        return f"{facts} · BREAKS {self.breaks[0]}" if self.breaks else f"{facts} · ok"
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ class RosterApp(App[None]):
     ]
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?", tooltip="every key here"),
-        Binding("slash", "find", "Find", key_display="/", tooltip="a cadre or a post"),
+        Binding("slash", "find", "Find", key_display="/", tooltip="a cadre or a post", show=False),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -337,11 +337,19 @@ class RosterApp(App[None]):
             FindScreen(finder, kind=kind, title=title, suggestions=shown, notes_for=notes), chosen
         )
 
-    def choose(self, title: str, options: list[tuple[str, str]], then: Callable[[str], None]):
-        """Ask for one of `options` ((value, label) pairs); one option needs no asking."""
+    def choose(
+        self,
+        title: str,
+        options: list[tuple[str, str]],
+        then: Callable[[str], None],
+        *,
+        always: bool = False,
+    ):
+        """Ask for one of `options` ((value, label) pairs); one option needs no asking
+        unless `always` (the option itself says something worth reading)."""
         from roster.tui.screens.dialogs import ChoiceScreen
 
-        if len(options) == 1:
+        if len(options) == 1 and not always:
             then(options[0][0])
             return
 

@@ -85,7 +85,7 @@ def assign_flow(app: RosterApp, post_id: int, day: dt.date) -> None:
 
         app.pick(
             "cadre",
-            f"Assign to {post.name} {day:%a %m-%d} {code}: best fits first, or type a name",
+            f"Assign to {post.name} {day:%a %m-%d} {code}: best first (d duties, n nights)",
             with_cadre,
             suggestions=ranked(app, post_id, day, code),
             notes_for=candidate_notes(app, post_id, day, code),
@@ -147,7 +147,7 @@ def replace_flow(app: RosterApp, cadre_id: int, day: dt.date, title: str = "") -
 
     app.pick(
         "cadre",
-        title or f"Replace {name} ({a.shift_code} {post} {day:%a %m-%d}) by whom? best fits first",
+        title or f"Replace {name} ({a.shift_code} {post} {day:%a %m-%d}) by? d duties n nights",
         by,
         suggestions=ranked(app, a.post_id, day, a.shift_code, replacing=cadre_id),
         notes_for=candidate_notes(app, a.post_id, day, a.shift_code, replacing=cadre_id),
@@ -177,12 +177,13 @@ def unassign_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
             plain()
 
     app.choose(
-        f"Taking {name} off leaves {a.shift_code} at {app.district.posts[a.post_id].name} short.",
-        [
+        always=True,
+        title=f"Taking {name} off leaves {a.shift_code} at {app.district.posts[a.post_id].name} short.",
+        options=[
             ("replace", "Replace by someone (keeps the cell covered)"),
             ("short", "Leave it short (needs an override reason)"),
         ],
-        chosen,
+        then=chosen,
     )
 
 
@@ -299,7 +300,12 @@ def move_day_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
         _then_stand_in(app, cadre_id, day, move)
 
     name = district.cadres[cadre_id].name
-    app.choose(f"Move {name}'s {a.shift_code} of {day:%a %m-%d} to which day?", options, chosen)
+    app.choose(
+        f"Move {name}'s {a.shift_code} of {day:%a %m-%d} to which day?",
+        options,
+        chosen,
+        always=True,
+    )
 
 
 def swap_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
