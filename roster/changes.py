@@ -57,10 +57,10 @@ class WeekChanges:
         return tuple(p for p in self.people if p.told)
 
     def summary(self, limit: int = 6) -> str:
-        """`12 duties of 7 people change; already told: 王金宝, 李萌 (+3)`."""
+        """`7 people's duties change (12 added or removed); already told: 王金宝 (+3)`."""
         if not self.people:
             return "no duty changes"
-        text = f"{self.duties} duties of {len(self.people)} people change"
+        text = f"{len(self.people)} people's duties change ({self.duties} added or removed)"
         told = self.told
         if told:
             names = ", ".join(p.name for p in told[:limit])

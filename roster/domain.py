@@ -197,6 +197,44 @@ class AuditEntry:
     action: str
     details: str
 
+    @property
+    def when(self) -> str:
+        """The time in the district's zone, "YYYY-MM-DD HH:MM" (stored as UTC)."""
+        from roster.clock import local_text
+
+        try:
+            return local_text(self.at, "%Y-%m-%d %H:%M")
+        except ValueError:  # a hand-written row: show what is there
+            return self.at
+
+    @property
+    def text(self) -> str:
+        return readable_details(self.details)
+
+
+def readable_details(details: str) -> str:
+    """Audit details for people: `week 2026-12-07 · replace 陈刚 by 赵洁蕾 … · version 5`
+    (the edit's own words first, lists joined with `;`), not raw JSON."""
+    import json
+
+    try:
+        value = json.loads(details)
+    except (TypeError, ValueError):
+        return " ".join(str(details).split())
+    if not isinstance(value, dict):
+        return str(value)
+    parts = []
+    for key in sorted(value, key=lambda k: (k != "edit", k != "week")):
+        item = value[key]
+        if isinstance(item, list):
+            item = "; ".join(str(i) for i in item)
+        elif isinstance(item, dict):
+            item = ", ".join(f"{k} {v}" for k, v in item.items())
+        elif isinstance(item, bool):
+            item = "yes" if item else "no"
+        parts.append(str(item) if key == "edit" else f"{key.replace('_', ' ')} {item}")
+    return " · ".join(parts)
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -36,6 +36,8 @@ def restore_cmd(db_path: Path, source: Path, yes: bool) -> None:
     """Replace the database with the backup SOURCE; refused while others have it open."""
     from roster.backup import RestoreRefused, restore
 
+    if not source.is_file():  # before asking: a typo should not need a "yes" first
+        raise click.ClickException(f"no backup file at {source}: check the path")
     db = open_existing(db_path)
     require(db, "restore a backup")
     db.close()

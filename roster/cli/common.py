@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 import pendulum
+from click.core import ParameterSource
 
 from roster import store
 
@@ -34,6 +35,20 @@ class DateParam(click.ParamType):
 DATE = DateParam()
 
 
+def _inherit_db(ctx: click.Context, param: click.Parameter, value):
+    """`roster --db X status` means X: a command's own --db, when not given, takes the one
+    given to `roster` itself (on the command line or in $ROSTER_DB)."""
+    given = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    if ctx.get_parameter_source(param.name) in given:
+        return value
+    parent = ctx.parent
+    while parent is not None:
+        if parent.get_parameter_source("db_path") in given:
+            return parent.params["db_path"]
+        parent = parent.parent
+    return value
+
+
 def db_option(func):
     return click.option(
         "--db",
@@ -42,6 +57,7 @@ def db_option(func):
         default=store.DEFAULT_DB,
         show_default=True,
         type=click.Path(dir_okay=False, path_type=Path),
+        callback=_inherit_db,
         help="The roster database (or $ROSTER_DB).",
     )(func)
 

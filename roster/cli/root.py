@@ -30,6 +30,7 @@ class LazyGroup(click.Group):
         "backup": "roster.cli.backup:backup_cmd",
         "restore": "roster.cli.backup:restore_cmd",
         "export": "roster.cli.exports:export",
+        "changes": "roster.cli.exports:changes",
         "now": "roster.cli.exports:now",
         "service": "roster.cli.exports:service",
         "relief": "roster.cli.relief:relief_cmd",

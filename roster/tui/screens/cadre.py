@@ -137,7 +137,7 @@ class CadreScreen(RosterScreen):
         more.append("Audit\n", style="bold")
         entries = audit_about(app.db, cadre.code)
         for e in entries:
-            more.append(f"  {e.at[:16]} {e.actor} {e.action} ", style="dim")
+            more.append(f"  {e.when} {e.actor} {e.action} ", style="dim")
             more.append(f"{_short(e.details)}\n")
         if not entries:
             more.append("  none\n", style="dim")

@@ -18,6 +18,7 @@ from roster.tui.screens.base import RosterScreen
 
 
 def default_folder(monday) -> Path:
+    """Where the export dialog puts this list too (its folder, then one per kind)."""
     return Path.cwd() / "exports" / monday.isoformat() / "changes"
 
 
@@ -65,7 +66,7 @@ class ChangesScreen(RosterScreen):
         )
         told = len(changes.told)
         header.append(
-            f"{changes.duties} duties of {len(changes.people)} people changed; "
+            f"{len(changes.people)} people's duties changed ({changes.duties} added or removed); "
             f"{told} of them were told their week already. e writes the list.",
             style="magenta" if changes.people else "green",
         )
