@@ -24,6 +24,7 @@ rows as it was (new rows get the default); a column present but empty gets the d
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -232,29 +233,49 @@ _CR_STANDIN = "\ue00d"  # a private-use character the csv reader takes as text
 
 def _gb18030(path: Path) -> bytes | None:
     """The file as UTF-8 when it clearly is GB18030 (GBK, what Excel in China saves as
-    CSV): not UTF-8, but all of it GB18030 with Chinese in it and no control characters.
-    None when it is UTF-8; `_Unreadable` in one line when it is neither."""
+    CSV): no line of it is UTF-8 with Chinese, all of it is GB18030 with Chinese in it and
+    no control characters. None when it is UTF-8, or only a few lines are not (each is
+    then reported where it is); `_Unreadable`, one line, when many lines are neither."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:  # a UTF-8 file is checked in pieces, never held whole
+            while chunk := f.read(1 << 16):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return None
+    except UnicodeDecodeError:
+        pass
     except OSError as e:
         raise _Unreadable(f"cannot be opened ({e.strerror or e})") from e
     try:
-        data.decode("utf-8")
-        return None
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
+        data = path.read_bytes()
+    except OSError as e:
+        raise _Unreadable(f"cannot be read ({e.strerror or e})") from e
+    bad, utf8_chinese, first = 0, False, None
+    for n, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.isascii():
+            continue
+        try:
+            raw.decode("utf-8")
+            utf8_chinese = True
+        except UnicodeDecodeError:
+            bad += 1
+            first = first or n
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         text = ""
     chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text)
     controls = any(ch < " " and ch not in "\t\r\n" for ch in text)
-    if not chinese or controls:
+    if chinese and not controls and not utf8_chinese:
+        return text.encode("utf-8")
+    if bad > 3:
         raise _Unreadable(
-            'is not UTF-8 text (nor GB18030): save it from Excel as "CSV UTF-8" and import again',
-            line,
+            f"{bad} lines are not UTF-8 text (nor GB18030): save the file from Excel as "
+            '"CSV UTF-8" and import again',
+            first,
         )
-    return text.encode("utf-8")
+    return None
 
 
 def _csv_records(path: Path, counts: KindCounts | None = None) -> Iterator[_Record]:
