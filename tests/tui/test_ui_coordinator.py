@@ -201,7 +201,8 @@ async def test_names_use_the_width_and_a_district_total_row(db_path):
             assert cell_text(app, 1, DAYS[0]) == "D 王金宝\nN 李萌"
             totals = [str(c) for c in screen.table.get_row("all")]
             assert totals[0].startswith("Σ") and totals[1] == "6/6" and totals[7] == "5/6"
-            app.edit(lambda o: app.editor.assign(13, 1, DAYS[1], "D", override=o))
+            editor = app.editor
+            app.edit(lambda o, editor=editor: editor.assign(13, 1, DAYS[1], "D", override=o))
             await settle(pilot)
             first = cell_text(app, 1, DAYS[1]).split("\n")[0]
             assert first == ("D 孙悦 王金宝" if two_names else "D +2"), first
@@ -305,3 +306,25 @@ async def test_rotation_view_opens_from_the_board_and_opens_the_cadre(db_path):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CadreScreen)
+
+
+@run_async
+async def test_exports_go_into_a_folder_per_kind(db_path, tmp_path):
+    from textual.widgets import Input, OptionList
+
+    app = app_for(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#export-folder", Input).value = str(tmp_path / "out")
+        for index in (1, 4):  # a CSV per post, a calendar per cadre
+            dialog.query_one(OptionList).highlighted = index
+            dialog.query_one(OptionList).action_select()
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        folders = sorted(p.name for p in (tmp_path / "out").iterdir())
+        assert folders == ["calendars", "duty-sheets-csv"]
+        assert len(list((tmp_path / "out" / "duty-sheets-csv").iterdir())) == 4
