@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from roster.domain import Assignment
 from roster.edits import CellState, Change, WeekEditor
-from roster.tui.widgets.cells import WEEKDAYS
 
 if TYPE_CHECKING:
     from roster.tui.app import RosterApp
@@ -266,7 +265,7 @@ def move_day_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
         return
     options: list[tuple[str, str]] = []
     for o in editor.day_options(cadre_id, day):
-        when = f"{WEEKDAYS[o.day.weekday()]} {o.day:%m-%d}"
+        when = f"{o.day:%a %m-%d}"
         if not o.free:
             continue
         for partner in o.partners[:3]:

@@ -184,7 +184,7 @@ async def test_refused_edit_cancelled_then_overridden_and_audited(db_path):
         await pilot.press(*"only one", "enter")
         await settle(pilot)
         assert isinstance(app.screen, BoardScreen)
-        assert cell_text(app, 3, SUNDAY) == "2/2"
+        assert cell_text(app, 3, SUNDAY) == "!2/2"  # covered, a rule broken: marked
     db = store.open_db(db_path)
     entries = [e for e in store.audit_entries(db) if e.action == "edit.override"]
     assert len(entries) == 1 and entries[0].actor == "tester"

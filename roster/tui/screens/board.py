@@ -533,13 +533,20 @@ class BoardScreen(RosterScreen):
         editor = self.editor
         cells: dict[tuple[int, dt.date], list] = {}
         if editor.checked:
-            where = {(a.cadre_id, a.date): a.post_id for a in editor.assignments}
+            duties: dict[int, list] = {}
+            for a in editor.assignments:
+                duties.setdefault(a.cadre_id, []).append(a)
             for b in editor.breaches:
-                if b.rule == "coverage" or b.date is None:
+                if b.rule == "coverage":
                     continue
-                post_id = b.post_id or where.get((b.cadre_id, b.date))
-                if post_id is not None:
-                    cells.setdefault((post_id, b.date), []).append(b)
+                if b.post_id is not None and b.date is not None:
+                    cells.setdefault((b.post_id, b.date), []).append(b)
+                    continue
+                # a rule of the cadre's week (days in a row, rest, hours): every duty of
+                # theirs from the day it names on
+                for a in duties.get(b.cadre_id, []):
+                    if b.date is None or a.date >= b.date:
+                        cells.setdefault((a.post_id, a.date), []).append(b)
         self._breach_cells = cells
 
     @on(DataTable.CellHighlighted, "#board")
