@@ -102,3 +102,14 @@ def test_import_refuses_to_reactivate_a_recalled_cadre_without_confirm(run, tmp_
     assert result.exit_code == 0
     assert f"{code} {name}: status recalled → active" in result.output
     assert "changed" in result.output.splitlines()[0]
+
+
+def test_first_start_says_the_demo_was_created_inside_the_app(run, tmp_path, monkeypatch):
+    import roster.tui.app
+
+    started = {}
+    monkeypatch.setattr(roster.tui.app, "run_app", lambda path, **kw: started.update(kw))
+    result = run("--db", str(tmp_path / "new.db"))
+    assert result.exit_code == 0
+    assert result.output == ""  # a line printed before the UI starts is never seen
+    assert "created one from the bundled demo district" in started["notice"]
