@@ -79,10 +79,17 @@ def _keys(assignments: Iterable) -> set[Key]:
     return out
 
 
-def _duty_words(district: District, key: Key) -> str:
-    post_id, day, code, _cadre = key
-    post = district.posts.get(post_id)
-    return f"{day:%a %m-%d} {code} {post.name if post else f'post #{post_id}'}"
+def _duty_words(district: District, keys: list[Key]) -> tuple[str, ...]:
+    """Duties grouped by post and shift: `秦家东庄村 D Tue Wed Thu`."""
+    groups: dict[tuple[int, str], list[dt.date]] = defaultdict(list)
+    for post_id, day, code, _cadre in sorted(keys, key=lambda k: k[1]):
+        groups[(post_id, code)].append(day)
+    out = []
+    for (post_id, code), days in groups.items():
+        post = district.posts.get(post_id)
+        name = post.name if post else f"post #{post_id}"
+        out.append(f"{name} {code} {' '.join(f'{d:%a}' for d in days)}")
+    return tuple(out)
 
 
 def changes_between(
@@ -92,16 +99,17 @@ def changes_between(
     after: Iterable[Assignment],
     *,
     told: Iterable | None = None,
+    also_told: Iterable[int] = (),
     since: str = "publishing",
 ) -> WeekChanges:
     """The people whose duties differ between `before` and `after` (Assignments or
     (post, day, shift, cadre) tuples). `told`: the published roster (who was told); by
-    default `before` itself."""
+    default `before` itself. `also_told`: cadres told otherwise (by a relief's SMS)."""
     from roster.exports import duties, sms_text
 
     after = list(after)
     old, new = _keys(before), _keys(after)
-    told_ids = {k[3] for k in (_keys(told) if told is not None else old)}
+    told_ids = {k[3] for k in (_keys(told) if told is not None else old)} | set(also_told)
     gone: dict[int, list[Key]] = defaultdict(list)
     came: dict[int, list[Key]] = defaultdict(list)
     for key in old - new:
@@ -116,15 +124,14 @@ def changes_between(
         cadre = district.cadres.get(cadre_id)
         if cadre is None:
             continue
-        order = sorted  # by post, day: tuples sort by day after post; sort by day instead
         people.append(
             PersonChange(
                 cadre_id,
                 cadre.name,
                 cadre.code,
                 cadre.phone,
-                tuple(_duty_words(district, k) for k in order(gone[cadre_id], key=lambda k: k[1])),
-                tuple(_duty_words(district, k) for k in order(came[cadre_id], key=lambda k: k[1])),
+                _duty_words(district, gone[cadre_id]),
+                _duty_words(district, came[cadre_id]),
                 cadre_id in told_ids,
                 sms_text(cadre, monday, duties(district, theirs[cadre_id]), changed=True),
             )
@@ -140,7 +147,16 @@ def since_published(db: sqlite_utils.Database, monday: dt.date) -> WeekChanges |
     if published is None or roster is None:
         return None
     district = store.load_district(db)
-    return changes_between(district, monday, published, roster.assignments)
+    return changes_between(
+        district, monday, published, roster.assignments, also_told=told_by_relief(db, monday)
+    )
+
+
+def told_by_relief(db: sqlite_utils.Database, monday: dt.date) -> set[int]:
+    """Cadres a settled relief sent a text to this week (stand-ins and the relieved)."""
+    from roster.exports import changed_cadres
+
+    return changed_cadres(db, monday)
 
 
 CHANGE_COLUMNS = ("phone", "code", "name", "already told", "change", "message")

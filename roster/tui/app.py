@@ -218,13 +218,15 @@ class RosterApp(App[None]):
 
     def week_changes(self, before, after):
         """What going from `before` to `after` changes for people (`roster.changes`), those
-        in the published week counted as told."""
-        from roster.changes import changes_between
+        in the published week, or sent a relief's text, counted as told."""
+        from roster.changes import changes_between, told_by_relief
 
         editor = self.editor
         return changes_between(
-            self.district, editor.week_start, before, after, told=editor.published or before
-        )
+            self.district, editor.week_start, before, after,
+            told=editor.published or before,
+            also_told=told_by_relief(self.db, editor.week_start),
+        )  # fmt: skip
 
     def confirm_published(self, what: str, then: Callable[[], None]) -> None:
         """Ask before changing a published week; yes runs `then`."""

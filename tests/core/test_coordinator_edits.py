@@ -166,3 +166,20 @@ def test_rotation_table_marks_post_changes(db):
     assert [c.moved for c in row.cells] == [False, True] and row.moves == 1
     night = next(r for r in rows if r.cadre_id == 3)  # P01 nights Mon–Sat
     assert night.cells[0].nights == 6 and night.cells[0].weekends == 1
+
+
+def test_a_relief_s_stand_in_counts_as_told(editor, db):
+    """A stand-in texted by a settled relief was told too: changing them again must say so."""
+    editor.publish()
+    stand_in = editor.at(1, DAYS[0]).__class__(DAYS[0], 13, P01, "D", False, "relief")
+    rest = [a for a in editor.assignments if not (a.cadre_id == 1 and a.date == DAYS[0])]
+    store.save_roster(db, MONDAY, [*rest, stand_in], expected_version=editor.version)
+    changes = since_published(db, MONDAY)
+    assert {p.cadre_id for p in changes.told} == {1, 13}
+    editor.reload()
+    proposed = [a for a in editor.assignments if a.cadre_id != 13]
+    again = changes_between(
+        editor.district, MONDAY, editor.assignments, proposed, told=editor.published,
+        also_told={13},
+    )  # fmt: skip
+    assert [p.cadre_id for p in again.told] == [13]

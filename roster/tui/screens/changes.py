@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from roster import exports
-from roster.changes import WeekChanges, changes_between, write_changes
+from roster.changes import WeekChanges, write_changes
 from roster.tui.messages import RosterChanged
 from roster.tui.screens.base import RosterScreen
 
@@ -61,9 +61,7 @@ class ChangesScreen(RosterScreen):
             self.query_one("#changes-header", Static).update(header)
             self.query_one("#changes-sms", Static).update("")
             return
-        self.changes = changes = changes_between(
-            self.host.district, editor.week_start, editor.published, editor.assignments
-        )
+        self.changes = changes = self.host.week_changes(editor.published, editor.assignments)
         told = len(changes.told)
         header.append(
             f"{len(changes.people)} people's duties changed ({changes.duties} added or removed); "
