@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from roster.rotation import RotationRow, rotation_table
 from roster.tui.screens.base import RosterScreen
 
-WEEKS = 6
+WEEKS = 8  # at most; 4 at 80 columns
 
 
 class RotationScreen(RosterScreen):
@@ -41,18 +41,23 @@ class RotationScreen(RosterScreen):
     def on_mount(self) -> None:
         self.last = self.host.editor.week_start
         self.rebuild()
+
+    def on_resize(self) -> None:
+        if self.last is not None and self.is_mounted:
+            self.rebuild()
         self.query_one(DataTable).focus()
 
     def rebuild(self) -> None:
         app = self.host
         district = app.district
-        first = self.last - dt.timedelta(weeks=WEEKS - 1)
-        self.mondays, self.rows = rotation_table(app.db, district, first, WEEKS)
+        # As many weeks as fit with a whole post name (8 cells) and its figures each.
+        cell_w = 13
+        weeks = max(2, min(WEEKS, (max(self.size.width, 40) - 12) // (cell_w + 2)))
+        first = self.last - dt.timedelta(weeks=weeks - 1)
+        self.mondays, self.rows = rotation_table(app.db, district, first, weeks)
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        wide = self.size.width >= 110
-        cell_w = 14 if wide else 9
-        table.add_column("cadre", key="cadre", width=8 if not wide else 12)
+        table.add_column("cadre", key="cadre", width=8)
         for monday in self.mondays:
             table.add_column(f"{monday:%m-%d}", key=monday.isoformat(), width=cell_w)
         for row in self.rows:
