@@ -112,8 +112,7 @@ class BoardScreen(RosterScreen):
         yield Input(
             placeholder="filter: name, code, town, pinyin, short/over/locked/changed", id="filter"
         )
-        # Compact, without the palette's own entry (the help names Ctrl+P): fits 80 columns.
-        yield Footer(compact=True, show_command_palette=False)
+        yield Footer()
 
     @property
     def editor(self) -> WeekEditor:

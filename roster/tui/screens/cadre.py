@@ -28,8 +28,8 @@ class CadreScreen(RosterScreen):
         Binding("w", "swap_week", "Swap week"),
         Binding("K", "lock_week", "Lock week"),
         Binding("r", "relief", "Relief", tooltip="cover an absence of this cadre"),
-        Binding("u", "undo", "Undo"),
-        Binding("U,ctrl+r", "redo", "Redo", key_display="U"),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("U,ctrl+r", "redo", "Redo", key_display="U", show=False),
     ]
 
     def __init__(self, cadre_id: int) -> None:

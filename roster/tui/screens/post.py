@@ -33,18 +33,18 @@ from roster.tui.widgets.cells import STATE_STYLE, WEEKDAYS
 class PostScreen(RosterScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("a", "assign", "Assign"),
         Binding("y", "replace", "Replace", tooltip="another cadre takes this duty"),
-        Binding("x", "unassign", "Unassign"),
-        Binding("m", "move_post", "Move to post"),
-        Binding("d", "move_day", "Move to day"),
-        Binding("w", "swap", "Swap"),
-        Binding("l", "lock", "Lock cell"),
-        Binding("L", "lock_post", "Lock post week"),
-        Binding("K", "lock_cadre", "Lock cadre week"),
-        Binding("u", "undo", "Undo"),
-        Binding("U,ctrl+r", "redo", "Redo", key_display="U"),
-        Binding("c", "cadre", "Cadre detail"),
+        Binding("x", "unassign", "Unassign", tooltip="offers the replacement first"),
+        Binding("m", "move_post", "Move to post", tooltip="short posts first; keeps coverage"),
+        Binding("d", "move_day", "Move to day", tooltip="free days, exchanges that keep coverage"),
+        Binding("w", "swap", "Swap", tooltip="the post's colleagues first"),
+        Binding("a", "assign", "Assign", show=False, tooltip="best fits first"),
+        Binding("l", "lock", "Lock cell", show=False),
+        Binding("L", "lock_post", "Lock post week", show=False),
+        Binding("K", "lock_cadre", "Lock cadre week", show=False),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("U,ctrl+r", "redo", "Redo", key_display="U", show=False),
+        Binding("c", "cadre", "Cadre page", show=False, tooltip="also Enter"),
     ]
 
     def __init__(self, post_id: int, day: dt.date | None = None) -> None:
