@@ -45,7 +45,8 @@ class BackupFailed(Exception):
 def may_back_up(db: store.RosterDatabase, db_path: Path) -> None:
     """A backup copies every phone number: district coordinators, and the account that
     owns the database (a scheduled backup), may make one. Refusals are audited."""
-    from roster.access import NotAllowed, access_for, current, refuse
+    from roster.access import NotAllowed, access_for, refuse
+    from roster.identity import current
 
     if current().via == "login" and owns(db_path):
         return
@@ -188,7 +189,8 @@ def _live(db_path: Path) -> store.RosterDatabase:
 def authorise(db_path: Path, what: str) -> Replacing:
     """Inside `sole_use`: a district coordinator of the live database may replace it
     (a refusal is audited there); a damaged one, only the account owning its file."""
-    from roster.access import NotAllowed, access_for, current, refuse
+    from roster.access import NotAllowed, access_for, refuse
+    from roster.identity import current
 
     identity = current()
     try:
@@ -351,7 +353,7 @@ def restore(db_path: Path, source: Path, actor: str | None = None) -> Replacing:
 
     The live audit rows written since the backup are kept (marked as before the restore),
     in the same transaction as the restore's own audit entry."""
-    from roster.access import acting, current
+    from roster.identity import acting, current
 
     source = Path(source)
     check_backup(source)
@@ -371,7 +373,7 @@ def restore(db_path: Path, source: Path, actor: str | None = None) -> Replacing:
     details = {"from": str(source.absolute())}
     if actor is None:
         return replace_database(db_path, "restore a backup", "restore", details, prepare=prepare)
-    from roster.access import Identity
+    from roster.identity import Identity
 
     with acting(Identity(actor, via=current().via)):
         return replace_database(db_path, "restore a backup", "restore", details, prepare=prepare)

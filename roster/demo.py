@@ -71,4 +71,6 @@ def load_demo(
     else:
         problems = [Problem(str(folder), None, None, "no demo data here: the folder is missing")]
     details = {"demo": True, "week_start": monday.isoformat()}
-    return run_import(db, sources, actor=actor, details=details, problems=problems)
+    # Reloading the demo resets it: its cadres file makes every cadre active again and its
+    # `recalled` absences mark the recalled ones (no question to ask about that).
+    return run_import(db, sources, actor=actor, details=details, problems=problems, confirm=True)

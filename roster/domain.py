@@ -293,6 +293,44 @@ class AuditEntry:
     action: str
     details: str
 
+    @property
+    def when(self) -> str:
+        """The time in the district's zone, "YYYY-MM-DD HH:MM" (stored as UTC)."""
+        from roster.clock import local_text
+
+        try:
+            return local_text(self.at, "%Y-%m-%d %H:%M")
+        except ValueError:  # a hand-written row: show what is there
+            return self.at
+
+    @property
+    def text(self) -> str:
+        return readable_details(self.details)
+
+
+def readable_details(details: str) -> str:
+    """Audit details for people: `week 2026-12-07 · replace 陈刚 by 赵洁蕾 … · version 5`
+    (the edit's own words first, lists joined with `;`), not raw JSON."""
+    import json
+
+    try:
+        value = json.loads(details)
+    except (TypeError, ValueError):
+        return " ".join(str(details).split())
+    if not isinstance(value, dict):
+        return str(value)
+    parts = []
+    for key in sorted(value, key=lambda k: (k != "edit", k != "week")):
+        item = value[key]
+        if isinstance(item, list):
+            item = "; ".join(str(i) for i in item)
+        elif isinstance(item, dict):
+            item = ", ".join(f"{k} {v}" for k, v in item.items())
+        elif isinstance(item, bool):
+            item = "yes" if item else "no"
+        parts.append(str(item) if key == "edit" else f"{key.replace('_', ' ')} {item}")
+    return " · ".join(parts)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -456,3 +494,20 @@ class District:
         if dated is not None:
             return dated
         return self._unit_days.get((unit_id, day.isoweekday()))
+
+
+def most_working_days(mask: list[bool], run_before: int, settings: Settings) -> int:
+    """Most days a cadre can work in a week given the days open to them (`mask`), the run
+    of days worked just before it and the rest rules (exact, a small dynamic program)."""
+    limit = max(1, settings.max_consecutive_days)
+    total_cap = 7 - settings.min_rest_days
+    # state: current run length -> most days worked so far
+    states = {min(run_before, limit): 0}
+    for ok in mask:
+        nxt: dict[int, int] = {}
+        for run, worked in states.items():
+            nxt[0] = max(nxt.get(0, -1), worked)
+            if ok and run < limit:
+                nxt[run + 1] = max(nxt.get(run + 1, -1), worked + 1)
+        states = nxt
+    return max(0, min(total_cap, max(states.values())))

@@ -82,6 +82,44 @@ class WeekTotals:
     short_cells: int = 0
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A cadre who could take a cell, with the facts one decides by."""
+
+    cadre_id: int
+    km: float
+    duties: int  # this week, before the edit
+    nights: int  # this week, before the edit
+    near_duty: bool  # on duty the day before or after
+    where: str  # colleague here, free this week, or from which post
+    breaks: tuple[str, ...]  # the rules taking the cell would break (the consequences)
+    rank: int = 0
+
+    @property
+    def note(self) -> str:
+        """`12.4 km · 3d 1n · colleague here · ok`: d duties and n nights this week; `+1`
+        when on duty the day before or after; the first rule it breaks, else ok."""
+        rest = " +1" if self.near_duty else ""
+        facts = f"{self.km:.1f} km · {self.duties}d {self.nights}n{rest} · {self.where}"
+        return f"{facts} · BREAKS {self.breaks[0]}" if self.breaks else f"{facts} · ok"
+
+
+@dataclass(frozen=True)
+class DayOption:
+    day: dt.date
+    free: bool  # the cadre has no duty that day
+    short: int  # slots the same post and shift lack that day
+    partners: tuple[int, ...]  # on duty there that day and free on the original day
+
+
+@dataclass(frozen=True)
+class PostOption:
+    post_id: int
+    km: float
+    short: int  # slots the post lacks that day
+    reachable: bool  # within the cadre's commute limit
+
+
 def breach_key(b) -> tuple:
     return b.key
 
@@ -164,9 +202,19 @@ class WeekEditor:
     undo_stack: list[Change] = field(default_factory=list)
     redo_stack: list[Change] = field(default_factory=list)
     _breaches: list | None = None
+    _dry: bool = False  # `preview`: work the edit out, save nothing
 
     def __post_init__(self) -> None:
         self.reload()
+
+    def preview(self, do: Callable[[], Change]) -> Change:
+        """What the edit `do` would change, worked out without checking rules or saving
+        (to ask before changing a published week)."""
+        self._dry = True
+        try:
+            return do()
+        finally:
+            self._dry = False
 
     # --- reading -----------------------------------------------------------------------
 
@@ -423,9 +471,11 @@ class WeekEditor:
         to_post: int | None = None,
         to_day: dt.date | None = None,
         to_shift: str | None = None,
+        replaced_by: int | None = None,
         override: str = "",
     ) -> Change:
-        """Move one assignment to another post, day or shift."""
+        """Move one assignment to another post, day or shift; with `replaced_by`, that
+        cadre takes the cell left behind in the same step (coverage kept)."""
         current = self._existing(cadre_id, day)
         self._not_locked([current])
         to_day = to_day or day
@@ -451,7 +501,174 @@ class WeekEditor:
             f" → {moved.date} {moved.shift_code} {self._post(moved.post_id)}"
         )
         rest = [moved if a is current else a for a in self.assignments]
+        if replaced_by is not None:
+            rest.append(self._stand_in(replaced_by, current, [moved]))
+            label += f", {self._cadre(replaced_by)} takes their place"
         return self._apply(label, rest, override, "move")
+
+    def replace_cadre(
+        self, cadre_id: int, day: dt.date, by_cadre: int, *, override: str = ""
+    ) -> Change:
+        """`by_cadre` takes `cadre_id`'s duty of `day` (same post and shift); the cell
+        stays covered and `cadre_id` rests that day."""
+        current = self._existing(cadre_id, day)
+        self._not_locked([current])
+        if by_cadre == cadre_id:
+            raise EditError("choose another cadre to take this duty")
+        stand_in = self._stand_in(by_cadre, current, [])
+        label = (
+            f"replace {self._cadre(cadre_id)} by {self._cadre(by_cadre)} on {day} "
+            f"{current.shift_code} {self._post(current.post_id)}"
+        )
+        new = [stand_in if a is current else a for a in self.assignments]
+        return self._apply(label, new, override, "replace")
+
+    def exchange_days(
+        self, cadre_id: int, day: dt.date, other: int, other_day: dt.date, *, override: str = ""
+    ) -> Change:
+        """`cadre_id` takes `other`'s duty of `other_day` and `other` takes theirs of
+        `day`: both cells stay covered (a move to another day that keeps coverage)."""
+        mine, theirs = self._existing(cadre_id, day), self._existing(other, other_day)
+        self._not_locked([mine, theirs])
+        if day == other_day or cadre_id == other:
+            raise EditError("choose another day and another cadre to exchange with")
+        for who, when in ((cadre_id, other_day), (other, day)):
+            if self.at(who, when) is not None:
+                raise EditError(f"{self._cadre(who)} is already on duty on {when}")
+        a = replace(mine, cadre_id=other, source=self._source(other, mine.post_id, theirs))
+        b = replace(theirs, cadre_id=cadre_id, source=self._source(cadre_id, theirs.post_id, mine))
+        new = [a if x is mine else b if x is theirs else x for x in self.assignments]
+        label = (
+            f"exchange days: {self._cadre(cadre_id)} {day} → {other_day}, "
+            f"{self._cadre(other)} {other_day} → {day}"
+        )
+        return self._apply(label, new, override, "move")
+
+    def _stand_in(self, by_cadre: int, cell: Assignment, also: list[Assignment]) -> Assignment:
+        """`by_cadre` on duty in `cell`'s post, day and shift, if they are free that day."""
+        if by_cadre not in self.district.cadres:
+            raise EditError(f"no cadre #{by_cadre}")
+        busy = self.at(by_cadre, cell.date)
+        if busy is not None and busy is not cell and not any(m.cadre_id == by_cadre for m in also):
+            raise EditError(
+                f"{self._cadre(by_cadre)} is already on duty on {cell.date} at "
+                f"{self._post(busy.post_id)} ({busy.shift_code}): swap them instead"
+            )
+        return Assignment(
+            cell.date, by_cadre, cell.post_id, cell.shift_code, False,
+            self._source(by_cadre, cell.post_id),
+        )  # fmt: skip
+
+    # --- what an edit would do, for the pickers ------------------------------------------
+
+    def ranked_candidates(
+        self,
+        post_id: int,
+        day: dt.date,
+        shift_code: str,
+        *,
+        replacing: int | None = None,
+        limit: int = 15,
+        only: Iterable[int] | None = None,
+    ) -> list[Candidate]:
+        """Who could take this post, day and shift (in `replacing`'s place, if given),
+        ranked by fit: no rule broken first, then colleagues deployed here, then those
+        with no duty this week; fewer duties and nights this week, nearer, rested. Each with
+        the facts one decides by and its consequences (the rules it would break)."""
+        district = self.district
+        post = district.posts[post_id]
+        shift = district.shifts[shift_code]
+        on_duty = {a.cadre_id for a in self.assignments if a.date == day}
+        deployed = self.deployment()
+        mine: dict[int, list[Assignment]] = defaultdict(list)
+        for a in self.assignments:
+            mine[a.cadre_id].append(a)
+        past: dict[int, list[Assignment]] = defaultdict(list)
+        for a in self.history:
+            past[a.cadre_id].append(a)
+        nights = {c for c, s in district.shifts.items() if s.crosses_midnight}
+        pool = []
+        wanted = None if only is None else set(only)
+        for cadre in district.cadres.values():
+            if cadre.id == replacing or cadre.id in on_duty:
+                continue
+            if wanted is not None and cadre.id not in wanted:
+                continue
+            if cadre.status != "active" or district.absent(cadre.id, day):
+                continue
+            km = commute_km(cadre, post, district.settings.road_factor)
+            home = deployed.get(cadre.id)
+            rank = 0 if home == post_id else (1 if home is None else 2)
+            week = mine[cadre.id]
+            n_nights = sum(a.shift_code in nights for a in week)
+            near = {a.date for a in week} & {day - dt.timedelta(days=1), day + dt.timedelta(days=1)}
+            pre = (
+                (shift.crosses_midnight and not cadre.night_ok) or km > cadre.max_commute_km,
+                rank, len(week), n_nights, len(near), km,
+            )  # fmt: skip
+            pool.append((pre, cadre.id, km, home, len(week), n_nights, bool(near)))
+        pool.sort()
+        out: list[Candidate] = []
+        for pre, cadre_id, km, home, duties, n_nights, near in pool[: max(limit * 3, 40)]:
+            source = "manual" if home in (None, post_id) else "relief"
+            trial = [*mine[cadre_id], Assignment(day, cadre_id, post_id, shift_code, False, source)]
+            breaks = [b.message for b in self._cadre_breaches(cadre_id, trial, past[cadre_id])]
+            where = (
+                "colleague here"
+                if home == post_id
+                else "free this week"
+                if home is None
+                else f"from {self._post(home)}"
+            )
+            out.append(
+                Candidate(cadre_id, km, duties, n_nights, near, where, tuple(breaks), pre[1])
+            )
+        out.sort(key=lambda c: (bool(c.breaks), c.rank, c.duties, c.nights, c.near_duty, c.km))
+        return out[:limit]
+
+    def day_options(self, cadre_id: int, day: dt.date) -> list[DayOption]:
+        """Where `cadre_id`'s duty of `day` could go in the week: each other day, whether
+        they are free then, how the same post and shift stands that day, and the colleagues
+        on duty there who could take `day` in exchange (both cells stay covered)."""
+        current = self._existing(cadre_id, day)
+        states = self.cell_states([current.post_id])
+        cells = self.by_cell()
+        out = []
+        for other in self.days:
+            if other == day:
+                continue
+            busy = self.at(cadre_id, other)
+            key = (current.post_id, other, current.shift_code)
+            state = states.get(key)
+            short = max(0, state.required - state.covered) if state else 0
+            partners = tuple(
+                a.cadre_id
+                for a in cells.get(key, [])
+                if not a.locked and self.at(a.cadre_id, day) is None
+            )
+            out.append(DayOption(other, busy is None, short, partners))
+        return out
+
+    def post_options(self, cadre_id: int, day: dt.date) -> list[PostOption]:
+        """Every post `cadre_id` could move to on `day`: short ones first, then nearer;
+        each with the distance and what that post still needs that day."""
+        district = self.district
+        cadre = district.cadres[cadre_id]
+        current = self._existing(cadre_id, day)
+        states = self.cell_states()
+        out = []
+        for post in district.posts.values():
+            if post.id == current.post_id:
+                continue
+            need = sum(
+                max(0, s.required - s.covered)
+                for code in district.shifts
+                if (s := states.get((post.id, day, code))) is not None
+            )
+            km = commute_km(cadre, post, district.settings.road_factor)
+            out.append(PostOption(post.id, km, need, km <= cadre.max_commute_km))
+        out.sort(key=lambda o: (not o.reachable, -o.short, o.km))
+        return out
 
     def move_week(self, cadre_id: int, to_post: int, *, override: str = "") -> Change:
         """Redeploy a cadre: every assignment of their week goes to `to_post`."""
@@ -591,6 +808,9 @@ class WeekEditor:
         retry: bool = True,
     ) -> Change:
         diff = set(self.assignments) ^ set(new)  # what the edit changes, worked out once
+        if self._dry:
+            posts = frozenset(a.post_id for a in diff)
+            return Change(label, tuple(self.assignments), tuple(new), posts=posts)
         self._require(self.assignments, new, label, whole=op == "solve.accept", diff=diff)
         added: list = []
         if check:
@@ -660,9 +880,8 @@ class WeekEditor:
                 recheck=cross_week_recheck(
                     self.district, self.week_start, new, self.neighbours, self.checker
                 ),
+                details={"edit": label, "status": self.status},
             )
-            if op != "solve.accept":
-                store.add_audit(self.db, "edit", details, self.actor)
             if breaches:
                 store.add_audit(
                     self.db,

@@ -26,8 +26,10 @@ rows as it was (new rows get the default); a column present but empty gets the d
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import io
 import math
 import operator
 import os
@@ -126,9 +128,17 @@ class ImportFailed(Exception):
 @dataclass
 class KindCounts:
     inserted: int = 0
-    updated: int = 0
+    updated: int = 0  # rows found already stored (changed or not)
     files: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)  # header columns not used
+    changed: int = 0  # stored rows the import changed
+    fields: dict[str, int] = field(default_factory=dict)  # changed rows per column
+    named: list[str] = field(default_factory=list)  # changes one must see, e.g. a status
+    encoding: str = ""  # "GB18030" when a file was read as that rather than UTF-8
+
+    @property
+    def unchanged(self) -> int:
+        return self.updated - self.changed
 
 
 @dataclass
@@ -163,21 +173,33 @@ class ImportReport:
             kind: {
                 "inserted": c.inserted,
                 "updated": c.updated,
+                "changed": c.changed,
+                "unchanged": c.unchanged,
+                "changed_fields": dict(c.fields),
+                "named_changes": list(c.named),
                 "files": list(c.files),
                 "ignored_columns": list(c.ignored_columns),
+                **({"encoding": c.encoding} if c.encoding else {}),
             }
             for kind, c in self.kinds.items()
         }
         return {"inserted": self.total_inserted, "updated": self.total_updated, "kinds": kinds}
 
     def __str__(self) -> str:
-        parts = []
+        """One line per kind: added, changed (per column) and unchanged; then each named
+        change (status, nights, commute) on its own line."""
+        lines = []
         for kind, c in self.kinds.items():
-            text = f"{kind}: {c.inserted} added, {c.updated} updated"
+            text = f"{kind}: {c.inserted} added, {c.changed} changed, {c.unchanged} unchanged"
+            if c.fields:
+                text += " (" + ", ".join(f"{k} {n}" for k, n in sorted(c.fields.items())) + ")"
+            if c.encoding:
+                text += f" [read as {c.encoding}]"
             if c.ignored_columns:
                 text += f" (ignored columns: {', '.join(c.ignored_columns)})"
-            parts.append(text)
-        return "; ".join(parts) or "nothing imported"
+            lines.append(text)
+            lines.extend(f"  {line}" for line in c.named)
+        return "\n".join(lines) or "nothing imported"
 
 
 class _Problems:
@@ -215,12 +237,63 @@ _LONE_CR_INSIDE = re.compile(r"\r(?!\n)")
 _CR_STANDIN = "\ue00d"  # a private-use character the csv reader takes as text
 
 
-def _csv_records(path: Path) -> Iterator[_Record]:
-    """The records of a UTF-8 CSV file (BOM or not), read line by line."""
+def _gb18030(path: Path) -> bytes | None:
+    """The file as UTF-8 when it clearly is GB18030 (GBK, what Excel in China saves as
+    CSV): no line of it is UTF-8 with Chinese, all of it is GB18030 with Chinese in it and
+    no control characters. None when it is UTF-8, or only a few lines are not (each is
+    then reported where it is); `_Unreadable`, one line, when many lines are neither."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        f = open(path, "rb")  # closed in the finally below
+        with open(path, "rb") as f:  # a UTF-8 file is checked in pieces, never held whole
+            while chunk := f.read(1 << 16):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return None
+    except UnicodeDecodeError:
+        pass
     except OSError as e:
         raise _Unreadable(f"cannot be opened ({e.strerror or e})") from e
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise _Unreadable(f"cannot be read ({e.strerror or e})") from e
+    bad, utf8_chinese, first = 0, False, None
+    for n, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.isascii():
+            continue
+        try:
+            raw.decode("utf-8")
+            utf8_chinese = True
+        except UnicodeDecodeError:
+            bad += 1
+            first = first or n
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = ""
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    controls = any(ch < " " and ch not in "\t\r\n" for ch in text)
+    if chinese and not controls and not utf8_chinese:
+        return text.encode("utf-8")
+    if bad > 3:
+        raise _Unreadable(
+            f"{bad} lines are not UTF-8 text (nor GB18030): save the file from Excel as "
+            '"CSV UTF-8" and import again',
+            first,
+        )
+    return None
+
+
+def _csv_records(path: Path, counts: KindCounts | None = None) -> Iterator[_Record]:
+    """The records of a UTF-8 CSV file (BOM or not), read line by line; a file that is
+    clearly GB18030 is read as that (and `counts.encoding` says so)."""
+    converted = _gb18030(path)
+    try:
+        f = io.BytesIO(converted) if converted is not None else open(path, "rb")
+    except OSError as e:
+        raise _Unreadable(f"cannot be opened ({e.strerror or e})") from e
+    if converted is not None and counts is not None:
+        counts.encoding = "GB18030"
     lineno = 0
     bad_lines: set[int] = set()
     yield_cr: list[bool] = []  # a stand-in for a CR was put in the record being read
@@ -345,10 +418,10 @@ def _xlsx_records(path: Path) -> Iterator[_Record]:
         wb.close()
 
 
-def _records(path: Path) -> Iterator[_Record]:
+def _records(path: Path, counts: KindCounts | None = None) -> Iterator[_Record]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _csv_records(path)
+        return _csv_records(path, counts)
     if suffix == ".xlsx":
         return _xlsx_records(path)
     raise _Unreadable(f'is neither .csv nor .xlsx ("{path.suffix}"); save it as CSV UTF-8 or .xlsx')
@@ -927,8 +1000,9 @@ _REF_SQL = {
 
 
 class _Importer:
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database, confirm: bool = False):
         self.db = db
+        self.confirm = confirm  # status changes of recalled or withdrawn cadres are wanted
         self.conn = db.conn
         self.problems = _Problems()
         self.report = ImportReport()
@@ -1003,7 +1077,7 @@ class _Importer:
         try:
             if not path.is_file():
                 raise _Unreadable("does not exist" if not path.exists() else "is not a file")
-            records = _records(path)
+            records = _records(path, counts)
             self._load_records(spec, file, records, counts)
         except _Unreadable as e:
             self.broken.add(spec.kind)
@@ -1121,7 +1195,7 @@ class _Importer:
                 )
                 return
         if r.ok:
-            writer.add(record, counts)
+            writer.add(record, counts, file, line)
 
 
 class _Writer:
@@ -1137,7 +1211,7 @@ class _Writer:
         # Optional file columns absent from this file's header: left alone on update.
         self.keep = {c for c in spec.keep_if_absent if c not in columns}
 
-    def add(self, record: dict, counts: KindCounts) -> None:
+    def add(self, record: dict, counts: KindCounts, file: str = "", line: int = 0) -> None:
         spec = self.spec
         if self.insert_cols is None:
             self.insert_cols = list(record)
@@ -1159,10 +1233,45 @@ class _Writer:
             if self.update_cols:
                 record[spec.pk] = found[0]
                 self.updates.append(self.update_values(record))
+                self._changes(found[0], record, counts, file, line)
             counts.updated += 1
         spec.after_row(self.imp, record)
         if len(self.inserts) + len(self.updates) >= BATCH_ROWS:
             self.flush()
+
+    def _changes(self, pk, record: dict, counts: KindCounts, file: str, line: int) -> None:
+        """Count what an update changes, per column; name the changes one must see (a
+        cadre's status, nights, commute limit); refuse to change a recalled or withdrawn
+        cadre's status unless confirmed."""
+        spec = self.spec
+        cols = self.update_cols or []
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        old_row = self.imp.conn.execute(
+            f"select {quoted} from {spec.table} where {spec.pk} = ?", [pk]
+        ).fetchone()
+        if old_row is None:
+            return
+        changed = [
+            (c, was, record[c]) for c, was in zip(cols, old_row, strict=True)
+            if not _same(was, record[c])
+        ]  # fmt: skip
+        if not changed:
+            return
+        counts.changed += 1
+        for c, _was, _now in changed:
+            counts.fields[c] = counts.fields.get(c, 0) + 1
+        if spec.table != "cadres":
+            return
+        who = f"{record.get('code')} {record.get('name')}"
+        for c, was, now in changed:
+            if c == "status" and was in ("recalled", "withdrawn") and not self.imp.confirm:
+                self.imp.problems.add(
+                    file, line, "status",
+                    f"{who} is {was}; this file makes them {now}. If that is right, import "
+                    "again with --confirm",
+                )  # fmt: skip
+            if c in ("status", "night_ok", "max_commute_km"):
+                counts.named.append(f"{who}: {c} {_word(c, was)} → {_word(c, now)}")
 
     def flush(self) -> None:
         if self.inserts:
@@ -1171,6 +1280,20 @@ class _Writer:
         if self.updates:
             self.imp.conn.executemany(self.update_sql, self.updates)
             self.updates.clear()
+
+
+def _same(was, now) -> bool:
+    if isinstance(was, int | float) and isinstance(now, int | float):
+        return abs(float(was) - float(now)) < 1e-9
+    return ("" if was is None else str(was)) == ("" if now is None else str(now))
+
+
+def _word(column: str, value) -> str:
+    if column == "night_ok":
+        return "nights ok" if value in (1, True, "1") else "no nights"
+    if column == "max_commute_km" and isinstance(value, int | float):
+        return f"{float(value):g} km"
+    return str(value)
 
 
 # --- entry points ----------------------------------------------------------------------
@@ -1208,6 +1331,7 @@ def run_import(
     actor: str | None = None,
     details: dict | None = None,
     problems: list[Problem] = (),
+    confirm: bool = False,
 ) -> ImportReport:
     """Load `sources` in order, all or nothing; `ImportFailed` (and nothing written) on any
     problem. The building block of `import_file`, `import_dir` and `roster.demo`.
@@ -1219,7 +1343,7 @@ def run_import(
     import runs again on the district as it is now)."""
     for attempt in range(3):
         with _Stage(db) as stage:
-            report = _load(stage.db, sources, problems)
+            report = _load(stage.db, sources, problems, confirm)
             try:
                 stage.apply(report, actor, details)
             except store.DistrictChanged:
@@ -1230,10 +1354,10 @@ def run_import(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _load(db: sqlite_utils.Database, sources, problems) -> ImportReport:
+def _load(db: sqlite_utils.Database, sources, problems, confirm: bool = False) -> ImportReport:
     """The import itself, on `db` (the stage): one transaction, rolled back on a problem."""
     with db.conn:
-        imp = _Importer(db)
+        imp = _Importer(db, confirm)
         for p in problems:
             imp.problems.add(p.file, p.line, p.column, p.message)
             if Path(p.file).stem in FORMATS:  # e.g. two files of a kind: neither is loaded
@@ -1359,7 +1483,12 @@ class _Stage:
 
 
 def import_file(
-    db: sqlite_utils.Database, kind: str, path: str | Path, *, actor: str | None = None
+    db: sqlite_utils.Database,
+    kind: str,
+    path: str | Path,
+    *,
+    actor: str | None = None,
+    confirm: bool = False,
 ) -> ImportReport:
     """Load one CSV or XLSX file of `kind` (one of KINDS)."""
     path = Path(path)
@@ -1371,15 +1500,19 @@ def import_file(
                 )
             ]
         )
-    return run_import(db, [(FORMATS[kind], path)], actor=actor)
+    return run_import(db, [(FORMATS[kind], path)], actor=actor, confirm=confirm)
 
 
 def import_dir(
-    db: sqlite_utils.Database, folder: str | Path, *, actor: str | None = None
+    db: sqlite_utils.Database,
+    folder: str | Path,
+    *,
+    actor: str | None = None,
+    confirm: bool = False,
 ) -> ImportReport:
     """Load every KIND.csv / KIND.xlsx of `folder`, in the order of KINDS, as one transaction."""
     sources, problems = dir_sources(folder)
     if not sources and not problems:
         names = ", ".join(f"{k}.csv" for k in KINDS)
         problems = [Problem(Path(folder).name, None, None, f"holds none of {names} (or .xlsx)")]
-    return run_import(db, sources, actor=actor, problems=problems)
+    return run_import(db, sources, actor=actor, problems=problems, confirm=confirm)

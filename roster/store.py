@@ -494,8 +494,8 @@ def require_district_version(db: sqlite_utils.Database, expected: int | None) ->
 
 
 def current_actor() -> str:
-    """Who is acting, as the OS knows them (`roster.access.current`): never a variable."""
-    from roster.access import current
+    """Who is acting, as the OS knows them (`roster.identity.current`): never a variable."""
+    from roster.identity import current
 
     return current().actor
 
@@ -817,6 +817,7 @@ def save_roster(
     district_version: int | None = None,
     neighbours_seen: dict[dt.date, int] | None = None,
     recheck: Callable[[list[Assignment]], list[str]] | None = None,
+    details: dict | None = None,
 ) -> Roster:
     """Replace the week's assignments in one transaction and bump the roster's version.
 
@@ -885,7 +886,12 @@ def save_roster(
         add_audit(
             db,
             action,
-            {"week": week_start.isoformat(), "version": version, "assignments": len(assignments)},
+            {
+                "week": week_start.isoformat(),
+                **(details or {}),
+                "version": version,
+                "assignments": len(assignments),
+            },
             actor,
         )
         if known:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 import pendulum
+from click.core import ParameterSource
 
 from roster import store
 from roster.config import ENV_DB
@@ -42,7 +43,8 @@ def bind_identity(ctx: click.Context, db_path: Path):
     """Work out who acts on `db_path` (the OS user; `--as` where the database is not
     shared) and make it the actor for the rest of this command. A refused `--as` is a
     one-line error, audited under the real name when the database exists."""
-    from roster.access import ClaimRefused, acting, identify, refuse_claim
+    from roster.access import refuse_claim
+    from roster.identity import ClaimRefused, acting, identify
 
     root = ctx.find_root()
     claim = (root.obj or {}).get("claim")
@@ -63,7 +65,24 @@ def bind_identity(ctx: click.Context, db_path: Path):
     return identity
 
 
+def _inherit_db(ctx: click.Context, param: click.Parameter, value):
+    """`roster --db X status` means X: a command's own --db, when not given, takes the one
+    given to `roster` itself (on the command line or in $ROSTER_DB)."""
+    given = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    if ctx.get_parameter_source(param.name) in given:
+        return value
+    parent = ctx.parent
+    while parent is not None:
+        if parent.get_parameter_source("db_path") in given:
+            return parent.params["db_path"]
+        parent = parent.parent
+    return value
+
+
 def _bind(ctx: click.Context, param, value):
+    """The command's database (its own --db, else the one given to `roster`), and who acts
+    on it."""
+    value = _inherit_db(ctx, param, value)
     if value is not None and ctx.parent is not None:
         bind_identity(ctx, value)
     return value

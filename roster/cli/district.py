@@ -105,8 +105,15 @@ def replace(db_path: Path, demo: bool) -> None:
 @click.argument(
     "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
+@click.option(
+    "--confirm",
+    is_flag=True,
+    help="Allow the files to change the status of recalled or withdrawn cadres.",
+)
 @json_option
-def import_(db_path: Path, kind_or_dir: str, file: Path | None, as_json: bool) -> None:
+def import_(
+    db_path: Path, kind_or_dir: str, file: Path | None, confirm: bool, as_json: bool
+) -> None:
     """Import KIND FILE (towns, units, shifts, posts, demand, cadres, absences, wishes,
     unit_days) or a DIR.
 
@@ -124,13 +131,13 @@ def import_(db_path: Path, kind_or_dir: str, file: Path | None, as_json: bool) -
                     f"{kind_or_dir} is not a folder; to import one file write "
                     f"`roster import KIND FILE` with KIND one of {', '.join(KINDS)}"
                 )
-            report = import_dir(db, folder)
+            report = import_dir(db, folder, confirm=confirm)
         else:
             if kind_or_dir not in KINDS:
                 raise click.ClickException(
                     f"unknown kind {kind_or_dir!r}: use one of {', '.join(KINDS)}"
                 )
-            report = import_file(db, kind_or_dir, file)
+            report = import_file(db, kind_or_dir, file, confirm=confirm)
     except ImportFailed as failed:
         for problem in failed.problems:
             click.echo(str(problem), err=True)

@@ -221,3 +221,51 @@ def service(
         )
         return
     click.echo(f"wrote service records of {len(report.records)} cadre(s) to {path}")
+
+
+@click.command()
+@db_option
+@click.option("--week", type=DATE, required=True, help="Any date in the week (Monday to Sunday).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the list (phone, change, text to send) as one CSV into this folder.",
+)
+@json_option
+def changes(db_path: Path, week: dt.date, out_dir: Path | None, as_json: bool) -> None:
+    """What changed in a published week since publishing, and who must be told (with texts)."""
+    from roster.changes import since_published, write_changes
+    from roster.domain import week_start
+
+    db = open_existing(db_path)
+    monday = week_start(week)
+    found = since_published(db, monday)
+    if found is None:
+        raise click.ClickException(
+            f"the week of {monday} is not published: nobody has been told anything yet"
+        )
+    if as_json:
+        emit(
+            {
+                "week": monday.isoformat(),
+                "duties": found.duties,
+                "people": [p.__dict__ for p in found.people],
+            }
+        )
+    else:
+        click.echo(f"week of {monday}: {found.summary()}")
+        for p in found.people:
+            told = "told" if p.told else "new "
+            click.echo(f"{told} {p.code} {p.name} {p.phone}: {p.change}")
+            click.echo(f"     {p.sms}")
+    if out_dir is not None and found.people:
+        try:
+            path = write_changes(found, out_dir)
+        except exports.ExportError as error:
+            raise click.ClickException(str(error)) from None
+        exports.audit_export(
+            db, {"week": monday.isoformat(), "by": "changes", "people": len(found.people),
+                 "folder": str(out_dir.resolve())},
+        )  # fmt: skip
+        click.echo(f"wrote {path}", err=as_json)

@@ -33,6 +33,7 @@ class LazyGroup(click.Group):
         "backup": "roster.cli.backup:backup_cmd",
         "restore": "roster.cli.backup:restore_cmd",
         "export": "roster.cli.exports:export",
+        "changes": "roster.cli.exports:changes",
         "now": "roster.cli.exports:now",
         "service": "roster.cli.exports:service",
         "relief": "roster.cli.relief:relief_cmd",
@@ -91,17 +92,20 @@ def cli(ctx: click.Context, db_path: Path, as_user: str | None, debug: bool) -> 
     if ctx.invoked_subcommand is not None:
         return  # the command binds who acts once it knows its own --db
     identity = bind_identity(ctx, db_path)
+    notice = ""
     if not db_path.exists():
         from roster.cli.district import create_demo
 
         report = create_demo(db_path)
-        click.echo(
+        # Said inside the app, where it is seen (a line printed before the UI starts is
+        # wiped by it at once).
+        notice = (
             f"No database at {db_path}: created one from the bundled demo district "
             f"({report}). Use --db or $ROSTER_DB to open another."
         )
     from roster.tui.app import run_app
 
-    run_app(db_path, actor=identity.actor)
+    run_app(db_path, actor=identity.actor, notice=notice)
 
 
 def main(argv: list[str] | None = None) -> None:

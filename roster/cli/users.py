@@ -94,5 +94,14 @@ def audit(
     if as_json:
         emit({"entries": [e.__dict__ for e in entries]})
         return
-    for e in entries:
-        click.echo(f"{e.at}  {e.actor:<12} {e.action:<14} {e.details}")
+    if not entries:
+        who = f" by {actor}" if actor else ""
+        when = f" about the week of {week_start(week)}" if week else ""
+        actors = [r[0] for r in db.execute("select distinct actor from audit")]
+        # "li (by wang)": both are logins in the audit
+        known = sorted({n.strip(" ()") for a in actors for n in a.split(" (by ")})
+        hint = f" (logins in the audit: {', '.join(known)})" if actor and known else ""
+        click.echo(f"no audit entries{who}{when}{hint}")
+        return
+    for e in entries:  # times in the district's zone, like the UI
+        click.echo(f"{e.when}  {e.actor:<12} {e.action:<14} {e.text}")

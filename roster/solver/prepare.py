@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from roster.domain import Assignment, District, Settings, week_days
+from roster.domain import Assignment, District, Settings, most_working_days, week_days
 from roster.geo import distance_matrix, within_commute
 from roster.solver import wishes
 
@@ -90,22 +90,6 @@ def max_work_days(settings: Settings) -> int:
     run = max(1, settings.max_consecutive_days)
     by_runs = 7 - 7 // (run + 1)
     return max(0, min(7 - settings.min_rest_days, by_runs))
-
-
-def most_days(mask: list[bool], run_before: int, settings: Settings) -> int:
-    """Most days a cadre can work given the days open to them (exact, small DP)."""
-    limit = max(1, settings.max_consecutive_days)
-    total_cap = 7 - settings.min_rest_days
-    # state: current run length -> most days worked so far
-    states = {min(run_before, limit): 0}
-    for ok in mask:
-        nxt: dict[int, int] = {}
-        for run, worked in states.items():
-            nxt[0] = max(nxt.get(0, -1), worked)
-            if ok and run < limit:
-                nxt[run + 1] = max(nxt.get(run + 1, -1), worked + 1)
-        states = nxt
-    return max(0, min(total_cap, max(states.values())))
 
 
 def _keep_run_short(
@@ -276,7 +260,7 @@ def prepare_week(
     wishes.restrict(district, days, allowed, locks, worked_dates)
     for c in cadre_ids:
         mask = [bool(x) for x in allowed[c]]
-        cap[c] = most_days(mask, run_before.get(c, 0), settings)
+        cap[c] = most_working_days(mask, run_before.get(c, 0), settings)
 
     # eligible pairs: within commute, able to work at least one day there
     km = km_matrix(district, cadre_ids, post_ids)

@@ -28,7 +28,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from roster.domain import Assignment, District, Wish
+from roster.domain import Assignment, District, Wish, most_working_days
 
 AVOID, PREFER, UNAVAILABLE = "avoid", "prefer", "unavailable"
 
@@ -128,8 +128,6 @@ def placing_week(week):
         return week
     from dataclasses import replace
 
-    from roster.solver.prepare import most_days
-
     allowed = dict(week.allowed)
     cap = dict(week.cap)
     for c, items in avoid.items():
@@ -137,7 +135,7 @@ def placing_week(week):
         for x in items:
             per_day[x.day] = per_day[x.day] - {x.shift} if x.shift else frozenset()
         allowed[c] = per_day
-        cap[c] = min(cap[c], most_days([bool(d) for d in per_day], week.run_before.get(c, 0),
+        cap[c] = min(cap[c], most_working_days([bool(d) for d in per_day], week.run_before.get(c, 0),
                                        week.settings))  # fmt: skip
     placing = replace(week, allowed=allowed, cap=cap, cache={})
     week.cache["placing_week"] = placing

@@ -50,12 +50,14 @@ class RosterApp(App[None]):
             "export",
             "fairness",
             "now",
+            "changes",
+            "rotation",
         )
     ]
     BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="every key here"),
+        Binding("slash", "find", "Find", key_display="/", tooltip="a cadre or a post", show=False),
         Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("slash", "find", "Find"),
     ]
 
     def __init__(
@@ -67,8 +69,10 @@ class RosterApp(App[None]):
         time_limit: float = 10.0,
         watch_seconds: float = 2.0,
         checker: Callable = default_checker,
+        notice: str = "",
     ) -> None:
         super().__init__()
+        self.notice = notice  # said inside the app once it is up (e.g. the demo was created)
         self.db_path = db_path
         self.week = week_start(week or today())
         self.actor = actor
@@ -128,6 +132,8 @@ class RosterApp(App[None]):
         self.set_timer(0.05, self._after_first_draw)
 
     def _after_first_draw(self) -> None:
+        if self.notice:
+            self.notify(self.notice, title="Welcome", timeout=20)
         self.check_week()
         self.build_finder()
         if self.watch_seconds:
@@ -208,7 +214,47 @@ class RosterApp(App[None]):
     # --- edits -------------------------------------------------------------------------
 
     def edit(self, do: Callable[[str], Change], after: Callable[[], None] | None = None) -> None:
-        """Make an edit; a refused one asks for an override reason before it is made."""
+        """Make an edit; a refused one asks for an override reason before it is made. On a
+        published week, an edit that changes duties first says how many and which people
+        already told change, and is made only if confirmed."""
+        editor = self.editor
+        if editor.status == "published":
+            try:
+                preview = editor.preview(lambda: do(""))
+            except (EditError, Refused, store.StaleRoster):
+                preview = None  # made below, where the refusal is shown
+            if preview is not None:
+                told = self.week_changes(preview.before, preview.after)
+                if told.people:
+                    self.confirm_published(
+                        f"{preview.label}: {told.summary()}.",
+                        lambda: self.edit_now(do, after),
+                    )
+                    return
+        self.edit_now(do, after)
+
+    def week_changes(self, before, after):
+        """What going from `before` to `after` changes for people (`roster.changes`), those
+        in the published week, or sent a relief's text, counted as told."""
+        from roster.changes import changes_between, told_by_relief
+
+        editor = self.editor
+        return changes_between(
+            self.district, editor.week_start, before, after,
+            told=editor.published or before,
+            also_told=told_by_relief(self.db, editor.week_start),
+        )  # fmt: skip
+
+    def confirm_published(self, what: str, then: Callable[[], None]) -> None:
+        """Ask before changing a published week; yes runs `then`."""
+        question = (
+            f"The week of {self.editor.week_start} is PUBLISHED: people were told their "
+            f"duties.\n{what}\nMake the change? Afterwards, C lists who must be told, "
+            "with the texts to send."
+        )
+        self.confirm(question, lambda yes: then() if yes else None)
+
+    def edit_now(self, do: Callable[[str], Change], after: Callable[[], None] | None) -> None:
         from roster.tui.screens.dialogs import OverrideScreen
 
         try:
@@ -313,9 +359,10 @@ class RosterApp(App[None]):
         title: str,
         then: Callable[[int], None],
         suggestions: list[tuple[int, str]] | None = None,
+        notes_for: Callable[[list[int]], dict[int, str]] | None = None,
     ) -> None:
         """Ask for a cadre or a post with the find box (suggestions shown while it is
-        empty), then call `then(id)`."""
+        empty, `notes_for` giving the facts of typed matches), then call `then(id)`."""
         from roster.tui.screens.find import FindScreen
 
         def chosen(entry) -> None:
@@ -328,13 +375,29 @@ class RosterApp(App[None]):
             for id_, note in suggestions or []
             if (entry := finder.entry(kind, id_)) is not None
         ]
-        self.push_screen(FindScreen(finder, kind=kind, title=title, suggestions=shown), chosen)
+        notes = None
+        if notes_for is not None:
 
-    def choose(self, title: str, options: list[tuple[str, str]], then: Callable[[str], None]):
-        """Ask for one of `options` ((value, label) pairs); one option needs no asking."""
+            def notes(entries) -> dict[int, str]:
+                return notes_for([e.id for e in entries])
+
+        self.push_screen(
+            FindScreen(finder, kind=kind, title=title, suggestions=shown, notes_for=notes), chosen
+        )
+
+    def choose(
+        self,
+        title: str,
+        options: list[tuple[str, str]],
+        then: Callable[[str], None],
+        *,
+        always: bool = False,
+    ):
+        """Ask for one of `options` ((value, label) pairs); one option needs no asking
+        unless `always` (the option itself says something worth reading)."""
         from roster.tui.screens.dialogs import ChoiceScreen
 
-        if len(options) == 1:
+        if len(options) == 1 and not always:
             then(options[0][0])
             return
 
@@ -434,6 +497,16 @@ class RosterApp(App[None]):
 
         self.push_screen(FairnessScreen())
 
+    def show_changes(self) -> None:
+        from roster.tui.screens.changes import ChangesScreen
+
+        self.push_screen(ChangesScreen())
+
+    def show_rotation(self) -> None:
+        from roster.tui.screens.rotation import RotationScreen
+
+        self.push_screen(RotationScreen())
+
     def show_now(self, town_id: int | None) -> None:
         from roster.tui.screens.now import NowScreen
 
@@ -460,20 +533,24 @@ class RosterApp(App[None]):
     # --- command palette ---------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every action with a key on the current screen, with that key, then Textual's own."""
-        seen: set[str] = set()
-        for _key, active in screen.active_bindings.items():
-            binding = active.binding
-            if not binding.description or binding.action in seen:
-                continue
-            seen.add(binding.action)
+        """Every action roster gives the current screen, once, with its key; then Textual's
+        theme and screenshot (not its Quit again, nor its key panel)."""
+        from roster.tui.screens.help import key_text, own_bindings
+
+        titles: set[str] = set()
+        for binding in own_bindings(screen, self):
+            titles.add(binding.description)
+            node = self if binding in type(self).BINDINGS else screen
             yield SystemCommand(
                 binding.description,
-                f"key: {self.get_key_display(binding)}"
+                f"key: {key_text(self, binding)}"
                 + (f" · {binding.tooltip}" if binding.tooltip else ""),
-                partial(active.node.run_action, binding.action),
+                partial(node.run_action, binding.action),
             )
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title in titles or command.title in ("Keys", "Quit", "Maximize"):
+                continue
+            yield command
 
 
 def make_app(

@@ -4,8 +4,10 @@ Each asks its questions through the app's dialogs and makes the edit through `ap
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from roster.domain import Assignment
 from roster.edits import CellState, Change, WeekEditor
 
 if TYPE_CHECKING:
@@ -25,9 +27,40 @@ def has_flag(states: list[CellState], flag: str) -> bool:
     return any(s.state == flag for s in states)
 
 
+def candidate_notes(
+    app: RosterApp, post_id: int, day: dt.date, code: str, replacing: int | None = None
+):
+    """The facts of any cadre typed into a picker for this cell: distance, duties and
+    nights this week, colleague or not, and the rule they would break."""
+    editor = app.editor
+
+    def notes(ids: list[int]) -> dict[int, str]:
+        ranked = editor.ranked_candidates(
+            post_id, day, code, replacing=replacing, only=ids, limit=len(ids) or 1
+        )
+        out = {c.cadre_id: c.note for c in ranked}
+        for cadre_id in ids:
+            busy = editor.at(cadre_id, day)
+            if cadre_id not in out and busy is not None:
+                where = app.district.posts[busy.post_id].name
+                out[cadre_id] = f"on duty that day: {busy.shift_code} {where}"
+        return out
+
+    return notes
+
+
+def ranked(app: RosterApp, post_id: int, day: dt.date, code: str, replacing: int | None = None):
+    """The best candidates for the cell, with their notes, for a picker's first list."""
+    return [
+        (c.cadre_id, c.note)
+        for c in app.editor.ranked_candidates(post_id, day, code, replacing=replacing)
+    ]
+
+
 def assign_flow(app: RosterApp, post_id: int, day: dt.date) -> None:
     """Assign: pick a shift if the post has several (the shortest first), then a cadre;
-    the find box first lists cadres who could take it without breaking a hard rule."""
+    the find box first lists the best fits, each with its facts and consequences, and keeps
+    the facts of anyone typed."""
     editor: WeekEditor = app.editor
     district = app.district
     codes = [c for c in district.shifts if district.required(post_id, day, c)] or list(
@@ -51,9 +84,10 @@ def assign_flow(app: RosterApp, post_id: int, day: dt.date) -> None:
 
         app.pick(
             "cadre",
-            f"Assign to {post.name} {day:%a %m-%d} {code}: free cadres first, or type a name",
+            f"Assign to {post.name} {day:%a %m-%d} {code}: best first (d duties, n nights)",
             with_cadre,
-            suggestions=editor.candidates(post_id, day, code),
+            suggestions=ranked(app, post_id, day, code),
+            notes_for=candidate_notes(app, post_id, day, code),
         )
 
     options = []
@@ -61,6 +95,254 @@ def assign_flow(app: RosterApp, post_id: int, day: dt.date) -> None:
         s = states.get((post_id, day, code), empty)
         options.append((code, f"{code} {district.shifts[code].name}  {s.covered}/{s.required}"))
     app.choose(f"Which shift at {post.name} on {day:%a %m-%d}?", options, with_shift)
+
+
+def on_duty_flow(
+    app: RosterApp, post_id: int, day: dt.date, what: str, then: Callable[[int], None]
+) -> None:
+    """Ask which of those on duty in a board cell `what` is for (none asked if one)."""
+    district = app.district
+    shifts = district.shifts
+    on_duty = sorted(
+        (a for a in app.editor.assignments if a.post_id == post_id and a.date == day),
+        key=lambda a: (shifts[a.shift_code].start_minutes if a.shift_code in shifts else 0,
+                       district.cadres[a.cadre_id].code),
+    )  # fmt: skip
+    post = district.posts[post_id]
+    if not on_duty:
+        app.notify(f"Nobody is on duty at {post.name} on {day:%a %m-%d}.", severity="warning")
+        return
+    options = [
+        (str(a.cadre_id), f"{a.shift_code} {district.cadres[a.cadre_id].name}"
+         f" {district.cadres[a.cadre_id].code}")
+        for a in on_duty
+    ]  # fmt: skip
+    app.choose(
+        f"{what}: whom, at {post.name} on {day:%a %m-%d}?",
+        options,
+        lambda cadre_id: then(int(cadre_id)),
+    )
+
+
+def leaves_short(editor: WeekEditor, a: Assignment) -> bool:
+    """Whether taking `a` away leaves its cell short (a solved week is exactly covered)."""
+    state = editor.cell_states([a.post_id]).get((a.post_id, a.date, a.shift_code))
+    return state is not None and state.covered <= state.required
+
+
+def replace_flow(app: RosterApp, cadre_id: int, day: dt.date, title: str = "") -> None:
+    """Replace X by Y: Y takes X's duty of the day; the candidates ranked by fit, each with
+    its facts and consequences."""
+    editor = app.editor
+    a = editor.at(cadre_id, day)
+    if a is None:
+        app.notify("No duty to replace that day.", severity="warning")
+        return
+    name = app.district.cadres[cadre_id].name
+    post = app.district.posts[a.post_id].name
+
+    def by(other: int) -> None:
+        app.edit(lambda o: editor.replace_cadre(cadre_id, day, other, override=o))
+
+    app.pick(
+        "cadre",
+        title or f"Replace {name} ({a.shift_code} {post} {day:%a %m-%d}) by? d duties n nights",
+        by,
+        suggestions=ranked(app, a.post_id, day, a.shift_code, replacing=cadre_id),
+        notes_for=candidate_notes(app, a.post_id, day, a.shift_code, replacing=cadre_id),
+    )
+
+
+def unassign_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
+    """Unassign; when that would leave the cell short, offer the replacement first."""
+    editor = app.editor
+    a = editor.at(cadre_id, day)
+    if a is None:
+        app.notify("No duty to unassign that day.", severity="warning")
+        return
+
+    def plain() -> None:
+        app.edit(lambda o: editor.unassign(cadre_id, day, override=o))
+
+    if not leaves_short(editor, a):
+        plain()
+        return
+    name = app.district.cadres[cadre_id].name
+
+    def chosen(which: str) -> None:
+        if which == "replace":
+            replace_flow(app, cadre_id, day)
+        else:
+            plain()
+
+    app.choose(
+        always=True,
+        title=f"Taking {name} off leaves {a.shift_code} at {app.district.posts[a.post_id].name} short.",
+        options=[
+            ("replace", "Replace by someone (keeps the cell covered)"),
+            ("short", "Leave it short (needs an override reason)"),
+        ],
+        then=chosen,
+    )
+
+
+def _then_stand_in(
+    app: RosterApp, cadre_id: int, day: dt.date, move: Callable[[int | None], None]
+) -> None:
+    """After choosing where a duty goes: when the cell left behind would be short, ask
+    who takes it (the move and the replacement are one edit)."""
+    editor = app.editor
+    a = editor.at(cadre_id, day)
+    if a is None or not leaves_short(editor, a):
+        move(None)
+        return
+    post = app.district.posts[a.post_id].name
+    app.pick(
+        "cadre",
+        f"Who takes {a.shift_code} at {post} {day:%a %m-%d}? (keeps it covered; Esc cancels)",
+        move,
+        suggestions=ranked(app, a.post_id, day, a.shift_code, replacing=cadre_id),
+        notes_for=candidate_notes(app, a.post_id, day, a.shift_code, replacing=cadre_id),
+    )
+
+
+def move_post_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
+    """Move the day's duty (or the week) to another post: posts short that day first, then
+    nearer, each with distance and need; the cell left behind is filled in the same step."""
+    editor = app.editor
+    district = app.district
+    if editor.at(cadre_id, day) is None:
+        app.notify("No duty to move that day.", severity="warning")
+        return
+    options = editor.post_options(cadre_id, day)
+
+    def note(o) -> str:
+        need = f"short {o.short}" if o.short else "covered"
+        far = "" if o.reachable else ", beyond their commute"
+        return f"{o.km:.1f} km, {need} that day{far}"
+
+    by_id = {o.post_id: o for o in options}
+
+    def to_post(post_id: int) -> None:
+        def scope(which: str) -> None:
+            if which == "week":
+                app.edit(lambda o: editor.move_week(cadre_id, post_id, override=o))
+                return
+
+            def move(stand_in: int | None) -> None:
+                app.edit(
+                    lambda o: editor.move(
+                        cadre_id, day, to_post=post_id, replaced_by=stand_in, override=o
+                    )
+                )
+
+            _then_stand_in(app, cadre_id, day, move)
+
+        name = district.posts[post_id].name
+        app.choose(
+            f"Move to {name}: which duties?",
+            [("day", f"only {day:%a %m-%d}"), ("week", "the whole week (redeploy)")],
+            scope,
+        )
+
+    app.pick(
+        "post",
+        "Move to which post? short that day first, then nearer",
+        to_post,
+        suggestions=[(o.post_id, note(o)) for o in options[:15]],
+        notes_for=lambda ids: {i: note(by_id[i]) for i in ids if i in by_id},
+    )
+
+
+def move_day_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
+    """Move the duty to another day: each day says whether the cadre is free and how the
+    cell stands; exchanging with a colleague keeps both days covered."""
+    editor = app.editor
+    district = app.district
+    a = editor.at(cadre_id, day)
+    if a is None:
+        app.notify("No duty to move that day.", severity="warning")
+        return
+    options: list[tuple[str, str]] = []
+    for o in editor.day_options(cadre_id, day):
+        when = f"{o.day:%a %m-%d}"
+        if not o.free:
+            continue
+        for partner in o.partners[:3]:
+            other = district.cadres[partner].name
+            options.append(
+                (f"x{o.day.isoformat()}:{partner}", f"{when}: exchange with {other} (both covered)")
+            )
+        need = f"{a.shift_code} short {o.short} there" if o.short else f"{a.shift_code} covered"
+        options.append((f"m{o.day.isoformat()}", f"{when}: move there ({need})"))
+    if not options:
+        app.notify("No free day this week to move the duty to.", severity="warning")
+        return
+
+    def chosen(value: str) -> None:
+        if value.startswith("x"):
+            target, partner = value[1:].split(":")
+            other_day = dt.date.fromisoformat(target)
+            app.edit(
+                lambda o: editor.exchange_days(cadre_id, day, int(partner), other_day, override=o)
+            )
+            return
+        target_day = dt.date.fromisoformat(value[1:])
+
+        def move(stand_in: int | None) -> None:
+            app.edit(
+                lambda o: editor.move(
+                    cadre_id, day, to_day=target_day, replaced_by=stand_in, override=o
+                )
+            )
+
+        _then_stand_in(app, cadre_id, day, move)
+
+    name = district.cadres[cadre_id].name
+    app.choose(
+        f"Move {name}'s {a.shift_code} of {day:%a %m-%d} to which day?",
+        options,
+        chosen,
+        always=True,
+    )
+
+
+def swap_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
+    """Swap with another cadre: the post's colleagues first, with their duty that day."""
+    editor = app.editor
+    district = app.district
+    a = editor.at(cadre_id, day)
+    home = editor.deployment().get(cadre_id, a.post_id if a else None)
+
+    def duty_note(other: int) -> str:
+        b = editor.at(other, day)
+        if b is None:
+            return f"rests {day:%a}"
+        return f"{day:%a} {b.shift_code} {district.posts[b.post_id].name}"
+
+    colleagues = sorted(
+        (c for c, p in editor.deployment().items() if p == home and c != cadre_id),
+        key=lambda c: district.cadres[c].code,
+    )
+
+    def with_other(other: int) -> None:
+        def scope(which: str) -> None:
+            when = None if which == "week" else day
+            app.edit(lambda o: editor.swap(cadre_id, other, when, override=o))
+
+        app.choose(
+            "Swap which duties?",
+            [("day", f"only {day:%a %m-%d}"), ("week", "the whole week")],
+            scope,
+        )
+
+    app.pick(
+        "cadre",
+        "Swap with whom? colleagues of the post first",
+        with_other,
+        suggestions=[(c, f"colleague: {duty_note(c)}") for c in colleagues],
+        notes_for=lambda ids: {i: duty_note(i) for i in ids},
+    )
 
 
 def relief_flow(app: RosterApp, post_id: int, day: dt.date) -> None:

@@ -13,7 +13,7 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from roster import access, store
+from roster import access, identity, store
 from roster.backup import BackupFailed, backup
 from roster.cli import cli
 from tests.factories import MONDAY
@@ -48,26 +48,26 @@ def test_identity_never_comes_from_user_or_logname(monkeypatch):
     monkeypatch.setenv("USER", "boss")
     monkeypatch.setenv("LOGNAME", "boss")
     monkeypatch.setenv("SUDO_UID", str(os.getuid()))  # sudo to oneself proves nothing
-    assert access.os_identity().person == ME
+    assert identity.os_identity().person == ME
 
 
 def test_sudo_uid_is_believed_only_in_a_service_account(monkeypatch):
     env = {"SUDO_UID": "4242", "SUDO_USER": "boss"}
-    monkeypatch.setattr(access.os, "getuid", lambda: 5000)
-    monkeypatch.setattr(access, "_login", lambda uid: {5000: "svc", 4242: "li"}.get(uid, "x"))
-    monkeypatch.setattr(access, "is_service_account", lambda uid: False)
-    assert access.os_identity(env) == access.Identity("svc")  # a login account: not believed
-    monkeypatch.setattr(access, "is_service_account", lambda uid: True)
+    monkeypatch.setattr(identity.os, "getuid", lambda: 5000)
+    monkeypatch.setattr(identity, "_login", lambda uid: {5000: "svc", 4242: "li"}.get(uid, "x"))
+    monkeypatch.setattr(identity, "is_service_account", lambda uid: False)
+    assert identity.os_identity(env) == identity.Identity("svc")  # a login account: not believed
+    monkeypatch.setattr(identity, "is_service_account", lambda uid: True)
     # believed by uid, not by the name in $SUDO_USER
-    assert access.os_identity(env) == access.Identity("li", via="sudo")
+    assert identity.os_identity(env) == identity.Identity("li", via="sudo")
 
 
 def test_as_works_on_ones_own_database_only(district):
-    assert not access.is_shared(district)
+    assert not identity.is_shared(district)
     ok = run(district, "user", "add", "zhao", "--role", "inspector", user="boss")
     assert ok.exit_code == 0, ok.output
     os.chmod(district, 0o666)  # now anyone on the machine can reach it: shared
-    assert access.is_shared(district)
+    assert identity.is_shared(district)
     for how in ({"user": "boss"}, {"env": {"ROSTER_USER": "boss"}}):
         result = run(district, "user", "add", "li", "--role", "district", **how)
         assert result.exit_code == 1 and f"{ME} cannot act as boss" in result.output

@@ -40,6 +40,10 @@ def editor(db):
 
 
 def audit(db, action):
+    """Entries of `action` (`edit`: every edit, each audited once as `edit.<kind>`)."""
+    if action == "edit":
+        return [e for e in store.audit_entries(db) if e.action.startswith("edit.")
+                and e.action != "edit.override"]  # fmt: skip
     return [e for e in store.audit_entries(db) if e.action == action]
 
 

@@ -215,11 +215,12 @@ def test_report_and_one_audit_row_per_import(db, tmp_path):
     assert len(audits) == 1
     assert audits[0].action == "import" and audits[0].actor == "alice"
     assert '"cadres": {"inserted": 2' in audits[0].details
-    assert "cadres: 2 added, 0 updated" in str(report)
+    assert "cadres: 2 added, 0 changed, 0 unchanged" in str(report)
     data = report.to_json()
     assert data["inserted"] == report.total_inserted and data["updated"] == 0
     assert data["kinds"]["towns"] == {
-        "inserted": 2, "updated": 0, "files": ["towns.csv"], "ignored_columns": [],
+        "inserted": 2, "updated": 0, "changed": 0, "unchanged": 0, "changed_fields": {},
+        "named_changes": [], "files": ["towns.csv"], "ignored_columns": [],
     }  # fmt: skip
 
 
@@ -272,10 +273,31 @@ def test_reimport_leaves_optional_columns_not_in_the_file_alone(base, tmp_path):
     wide = (
         CADRES_HEADER + "G0001,王金宝,M,1971-09-14,区园林绿化局,15915234555,1,40.3,116.6,walk,,,,\n"
     )
-    import_file(db, "cadres", write(tmp_path, "cadres.csv", wide))
+    # … but making a recalled cadre active again is refused unless confirmed
+    path = write(tmp_path, "cadres.csv", wide)
+    fails(db, path, "cadres", [(2, "status", "王金宝 is recalled; this file makes them active")])
+    report = import_file(db, "cadres", path, confirm=True)
     assert one(db, "select status, notes, max_commute_km from cadres where code = 'G0001'") == (
         "active", "", 3.0,
     )  # fmt: skip
+    assert "G0001 王金宝: status recalled → active" in report.kinds["cadres"].named
+
+
+def test_reimport_reports_changes_per_column_and_names_status_nights_commute(base, tmp_path):
+    again = CADRES.replace("15915234555", "13000000000").replace("car,80,no,", "car,60,yes,")
+    report = import_file(base, "cadres", write(tmp_path, "cadres.csv", again))
+    counts = report.kinds["cadres"]
+    assert (counts.inserted, counts.changed, counts.unchanged) == (0, 2, 0)
+    assert counts.fields == {"phone": 1, "max_commute_km": 1, "night_ok": 1}
+    assert counts.named == [
+        "G0002 田在国: max_commute_km 80 km → 60 km",
+        "G0002 田在国: night_ok no nights → nights ok",
+    ]
+    text = str(report)
+    assert text.startswith("cadres: 0 added, 2 changed, 0 unchanged (max_commute_km 1")
+    assert "\n  G0002 田在国: night_ok no nights → nights ok" in text
+    same = import_file(base, "cadres", write(tmp_path, "cadres.csv", again))
+    assert str(same) == "cadres: 0 added, 0 changed, 2 unchanged"
 
 
 def test_bom_crlf_blank_lines_quotes_and_extra_columns(db, tmp_path):
@@ -507,10 +529,26 @@ def test_not_utf8(base, tmp_path):
     fails(base, write(tmp_path, "towns.csv", data), "towns", [(3, "name", "not UTF-8")])
 
 
-def test_not_utf8_header(base, tmp_path):
+def test_a_whole_gbk_file_is_read_as_gb18030(base, tmp_path):
+    # what Excel in China saves as CSV: read as GB18030, and the report says so
+    data = "name,kind,lat,lon\n好镇,town,40,116\n".encode("gbk")
+    report = import_file(base, "towns", write(tmp_path, "towns.csv", data))
+    assert report.inserted("towns") == 1 and "[read as GB18030]" in str(report)
+    assert one(base, "select kind from towns where name = '好镇'") == ("town",)
     data = "名,kind,lat,lon\n好镇,town,40,116\n".encode("gbk")
-    e = fails(base, write(tmp_path, "towns.csv", data), "towns", [(1, None, "UTF-8")], exact=False)
+    e = fails(base, write(tmp_path, "towns.csv", data), "towns", [], exact=False)
     assert any(p.column == "name" and "no column" in p.message for p in e.problems)
+    assert not any("UTF-8" in p.message for p in e.problems)
+
+
+def test_many_lines_not_utf8_nor_gb18030_is_one_line(base, tmp_path):
+    rows = "".join(f"镇{i},town,40,116\n" for i in range(1000))
+    data = ("name,kind,lat,lon\n好镇,town,40,116\n" + rows).encode("utf-8")
+    data = data.replace("镇".encode(), b"\xff\x01")  # neither UTF-8 nor GB18030
+    e = fails(base, write(tmp_path, "towns.csv", data), "towns", [], exact=False)
+    assert len(e.problems) == 1 and e.more == 0
+    assert "1001 lines are not UTF-8" in e.problems[0].message and e.problems[0].line == 2
+    assert "CSV UTF-8" in e.problems[0].message
 
 
 def test_unreadable_xlsx_wrong_extension_and_missing_file(base, tmp_path):

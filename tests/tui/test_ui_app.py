@@ -48,22 +48,23 @@ async def test_board_shows_the_stored_week(db_path):
         assert "unmet 1" in header and "slots 41/42" in header
         assert "1 problem" in str(screen.query_one("#board-header").render())
         keys = [r.value for r in screen.table.rows]
-        assert keys == ["t2", "p3", "p4", "t1", "p1", "p2"]  # towns by name, posts by code
+        # the district total first, then towns by name, posts by code
+        assert keys == ["all", "t2", "p3", "p4", "t1", "p1", "p2"]
         # n: the next short cell
         await pilot.press("n")
         assert (screen.cursor_post(), screen.cursor_day()) == (3, SUNDAY)
         # f: filter, Esc clears it
         await pilot.press("f", *"short", "enter")
         await pilot.pause()
-        assert [r.value for r in screen.table.rows] == ["t2", "p3"]
+        assert [r.value for r in screen.table.rows] == ["all", "t2", "p3"]
         await pilot.press("escape")
         await pilot.pause()
-        assert len(screen.table.rows) == 6
+        assert len(screen.table.rows) == 7
         # Z: fold every town and unfold
         await pilot.press("Z")
-        assert [r.value for r in screen.table.rows] == ["t2", "t1"]
+        assert [r.value for r in screen.table.rows] == ["all", "t2", "t1"]
         await pilot.press("Z")
-        assert len(screen.table.rows) == 6
+        assert len(screen.table.rows) == 7
         # ] and [: next week (no roster yet), and back
         await pilot.press("right_square_bracket")
         await settle(pilot)
@@ -138,8 +139,14 @@ async def test_assign_from_the_board_fixes_the_short_cell(db_path):
         await pilot.pause()
         assert isinstance(app.screen, FindScreen)
         suggested = [e.id for e in app.screen.entries]
-        assert suggested and 1 not in suggested  # 王金宝 would break the rest rule
-        assert 16 not in suggested  # 胡彬 may not do nights
+        # the best fits first; 王金宝 would break the rest rule: offered last, saying so
+        notes = dict(zip(suggested, [str(o.prompt) for o in app.screen.query_one(
+            "#find-results").options], strict=True))  # fmt: skip
+        assert suggested and suggested[0] != 1 and notes[suggested[0]].endswith("ok")
+        if 1 in suggested:
+            assert "BREAKS" in notes[1] and all("BREAKS" in notes[i] for i in suggested[
+                suggested.index(1):])  # fmt: skip
+        assert 16 not in suggested[:3]  # 胡彬 may not do nights
         await find(pilot, "sy")  # 孙悦
         await settle(pilot)
         assert isinstance(app.screen, BoardScreen)
@@ -177,7 +184,7 @@ async def test_refused_edit_cancelled_then_overridden_and_audited(db_path):
         await pilot.press(*"only one", "enter")
         await settle(pilot)
         assert isinstance(app.screen, BoardScreen)
-        assert cell_text(app, 3, SUNDAY) == "2/2"
+        assert cell_text(app, 3, SUNDAY) == "!2/2"  # covered, a rule broken: marked
     db = store.open_db(db_path)
     entries = [e for e in store.audit_entries(db) if e.action == "edit.override"]
     assert len(entries) == 1 and entries[0].actor == "tester"
@@ -192,8 +199,12 @@ async def test_post_screen_edits_unassign_move_swap_lock(db_path):
         app.show_post(1, DAYS[0])
         await pilot.pause()
         editor = app.editor
-        # unassign 王金宝 on Monday: leaves the post short, so it needs an override
+        # unassign 王金宝 on Monday: leaves the post short, so it offers the replacement
+        # first; leaving it short needs an override
         await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("down", "enter")
         await pilot.pause()
         assert isinstance(app.screen, OverrideScreen)
         await pilot.press(*"sent home", "enter")
@@ -215,17 +226,20 @@ async def test_post_screen_edits_unassign_move_swap_lock(db_path):
         await pilot.press("enter")  # only that day
         await settle(pilot)
         assert editor.at(13, DAYS[0]).post_id == 1 and editor.at(1, DAYS[0]) is None
-        # move 田在国's Sunday to Saturday: refused (Sunday goes short), then overridden
+        # move 田在国's Sunday to Saturday: Sunday would go short, so the same step asks
+        # who takes it (best fit first) and needs no override
         app.screen.query_one("#post-table").move_cursor(row=1, column=3 + 6)
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, ChoiceScreen)
         await pilot.press("up", "enter")  # Saturday is the last choice
         await pilot.pause()
-        assert isinstance(app.screen, OverrideScreen)
-        await pilot.press(*"test", "enter")
+        assert isinstance(app.screen, FindScreen)
+        stand_in = app.screen.entries[0].id
+        await pilot.press("enter")
         await settle(pilot)
         assert editor.at(2, DAYS[5]).post_id == 1 and editor.at(2, SUNDAY) is None
+        assert editor.at(stand_in, SUNDAY).post_id == 1
         # locks: the cell, the post's week, the cadre's week
         app.screen.query_one("#post-table").move_cursor(column=3 + 5)
         await pilot.press("l")
@@ -289,6 +303,9 @@ async def test_lock_and_publish_from_the_board(db_path):
         assert app.editor.status == "published"
         assert "PUBLISHED" in str(board(app).query_one("#board-header").render())
         app.edit(lambda o: app.editor.assign(13, 3, SUNDAY, "N", override=o))
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # a published week asks first
+        await pilot.press("y")
         await settle(pilot)
         assert cell_text(app, 3, SUNDAY).endswith("*")
         assert "1 cells changed" in str(board(app).query_one("#board-header").render())

@@ -40,7 +40,8 @@ def shown(screen: AuditScreen) -> list[tuple[str, str, str, str]]:
 
 def test_time_and_details_formats():
     assert local_time("2026-12-07T18:05:00+00:00") == "12-08 02:05"
-    assert compact('{"week": "2026-12-07", "n": [1, 2]}') == "week=2026-12-07 n=[1, 2]"
+    assert compact('{"week": "2026-12-07", "n": [1, 2]}') == "week 2026-12-07 · n 1; 2"
+    assert compact('{"week": "2026-12-07", "edit": "assign X"}') == "assign X · week 2026-12-07"
     assert compact("not json") == "not json"
 
 
@@ -68,8 +69,8 @@ async def test_audit_screen_lists_the_edit_toggles_and_filters(db_path):
         rows = shown(screen)
         # newest first: the edit, by the app's actor, naming the week
         time, actor, action, details = rows[0]
-        assert (actor, action) == ("tester", "edit")
-        assert "week=2026-12-07" in details
+        assert (actor, action) == ("tester", "edit.assign")
+        assert details.startswith("assign 孙悦")  # the edit's own words, not JSON
         assert len(time) == len("12-07 10:30") and time[2] == "-" and time[8] == ":"
         assert all(len(r[3]) <= screen.details_width() for r in rows)
         assert "admin" not in {r[1] for r in rows}  # not of this week

@@ -57,7 +57,7 @@ async def test_export_dialog_writes_duty_sheets_and_refuses_a_bad_date(db_path, 
         await settle(pilot)
         assert "wrote 1 file(s) for the week of 2026-12-07" in result(screen)
         assert "draft" in result(screen)
-        book = load_workbook(out / "duty-2026-12-07.xlsx")
+        book = load_workbook(out / "duty-sheets" / "duty-2026-12-07.xlsx")  # a folder per kind
         assert book.sheetnames == ["龙山街道", "喇叭沟门满族乡"]
         text = " ".join(str(c.value) for row in book["喇叭沟门满族乡"].iter_rows() for c in row)
         assert "北沟村" in text and "黄磊" in text  # cadre 9 works 北沟村's nights
@@ -69,12 +69,12 @@ async def test_export_dialog_writes_duty_sheets_and_refuses_a_bad_date(db_path, 
         await pilot.press("enter")
         await settle(pilot)
         assert "Nothing written" in result(screen) and "YYYY-MM-DD" in result(screen)
-        assert not list(out.glob("service-*"))
+        assert not list(out.glob("**/service-*"))
         # with a good period the records are written, and the missing week is named
         screen.query_one("#export-from", Input).value = "2026-11-30"
         await pilot.press("enter")
         await settle(pilot)
-        [path] = out.glob("service-*.csv")
+        [path] = (out / "service").glob("service-*.csv")
         audited = [e for e in store.audit_entries(app.db, actor="tester") if e.action == "export"]
         assert len(audited) == 2  # the duty sheets, then the service records
         assert path.name in audited[0].details  # newest first
@@ -90,7 +90,7 @@ async def test_export_dialog_writes_duty_sheets_and_refuses_a_bad_date(db_path, 
         await pilot.press("enter")
         await settle(pilot)
         assert "nothing to send" in result(screen)
-        assert not list(out.glob("sms-*"))
+        assert not list(out.glob("**/sms-*"))
 
         await pilot.press("escape")
         await pilot.pause()

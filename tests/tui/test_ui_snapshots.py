@@ -15,6 +15,7 @@ from roster.tui.app import make_app
 from tests.factories import MONDAY, make_db
 
 SMALL = (80, 24)
+MIDDLE = (120, 40)
 LARGE = (160, 48)
 NOW = pendulum.datetime(2026, 12, 9, 10, 30, tz="Asia/Shanghai")  # Wednesday of MONDAY's week
 
@@ -41,7 +42,7 @@ def test_clock_picks_this_week(app):
     assert app.week == MONDAY
 
 
-@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("size", [SMALL, MIDDLE, LARGE], ids=["80x24", "120x40", "160x48"])
 def test_board(snap_compare, app, size):
     async def run_before(pilot) -> None:
         await settled(pilot)
@@ -114,6 +115,85 @@ def test_export_dialog(snap_compare, app):
         await settled(pilot)
         # the default folder is under the working directory: show a fixed one
         pilot.app.screen.query_one("#export-folder", Input).value = "/srv/roster/exports"
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [SMALL, MIDDLE], ids=["80x24", "120x40"])
+def test_board_names_view(snap_compare, app, size):
+    """Names where they fit, the district total row, the status line of the cell."""
+
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("v", "v", "v", "n")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [SMALL, MIDDLE], ids=["80x24", "120x40"])
+def test_board_without_roster(snap_compare, app, size):
+    """Next week: how to build it, and no thousands of problems."""
+
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("right_square_bracket")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [SMALL, MIDDLE], ids=["80x24", "120x40"])
+def test_help(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("question_mark")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def published_and_changed(pilot) -> None:
+    await settled(pilot)
+    await pilot.press("P", "y")
+    await settled(pilot)
+    app = pilot.app
+    app.edit(lambda o: app.editor.replace_cadre(1, MONDAY, 13, override=o))
+    await settled(pilot)
+
+
+def test_published_week_asks_before_an_edit(snap_compare, app):
+    assert snap_compare(app, terminal_size=SMALL, run_before=published_and_changed)
+
+
+@pytest.mark.parametrize("size", [SMALL, MIDDLE], ids=["80x24", "120x40"])
+def test_changes_since_publishing(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await published_and_changed(pilot)
+        await pilot.press("y")
+        await settled(pilot)
+        await pilot.press("C")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [SMALL, MIDDLE], ids=["80x24", "120x40"])
+def test_rotation(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("W")
+        await settled(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_replace_picker(snap_compare, app):
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        pilot.app.screen.jump(1, MONDAY)
+        await pilot.press("y", "enter")
         await settled(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)

@@ -15,12 +15,13 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from roster import store
 from roster.clock import TIMEZONE
+from roster.domain import readable_details
 from roster.text import inert
 from roster.tui.messages import RosterChanged
 from roster.tui.screens.base import RosterModal, RosterScreen
 
 WIDTHS = {"time": 11, "actor": 10, "action": 14}
-ACTION_STYLES = {"edit.override": "bold red", "refused": "red", "edit": "cyan"}
+ACTION_STYLES = {"edit.override": "bold red", "refused": "red"}
 
 
 def local_time(at: str) -> str:
@@ -32,17 +33,8 @@ def local_time(at: str) -> str:
 
 
 def compact(details: str) -> str:
-    """The details on one line: `key=value` pairs of a JSON object, else the text itself."""
-    try:
-        value = json.loads(details)
-    except (TypeError, ValueError):
-        return " ".join(str(details).split())
-    if not isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return " ".join(
-        f"{k}={v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}"
-        for k, v in value.items()
-    )
+    """The details on one line, in words (`roster.domain.readable_details`)."""
+    return readable_details(details)
 
 
 def pretty(details: str) -> str:

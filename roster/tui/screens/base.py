@@ -16,6 +16,15 @@ ResultType = TypeVar("ResultType")
 class RosterScreen(Screen):
     """A full screen of roster."""
 
+    def on_mount(self) -> None:
+        """Every footer compact, without the palette's own entry (the help names Ctrl+P):
+        the keys shown fit 80 columns. (Textual runs this besides a screen's own.)"""
+        from textual.widgets import Footer
+
+        for footer in self.query(Footer):
+            footer.compact = True
+            footer.show_command_palette = False
+
     @property
     def host(self) -> RosterApp:
         return self.app  # type: ignore[return-value]

@@ -21,7 +21,18 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from roster.domain import Post
 from roster.edits import WeekEditor
-from roster.tui.flows import assign_flow, has_flag, publish, relief_flow
+from roster.tui.flows import (
+    assign_flow,
+    has_flag,
+    move_day_flow,
+    move_post_flow,
+    on_duty_flow,
+    publish,
+    relief_flow,
+    replace_flow,
+    swap_flow,
+    unassign_flow,
+)
 from roster.tui.messages import JumpTo, RosterChanged
 from roster.tui.screens.base import RosterScreen
 from roster.tui.widgets.cells import (
@@ -40,32 +51,41 @@ from roster.tui.widgets.cells import (
 class BoardScreen(RosterScreen):
     """The week at a glance: where coverage is met, short, over, locked or changed."""
 
+    # The footer shows what a coordinator needs most (it fits 80 columns); every key is in
+    # the help (?) and the palette (Ctrl+P).
     BINDINGS = [
-        Binding("left_square_bracket", "week(-1)", "Prev week", key_display="["),
-        Binding("right_square_bracket", "week(1)", "Next week", key_display="]"),
-        Binding("s", "solve", "Solve"),
-        Binding("p", "problems", "Problems"),
-        Binding("n", "next_short", "Next short"),
-        Binding("f", "filter", "Filter"),
-        Binding("a", "assign", "Assign"),
-        Binding("l", "lock_cell", "Lock cell"),
-        Binding("L", "lock_post", "Lock post week"),
-        Binding("u", "undo", "Undo"),
-        Binding("U,ctrl+r", "redo", "Redo", key_display="U"),
-        Binding("P", "publish", "Publish"),
-        Binding("v", "view", "View", tooltip="cycle cells: auto, sum, per shift, names"),
-        Binding("z", "collapse", "Fold town"),
-        Binding("Z", "collapse_all", "Fold all"),
-        Binding("o", "open_post", "Post detail", show=False),
-        Binding("r", "relief", "Relief", tooltip="cover an absence of a cadre in this cell"),
-        Binding("A", "audit", "Audit", tooltip="who changed this week, and when"),
-        Binding("e", "export", "Export", tooltip="duty sheets, cadre weeks, SMS, service records"),
-        Binding("F", "fairness", "Fairness", tooltip="who carries more nights, weekends, km"),
-        Binding(
-            "N", "on_duty_now", "On duty now", tooltip="who should be at this town's posts now"
-        ),
-        Binding("R", "reload", "Reload", show=False),
+        Binding("s", "solve", "Solve", tooltip="build (or rebuild) the week's roster"),
+        Binding("a", "assign", "Assign", tooltip="put a cadre on the cell under the cursor"),
+        Binding("y", "replace", "Replace", tooltip="another cadre takes a duty of this cell"),
+        Binding("p", "problems", "Problems", tooltip="every short cell and broken rule"),
+        Binding("P", "publish", "Publish", tooltip="tell people: later edits show as changes"),
+        Binding("C", "changes", "Changes", tooltip="what changed since publishing, who to tell"),
+        Binding("left_square_bracket", "week(-1)", "Prev week", key_display="[", show=False),
+        Binding("right_square_bracket", "week(1)", "Next week", key_display="]", show=False),
+        Binding("x", "unassign", "Unassign", show=False, tooltip="take a cadre off this cell"),
+        Binding("m", "move_post", "Move to post", show=False, tooltip="a duty of this cell"),
+        Binding("d", "move_day", "Move to day", show=False, tooltip="a duty of this cell"),
+        Binding("w", "swap", "Swap", show=False, tooltip="a cadre of this cell with another"),
+        Binding("c", "cadre", "Cadre page", show=False, tooltip="a cadre of this cell"),
+        Binding("o", "open_post", "Post page", show=False, tooltip="also Enter"),
+        Binding("n", "next_short", "Next short", show=False),
+        Binding("f", "filter", "Filter", show=False, tooltip="name, town, short, locked…"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("l", "lock_cell", "Lock cell", show=False, tooltip="kept by edits and solves"),
+        Binding("L", "lock_post", "Lock post week", show=False),
+        Binding("K", "lock_cadre", "Lock cadre week", show=False, tooltip="a cadre of the cell"),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("U,ctrl+r", "redo", "Redo", key_display="U", show=False),
+        Binding("v", "view", "View", show=False, tooltip="cells: auto, sum, per shift, names"),
+        Binding("z", "collapse", "Fold town", show=False),
+        Binding("Z", "collapse_all", "Fold all", show=False),
+        Binding("r", "relief", "Relief", show=False, tooltip="cover an absence in this cell"),
+        Binding("W", "rotation", "Rotation", show=False, tooltip="who is where, week by week"),
+        Binding("A", "audit", "Audit", show=False, tooltip="who changed this week, and when"),
+        Binding("e", "export", "Export", show=False, tooltip="sheets, calendars, SMS, records"),
+        Binding("F", "fairness", "Fairness", show=False, tooltip="nights, weekends, km"),
+        Binding("N", "on_duty_now", "On duty now", show=False, tooltip="at this town's posts"),
+        Binding("R", "reload", "Reload", show=False),
     ]
 
     def __init__(self) -> None:
@@ -81,12 +101,14 @@ class BoardScreen(RosterScreen):
         self._by_post: dict = {}
         self._day_totals: dict = {}
         self._post_shifts: dict[int, list[str]] = {}
+        self._breach_cells: dict[tuple[int, dt.date], list] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="board-top"):
             yield Static(id="board-header")
             yield Static(id="board-totals")
         yield DataTable(id="board", cursor_type="cell", zebra_stripes=False)
+        yield Static(id="board-status")
         yield Input(
             placeholder="filter: name, code, town, pinyin, short/over/locked/changed", id="filter"
         )
@@ -103,7 +125,21 @@ class BoardScreen(RosterScreen):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.rebuild()
+        self._start_on_own_town()
         self.table.focus()
+        self.update_status()
+
+    def _start_on_own_town(self) -> None:
+        """A town coordinator starts on their own town (the first of theirs on the board)."""
+        access = self.host.access
+        if access.role != "town" or not access.town_ids:
+            return
+        for row_key in self.table.rows:
+            key = row_key.value or ""
+            if key.startswith("t") and int(key[1:]) in access.town_ids:
+                self._move_to_key(key, 1)
+                self.table.scroll_to(y=self.table.cursor_row, animate=False)
+                return
 
     def on_resize(self) -> None:
         if self._layout != self._wanted_layout():
@@ -118,6 +154,11 @@ class BoardScreen(RosterScreen):
         mode = self.mode
         if mode == "auto":
             mode = "names" if day_w >= 16 else ("shift" if day_w >= 10 else "sum")
+        if mode == "names":
+            # Names need every column they can get: no padding (a space ends each cell's
+            # text instead) and a shorter post column, so a name fits where it can.
+            post_w = 10 if width < 100 else post_w
+            day_w = max(5, (width - post_w - 2 - 1) // 7)
         return mode, post_w, day_w
 
     def shift_codes(self) -> list[str]:
@@ -166,6 +207,7 @@ class BoardScreen(RosterScreen):
         self._set_states()
         codes = self.shift_codes()
         table.clear(columns=True)
+        table.cell_padding = 0 if mode == "names" else 1
         self._rendered.clear()
         self._row_heights.clear()
         table.add_column(Text("post"), width=post_w, key="post")
@@ -176,6 +218,7 @@ class BoardScreen(RosterScreen):
         by_town: dict[int, list[Post]] = {}
         for post in posts:
             by_town.setdefault(post.town_id, []).append(post)
+        table.add_row(*self._total_cells(posts, post_w), key="all", height=1)
         for town_id, town_posts in by_town.items():
             key = f"t{town_id}"
             table.add_row(*self._town_cells(town_id, town_posts, post_w), key=key, height=1)
@@ -252,7 +295,11 @@ class BoardScreen(RosterScreen):
         shows, so a refresh replaces only cells whose key changed."""
         cells = tuple(self._cells.get((post_id, day), ()))
         wanted = tuple(self._shifts_of(post_id, codes)) if mode == "names" else ()
-        return LazyCell((cells, wanted, mode, width), partial(day_text, cells, wanted, mode, width))
+        width = width - 1 if mode == "names" else width  # a space between the columns
+        breach = (post_id, day) in self._breach_cells
+        empty = self.editor.status == "none"
+        key = (cells, wanted, mode, width, breach, empty)
+        return LazyCell(key, partial(day_text, cells, wanted, mode, width, breach, empty))
 
     def _post_label(self, post: Post, width: int) -> Text:
         text = Text(post.name if width < 18 else f"{post.code} {post.name}")
@@ -277,7 +324,24 @@ class BoardScreen(RosterScreen):
                 r, c, n = self._day_totals.get((post.id, day), (0, 0, 0))
                 req, cov, short = req + r, cov + c, short + n
             style = "bold " + ("red" if short else "green")
+            if self.editor.status == "none":
+                style = "dim"
             cells.append(FixedCell(f"{cov}/{req}", style=style if req else "dim"))
+        return cells
+
+    def _total_cells(self, posts: list[Post], width: int) -> list[Text]:
+        """The district's (or the filter's) row: slots covered of needed, per day."""
+        label = Text("Σ all" if not self.filter_text.strip() else "Σ shown", style="bold")
+        cells: list[Text] = [fixed(label)]
+        for day in self.editor.days:
+            req = cov = short = 0
+            for post in posts:
+                r, c, n = self._day_totals.get((post.id, day), (0, 0, 0))
+                req, cov, short = req + r, cov + c, short + n
+            style = "bold reverse " + ("red" if short else "green")
+            if self.editor.status == "none" or not req:
+                style = "dim"
+            cells.append(FixedCell(f"{cov}/{req}", style=style))
         return cells
 
     def refresh_cells(self, posts: frozenset[int] | None = None) -> None:
@@ -318,6 +382,10 @@ class BoardScreen(RosterScreen):
             for key in self._row_heights:
                 post = district.posts[int(key[1:])]
                 by_town.setdefault(post.town_id, []).append(post)
+            if "all" in {k.value for k in table.rows}:
+                for i, text in enumerate(self._total_cells(self.visible_posts(), post_w)):
+                    column = "post" if i == 0 else self.editor.days[i - 1].isoformat()
+                    table.update_cell("all", column, text)
             for row_key in table.rows:
                 if row_key.value and row_key.value.startswith("t"):
                     town_id = int(row_key.value[1:])
@@ -345,7 +413,9 @@ class BoardScreen(RosterScreen):
             if editor.status == "published"
             else "bold black on #d7af00",
         )
-        if editor.checked:
+        if editor.status == "none":
+            header.append(" press s to solve it, ] for next week", style="bold")
+        elif editor.checked:
             n = len(editor.breaches)
             header.append(f" {n} problem{'s' * (n != 1)}", style="bold red" if n else "green")
         else:
@@ -366,6 +436,14 @@ class BoardScreen(RosterScreen):
         if self.filter_text.strip():
             shown = editor.totals(self._states, [p.id for p in posts])
         line = Text()
+        if editor.status == "none":
+            line.append(
+                f"No roster for this week: {total.required} duty slots at "
+                f"{len(self.host.district.posts)} posts to fill. s solves it.",
+                style="bold yellow",
+            )
+            self.query_one("#board-totals", Static).update(line)
+            return
         line.append(f"{len(self.host.district.posts)} posts ")
         line.append(f"slots {total.covered}/{total.required} ")
         line.append(f"unmet {total.unmet} ", style="bold red" if total.unmet else "green")
@@ -434,11 +512,85 @@ class BoardScreen(RosterScreen):
 
     def on_roster_changed(self, message: RosterChanged) -> None:
         if message.reason in ("week", "reload", "solve"):
+            self._set_breach_cells()
             self.rebuild()
         elif message.reason == "checks":
+            before = self._breach_cells
+            self._set_breach_cells()
+            if set(before) != set(self._breach_cells):
+                touched = frozenset(p for p, _d in set(before) ^ set(self._breach_cells))
+                self.refresh_cells(touched)
             self.update_header()
         else:
+            self._set_breach_cells()
             self.refresh_cells(message.posts)
+        self.update_status()
+
+    def _set_breach_cells(self) -> None:
+        """The cells where a rule other than coverage is broken (what an override let
+        through), from the checks of the current version; none while unchecked."""
+        editor = self.editor
+        cells: dict[tuple[int, dt.date], list] = {}
+        if editor.checked:
+            duties: dict[int, list] = {}
+            for a in editor.assignments:
+                duties.setdefault(a.cadre_id, []).append(a)
+            for b in editor.breaches:
+                if b.rule == "coverage":
+                    continue
+                if b.post_id is not None and b.date is not None:
+                    cells.setdefault((b.post_id, b.date), []).append(b)
+                    continue
+                # a rule of the cadre's week (days in a row, rest, hours): every duty of
+                # theirs from the day it names on
+                for a in duties.get(b.cadre_id, []):
+                    if b.date is None or a.date >= b.date:
+                        cells.setdefault((a.post_id, a.date), []).append(b)
+        self._breach_cells = cells
+
+    @on(DataTable.CellHighlighted, "#board")
+    def _highlighted(self, event: DataTable.CellHighlighted) -> None:
+        self.update_status()
+
+    def update_status(self) -> None:
+        """One line about the cell under the cursor: post, day, who is on which shift,
+        what is missing and which rule is broken there."""
+        if not self.is_mounted:
+            return
+        status = self.query_one("#board-status", Static)
+        key = self._cursor_row_key() or ""
+        day = self.cursor_day()
+        district = self.host.district
+        line = Text()
+        if key.startswith("p"):
+            post = district.posts[int(key[1:])]
+            line.append(f"{post.name} ", style="bold")
+            if day is None:
+                town = district.towns.get(post.town_id)
+                line.append(f"{post.code} {town.name if town else ''} · Enter: post page")
+            else:
+                line.append(f"{WEEKDAYS[day.weekday()]} {day:%m-%d}")
+                by_cell = self.editor.by_cell()
+                for cell in self._cells.get((post.id, day), []):
+                    on = by_cell.get((post.id, day, cell.code), [])
+                    names = " ".join(
+                        ("#" if a.locked else "") + district.cadres[a.cadre_id].name for a in on
+                    )
+                    s = cell.state
+                    style = STATE_STYLE.get(s.state, "") if s.state != "met" else ""
+                    line.append(" │ ")
+                    line.append(f"{cell.code} {names or '-'} {s.covered}/{s.required}", style)
+                for b in self._breach_cells.get((post.id, day), [])[:2]:
+                    line.append(" │ ")
+                    line.append(f"! {b.message}", style=STATE_STYLE["breach"])
+        elif key.startswith("t") or key == "all":
+            name = "All towns"
+            if key.startswith("t"):
+                town = district.towns.get(int(key[1:]))
+                name = town.name if town else "?"
+            line.append(f"{name} ", style="bold")
+            line.append("Enter/z: fold or unfold · ? every key")
+        status.update(line)
 
     def on_jump_to(self, message: JumpTo) -> None:
         self.jump(message.post_id, message.day)
@@ -544,7 +696,7 @@ class BoardScreen(RosterScreen):
         key = self._cursor_row_key()
         if key and key.startswith("t"):
             self._toggle_town(int(key[1:]))
-        elif key:
+        elif key and key.startswith("p"):
             self._toggle_town(self.host.district.posts[int(key[1:])].town_id)
 
     def action_collapse_all(self) -> None:
@@ -565,6 +717,45 @@ class BoardScreen(RosterScreen):
             self.notify("Put the cursor on a post and a day first.", severity="warning")
             return
         relief_flow(self.host, post_id, day)
+
+    def _on_cell_cadre(self, what: str, then) -> None:
+        """Ask which cadre of the cell under the cursor `what` is for, then `then(id, day)`."""
+        post_id, day = self.cursor_post(), self.cursor_day()
+        if post_id is None or day is None:
+            self.notify("Put the cursor on a post and a day first.", severity="warning")
+            return
+        on_duty_flow(self.host, post_id, day, what, lambda cadre_id: then(cadre_id, day))
+
+    def action_replace(self) -> None:
+        self._on_cell_cadre("Replace", partial(replace_flow, self.host))
+
+    def action_unassign(self) -> None:
+        self._on_cell_cadre("Unassign", partial(unassign_flow, self.host))
+
+    def action_move_post(self) -> None:
+        self._on_cell_cadre("Move to another post", partial(move_post_flow, self.host))
+
+    def action_move_day(self) -> None:
+        self._on_cell_cadre("Move to another day", partial(move_day_flow, self.host))
+
+    def action_swap(self) -> None:
+        self._on_cell_cadre("Swap", partial(swap_flow, self.host))
+
+    def action_cadre(self) -> None:
+        self._on_cell_cadre("Cadre page", lambda cadre_id, _day: self.host.show_cadre(cadre_id))
+
+    def action_lock_cadre(self) -> None:
+        editor = self.editor
+        self._on_cell_cadre(
+            "Lock the week of",
+            lambda cadre_id, _day: self.host.edit(lambda _o: editor.lock_cadre_week(cadre_id)),
+        )
+
+    def action_changes(self) -> None:
+        self.host.show_changes()
+
+    def action_rotation(self) -> None:
+        self.host.show_rotation()
 
     def action_lock_cell(self) -> None:
         post_id, day = self.cursor_post(), self.cursor_day()

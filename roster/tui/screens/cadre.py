@@ -26,16 +26,27 @@ HISTORY_WEEKS = 4
 class CadreScreen(RosterScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("g", "goto_post", "Go to post"),
-        Binding("m", "move_week", "Move week"),
-        Binding("w", "swap_week", "Swap week"),
-        Binding("K", "lock_week", "Lock week"),
+        Binding("g", "goto_post", "Post", tooltip="back to the board at their post"),
+        Binding("m", "move_week", "Move", tooltip="move their whole week to another post"),
+        Binding("w", "swap_week", "Swap", tooltip="swap their week with another cadre's"),
+        Binding("K", "lock_week", "Lock", tooltip="lock (or unlock) their whole week"),
         Binding("r", "relief", "Relief", tooltip="cover an absence of this cadre"),
-        Binding("e", "edit_facts", "Edit details"),
-        Binding("a", "add_wish", "Add wish"),
-        Binding("x", "remove_wish", "Remove wish"),
-        Binding("u", "undo", "Undo"),
-        Binding("U,ctrl+r", "redo", "Redo", key_display="U"),
+        Binding(
+            "e",
+            "edit_facts",
+            "Edit",
+            tooltip="phone, transport, commute limit, nights, status, notes",
+        ),
+        Binding("a", "add_wish", "Wish", tooltip="add a wish: unavailable, avoid or prefer"),
+        Binding(
+            "x",
+            "remove_wish",
+            "Remove wish",
+            show=False,
+            tooltip="remove the wish under the cursor",
+        ),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("U,ctrl+r", "redo", "Redo", key_display="U", show=False),
     ]
 
     def __init__(self, cadre_id: int) -> None:
@@ -173,7 +184,7 @@ class CadreScreen(RosterScreen):
         more.append("Audit\n", style="bold")
         entries = audit_about(app.db, cadre.code)
         for e in entries:
-            more.append(f"  {e.at[:16]} {e.actor} {e.action} ", style="dim")
+            more.append(f"  {e.when} {e.actor} {e.action} ", style="dim")
             more.append(f"{_short(e.details)}\n")
         if not entries:
             more.append("  none\n", style="dim")

@@ -45,7 +45,17 @@ CHOICES = (
     Choice("unit-csv", "Unit lists for the liaisons (one CSV per unit)", "unit", "csv"),
     Choice("service-xlsx", "Service records of the period below (XLSX)", "service", "xlsx"),
     Choice("service-csv", "Service records of the period below (CSV)", "service", "csv"),
-)
+    Choice("changes-csv", "Who must be told: changes since publishing, with texts", "changes",
+           "csv"),
+)  # fmt: skip
+# Each list into a folder of its own under the one chosen: exporting everything would
+# otherwise put 1,100 files (a CSV per post, a calendar per cadre) side by side.
+SUBFOLDERS = {
+    "post-xlsx": "duty-sheets", "post-csv": "duty-sheets-csv", "cadre-xlsx": "cadres",
+    "cadre-csv": "cadres", "cadre-ics": "calendars", "cadre-sms": "sms", "changed-sms": "sms",
+    "unit-xlsx": "units", "unit-csv": "units-csv", "service-xlsx": "service",
+    "service-csv": "service", "changes-csv": "changes",
+}  # fmt: skip
 SERVICE_WEEKS = 4  # the default service period: this many weeks, ending with the board's
 
 
@@ -139,7 +149,7 @@ class ExportScreen(RosterModal[None]):
         if not folder_text:
             self.say("Say which folder to write into.", "bold red")
             return
-        folder = Path(os.path.expanduser(folder_text))
+        folder = Path(os.path.expanduser(folder_text)) / SUBFOLDERS[choice.key]
         period = None
         unit = None
         if choice.by == "service":
@@ -164,6 +174,8 @@ class ExportScreen(RosterModal[None]):
             db = store.open_db(db_path, create=False)
             if choice.by == "service":
                 text, style = self._write_service(db, choice, folder, period, unit)
+            elif choice.by == "changes":
+                text, style = self._write_changes(db, folder)
             else:
                 done = exports.export_lists(
                     db, self.monday, choice.by, choice.fmt, folder,
@@ -192,6 +204,24 @@ class ExportScreen(RosterModal[None]):
         exports.audit_export(db, service_details(report, path), self.host.actor)
         summary = f"wrote the service records of {len(report.records)} cadre(s)"
         return self._listing(summary, [path], folder, report.notes()), "green"
+
+    def _write_changes(self, db, folder: Path) -> tuple[str, str]:
+        from roster.changes import since_published, write_changes
+
+        changes = since_published(db, self.monday)
+        if changes is None:
+            raise ValueError("the week is not published: nobody has been told anything yet")
+        if not changes.people:
+            return "nothing changed since publishing: nobody to tell", "yellow"
+        path = write_changes(changes, folder)
+        exports.audit_export(
+            db,
+            {"week": self.monday.isoformat(), "by": "changes", "people": len(changes.people),
+             "folder": str(folder.resolve())},
+            self.host.actor,
+        )  # fmt: skip
+        summary = f"wrote {len(changes.people)} people to tell ({len(changes.told)} told before)"
+        return self._listing(summary, [path], folder), "green"
 
     @staticmethod
     def _listing(summary: str, paths: list[Path], folder: Path, notes=()) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -30,8 +32,12 @@ class FindScreen(RosterModal[Entry | None]):
         kind: str | None = None,
         title: str = "Find",
         suggestions: list[tuple[Entry, str]] | None = None,
+        notes_for: Callable[[list[Entry]], dict[int, str]] | None = None,
     ) -> None:
         super().__init__()
+        # The deciding facts of typed matches (distance, duties, need), by entry id: the
+        # picker keeps them visible while typing, not only for the suggestions.
+        self.notes_for = notes_for
         self.finder = finder
         self.kind = kind
         self.title_text = title
@@ -54,7 +60,13 @@ class FindScreen(RosterModal[Entry | None]):
             self.show(self.suggestions)
             return
         matches = self.finder.find(event.value, kind=self.kind, limit=30)
-        self.show([(m.entry, m.entry.detail) for m in matches])
+        entries = [m.entry for m in matches]
+        known = {e.id: note for e, note in self.suggestions}
+        notes = self.notes_for([e for e in entries if e.id not in known]) if self.notes_for else {}
+        known.update(notes)
+        self.show(
+            [(e, f"{e.detail}  {known[e.id]}" if e.id in known else e.detail) for e in entries]
+        )
 
     def show(self, rows: list[tuple[Entry, str]]) -> None:
         self.entries = [entry for entry, _note in rows]

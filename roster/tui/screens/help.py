@@ -17,11 +17,36 @@ LEGEND = (
     ("over", "black on #d7af00", "more on duty than needed"),
     ("#", "bold", "locked: kept by edits and re-solves"),
     ("*", "italic", "changed since the week was published"),
+    ("!", "bold #ffffff on #8700af", "a rule broken (an override) until resolved"),
     ("·", "dim", "no demand, or rest"),
 )
 
 
+def own_bindings(screen: Screen, app) -> list[Binding]:
+    """The keys roster gives a screen, in the order declared, then the app's own: nothing
+    of Textual's (focus, copy, scrolling)."""
+    out: list[Binding] = []
+    seen: set[str] = set()
+    for binding in [*type(screen).BINDINGS, *type(app).BINDINGS]:
+        if not isinstance(binding, Binding) or not binding.description:
+            continue
+        if binding.action in seen:
+            continue
+        seen.add(binding.action)
+        out.append(binding)
+    return out
+
+
+def key_text(app, binding: Binding) -> str:
+    if binding.key_display:
+        return binding.key_display
+    keys = [app.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(",")]
+    return "/".join(keys)
+
+
 class HelpScreen(RosterModal[None]):
+    """Every key of the screen it was opened from, in the words of the job."""
+
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
 
     def __init__(self, under: Screen) -> None:
@@ -37,12 +62,13 @@ class HelpScreen(RosterModal[None]):
     def on_mount(self) -> None:
         name = type(self.under).__name__.removesuffix("Screen") or "Screen"
         self.query_one("#help-title", Static).update(
-            Text(f"Keys on {name}  (Ctrl+P: command palette; Esc closes)", style="bold")
+            Text(f"Keys on the {name.lower()} screen  (↑↓ scroll · Esc closes)", style="bold")
         )
         table = self.query_one(DataTable)
-        table.add_column("key", key="key", width=12)
-        table.add_column("action", key="action", width=20)
-        table.add_column("more", key="more")
+        wide = self.size.width >= 100
+        table.add_column("key", key="key", width=7)
+        table.add_column("does", key="does", width=16)
+        table.add_column("more", key="more", width=60 if wide else 44)
         for key, description, more in self.keys():
             table.add_row(Text(key, style="bold"), Text(description), Text(more, style="dim"))
         legend = Text()
@@ -53,21 +79,12 @@ class HelpScreen(RosterModal[None]):
         table.focus()
 
     def keys(self) -> list[tuple[str, str, str]]:
-        """(key, description, tooltip) of every binding active on the screen underneath."""
-        own = {b.action if isinstance(b, Binding) else b[1] for b in type(self.under).BINDINGS}
-        actives = sorted(
-            self.under.active_bindings.values(),
-            key=lambda a: (a.binding.action not in own, a.node is not self.host),
-        )
-        out = []
-        seen = set()
-        for active in actives:
-            binding = active.binding
-            if not binding.description or (binding.action, binding.description) in seen:
-                continue
-            seen.add((binding.action, binding.description))
-            out.append((self.host.get_key_display(binding), binding.description, binding.tooltip))
-        out.append(("ctrl+p", "Command palette", "every action, searchable"))
+        """(key, description, more) of every key roster gives the screen underneath."""
+        out = [
+            (key_text(self.host, b), b.description, b.tooltip)
+            for b in own_bindings(self.under, self.host)
+        ]
+        out.append(("Ctrl+P", "Palette", "every action by name, searchable"))
         return out
 
     def action_close(self) -> None:

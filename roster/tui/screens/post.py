@@ -17,7 +17,14 @@ from textual.widgets import DataTable, Footer, Static
 
 from roster.edits import WeekEditor
 from roster.geo import commute_km
-from roster.tui.flows import assign_flow
+from roster.tui.flows import (
+    assign_flow,
+    move_day_flow,
+    move_post_flow,
+    replace_flow,
+    swap_flow,
+    unassign_flow,
+)
 from roster.tui.messages import RosterChanged
 from roster.tui.screens.base import RosterScreen
 from roster.tui.widgets.cells import STATE_STYLE, WEEKDAYS
@@ -26,17 +33,18 @@ from roster.tui.widgets.cells import STATE_STYLE, WEEKDAYS
 class PostScreen(RosterScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("a", "assign", "Assign"),
-        Binding("x", "unassign", "Unassign"),
-        Binding("m", "move_post", "Move to post"),
-        Binding("d", "move_day", "Move to day"),
-        Binding("w", "swap", "Swap"),
-        Binding("l", "lock", "Lock cell"),
-        Binding("L", "lock_post", "Lock post week"),
-        Binding("K", "lock_cadre", "Lock cadre week"),
-        Binding("u", "undo", "Undo"),
-        Binding("U,ctrl+r", "redo", "Redo", key_display="U"),
-        Binding("c", "cadre", "Cadre detail"),
+        Binding("y", "replace", "Replace", tooltip="another cadre takes this duty"),
+        Binding("x", "unassign", "Unassign", tooltip="offers the replacement first"),
+        Binding("m", "move_post", "Move to post", tooltip="short posts first; keeps coverage"),
+        Binding("d", "move_day", "Move to day", tooltip="free days, exchanges that keep coverage"),
+        Binding("w", "swap", "Swap", tooltip="the post's colleagues first"),
+        Binding("a", "assign", "Assign", show=False, tooltip="best fits first"),
+        Binding("l", "lock", "Lock cell", show=False),
+        Binding("L", "lock_post", "Lock post week", show=False),
+        Binding("K", "lock_cadre", "Lock cadre week", show=False),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("U,ctrl+r", "redo", "Redo", key_display="U", show=False),
+        Binding("c", "cadre", "Cadre page", show=False, tooltip="also Enter"),
     ]
 
     def __init__(self, post_id: int, day: dt.date | None = None) -> None:
@@ -195,67 +203,24 @@ class PostScreen(RosterScreen):
 
     def action_unassign(self) -> None:
         if picked := self._need_cadre_day():
-            cadre_id, day = picked
-            self.host.edit(lambda o: self.editor.unassign(cadre_id, day, override=o))
+            unassign_flow(self.host, *picked)
+
+    def action_replace(self) -> None:
+        if picked := self._need_cadre_day():
+            replace_flow(self.host, *picked)
 
     def action_move_post(self) -> None:
-        """Move the cadre's duty of this day (or of the week, if chosen) to another post."""
-        if not (picked := self._need_cadre_day()):
-            return
-        cadre_id, day = picked
-        editor = self.editor
-
-        def to_post(post_id: int) -> None:
-            def scope(which: str) -> None:
-                if which == "week":
-                    self.host.edit(lambda o: editor.move_week(cadre_id, post_id, override=o))
-                else:
-                    self.host.edit(
-                        lambda o: editor.move(cadre_id, day, to_post=post_id, override=o)
-                    )
-
-            name = self.host.district.posts[post_id].name
-            self.host.choose(
-                f"Move to {name}: which duties?",
-                [("day", f"only {day:%a %m-%d}"), ("week", "the whole week (redeploy)")],
-                scope,
-            )
-
-        self.host.pick("post", "Move to which post?", to_post)
+        """Move the cadre's duty of this day (or of the week) to another post."""
+        if picked := self._need_cadre_day():
+            move_post_flow(self.host, *picked)
 
     def action_move_day(self) -> None:
-        if not (picked := self._need_cadre_day()):
-            return
-        cadre_id, day = picked
-        editor = self.editor
-        options = [
-            (d.isoformat(), f"{WEEKDAYS[d.weekday()]} {d:%m-%d}") for d in editor.days if d != day
-        ]
-
-        def to_day(value: str) -> None:
-            target = dt.date.fromisoformat(value)
-            self.host.edit(lambda o: editor.move(cadre_id, day, to_day=target, override=o))
-
-        self.host.choose("Move this duty to which day?", options, to_day)
+        if picked := self._need_cadre_day():
+            move_day_flow(self.host, *picked)
 
     def action_swap(self) -> None:
-        if not (picked := self._need_cadre_day()):
-            return
-        cadre_id, day = picked
-        editor = self.editor
-
-        def with_other(other: int) -> None:
-            def scope(which: str) -> None:
-                when = None if which == "week" else day
-                self.host.edit(lambda o: editor.swap(cadre_id, other, when, override=o))
-
-            self.host.choose(
-                "Swap which duties?",
-                [("day", f"only {day:%a %m-%d}"), ("week", "the whole week")],
-                scope,
-            )
-
-        self.host.pick("cadre", "Swap with which cadre?", with_other)
+        if picked := self._need_cadre_day():
+            swap_flow(self.host, *picked)
 
     def action_lock(self) -> None:
         if picked := self._need_cadre_day():

@@ -180,12 +180,26 @@ class SolveScreen(RosterScreen):
             out.append(f"(+{d.added} / -{d.removed} duties)\n")
             out.append(f"unmet slots {d.unmet_before} → ")
             out.append(f"{d.unmet_after}\n", style="bold red" if d.unmet_after else "bold green")
+            changes = self.published_changes()
+            if changes is not None:
+                out.append(
+                    f"PUBLISHED week: {changes.summary()}. Accepting asks first; "
+                    "C on the board then lists who to tell, with the texts.\n",
+                    style="bold magenta",
+                )
             for line in list(r.explanations)[:8]:
                 out.append(f"• {line}\n", style="yellow")
             out.append("\na = accept (saves the roster)   d / Esc = discard", style="bold")
         self.query_one("#solve-result", Static).update(out)
 
     # --- actions ---------------------------------------------------------------------
+
+    def published_changes(self):
+        """On a published week, what accepting would change for people (else None)."""
+        editor = self.host.editor
+        if editor.status != "published" or self.result is None:
+            return None
+        return self.host.week_changes(editor.assignments, self.assignments)
 
     def action_stop(self) -> None:
         if self.running and self.control is not None:
@@ -240,10 +254,16 @@ class SolveScreen(RosterScreen):
             app.pop_screen()
             app.roster_changed("solve")
 
-        app.edit(
-            lambda _o: editor.replace_all(self.assignments, stats, around=self.around),
-            after=done,
-        )
+        def accept() -> None:
+            app.edit_now(
+                lambda _o: editor.replace_all(self.assignments, stats, around=self.around), done
+            )
+
+        changes = self.published_changes()
+        if changes is not None and changes.people:
+            app.confirm_published(f"Re-solving: {changes.summary()}.", accept)
+        else:
+            accept()
 
     def action_discard(self) -> None:
         self.stop_control()

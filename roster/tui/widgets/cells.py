@@ -13,7 +13,12 @@ from rich.text import Text
 from roster.edits import CellState
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-STATE_STYLE = {"met": "green", "short": "bold #ffffff on #a00000", "over": "black on #d7af00"}
+STATE_STYLE = {
+    "met": "green",
+    "short": "bold #ffffff on #a00000",
+    "over": "black on #d7af00",
+    "breach": "bold #ffffff on #8700af",  # a rule broken (an override): until resolved
+}
 MODES = ("auto", "sum", "shift", "names")
 FLAGS = ("short", "over", "locked", "changed")
 
@@ -114,8 +119,31 @@ def render_cell(cells: list[ShiftCell], mode: str, width: int) -> Text:
     return Text("\n").join(lines)
 
 
-def day_text(cells: tuple[ShiftCell, ...], wanted: tuple[str, ...], mode: str, width: int) -> Text:
-    """A post-day cell: `render_cell`, or in names view one line per shift the post has."""
+def day_text(
+    cells: tuple[ShiftCell, ...],
+    wanted: tuple[str, ...],
+    mode: str,
+    width: int,
+    breach: bool = False,
+    empty: bool = False,
+) -> Text:
+    """A post-day cell: `render_cell`, or in names view one line per shift the post has.
+    `breach`: a rule is broken there (an overridden edit): `!` first, in purple, until
+    resolved. `empty`: the week has no roster yet, so the cell is need, not a problem."""
+    text = _day_text(cells, wanted, mode, width)
+    if empty:
+        return Text(text.plain, style="dim")
+    if breach:
+        lines = []
+        for i, line in enumerate(text.split("\n")):
+            marked = Text(("!" if i == 0 else " ") + line.plain, style=STATE_STYLE["breach"])
+            marked.truncate(width, overflow="ellipsis")
+            lines.append(marked)
+        return Text("\n").join(lines)
+    return text
+
+
+def _day_text(cells: tuple[ShiftCell, ...], wanted: tuple[str, ...], mode: str, width: int) -> Text:
     if mode != "names":
         return render_cell(list(cells), mode, width)
     have = {c.code: c for c in cells}
