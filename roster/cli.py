@@ -204,9 +204,10 @@ def status(db_path: Path, week: dt.date | None, as_json: bool) -> None:
 @click.option("--workers", type=click.IntRange(0, 64), default=2, show_default=True,
               help="CP-SAT search workers (0 = all cores).")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Solve and report, but do not save the roster.")
+@click.option("--fresh", is_flag=True, help="Ignore the week's current roster (locks still kept).")
 @json_option
 def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: int,
-          dry_run: bool, as_json: bool) -> None:  # fmt: skip
+          dry_run: bool, fresh: bool, as_json: bool) -> None:  # fmt: skip
     """Build the draft roster of the week: keeps locked cells, reports what is unmet and why."""
     from roster.solver import solve_week
 
@@ -222,9 +223,12 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
             "told. Use --dry-run to see a new solution, or settle changes as relief requests."
         )
     locks = [a for a in current.assignments if a.locked] if current else []
+    weeks_back = max(4, district.settings.fairness_weeks - 1)
     result = solve_week(
-        district, monday, history=store.history(db, monday), locks=locks,
+        district, monday, history=store.history(db, monday, weeks_back), locks=locks,
         time_limit=time_limit, seed=seed, num_workers=workers,
+        current=[] if fresh or current is None else current.assignments,
+        published=current is not None and current.status == "published",
     )  # fmt: skip
     data = result.to_json()
     if not dry_run and result.assignments:

@@ -57,6 +57,7 @@ from roster.solver import soft
 from roster.solver.prepare import Week
 
 BIG = 1 << 20
+EXACT_MODE = "estimate"
 
 
 def shortfall_curve(dmax: int, total: int, per_day: list[int]) -> list[int]:
@@ -102,32 +103,47 @@ def unmet_charge(week: Week, post_id: int, k: int, n: int) -> int:
 
 
 def partial_arcs(week: Week, arc_c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Indexes of the arcs whose cadre is short of a full week (fewer shifts than `dmax`
-    or a day they may not work), with every cadre's capacity and free days."""
+    """Indexes of the arcs whose cadre is short of a full week (fewer shifts than `dmax`,
+    or a day on which some shift they could otherwise work is closed to them: an absence,
+    or the rest after last week's last shifts), with every cadre's capacity and free days."""
     cap = np.array([week.cap.get(c, 0) for c in week.cadre_ids])
     free = np.array([[bool(x) for x in week.allowed[c]] for c in week.cadre_ids], dtype=bool)
-    partial = (cap < week.dmax) | ~free.all(axis=1)
+    night = week.night_codes
+    every = len(week.shift_codes)
+    days = len(week.shift_codes) - len(night)
+    full = np.array(
+        [
+            all(
+                len(x) == (every if week.district.cadres[c].night_ok else days)
+                for x in week.allowed[c]
+            )
+            for c in week.cadre_ids
+        ]
+    )
+    partial = (cap < week.dmax) | ~full
     return np.nonzero(partial[arc_c])[0], cap, free
 
 
 def partial_cadre_shortfall(week: Week, arc_c: np.ndarray, arc_p: np.ndarray) -> np.ndarray:
     """Per pair, the shifts a cadre short of a full week would leave unmet at the post if
-    the post had no other slack: days off on days the post needs every seat, or fewer
-    shifts than `dmax` beyond the post's spare capacity."""
+    the post had no other slack: days on which the post needs every seat and the cadre can
+    work none of its shifts, or fewer shifts than `dmax` beyond the post's spare capacity."""
     out = np.zeros(len(arc_c), dtype=np.int64)
-    sel, cap, free = partial_arcs(week, arc_c)
+    sel, cap, _ = partial_arcs(week, arc_c)
     if not len(sel):
         return out
-    seats = np.array([week.seats(p) for p in week.post_ids])
-    spare = seats * week.dmax - np.array([week.demand_total.get(p, 0) for p in week.post_ids])
-    per_day = np.array(
-        [[sum(day.values()) for day in week.req.get(p, [{}] * 7)] for p in week.post_ids]
-    )
-    tight = (per_day >= seats[:, None]) & (per_day > 0)
-    c, p = arc_c[sel], arc_p[sel]
-    by_days = (~free[c] & tight[p]).sum(axis=1)
-    by_cap = np.maximum(0, week.dmax - cap[c] - spare[p])
-    out[sel] = np.maximum(by_days, by_cap)
+    for i in sel.tolist():
+        ci, pi = int(arc_c[i]), int(arc_p[i])
+        c, p = week.cadre_ids[ci], week.post_ids[pi]
+        req = week.req.get(p, [])
+        seats = week.seats(p)
+        spare = seats * week.dmax - week.demand_total.get(p, 0)
+        by_days = sum(
+            1
+            for d, day in enumerate(req)
+            if day and sum(day.values()) >= seats and not (week.allowed[c][d] & day.keys())
+        )
+        out[i] = max(by_days, max(0, week.dmax - int(cap[ci]) - spare))
     return out
 
 
@@ -178,6 +194,134 @@ def partial_charges(
     return out
 
 
+def expected_nights(week: Week, post_id: int) -> int:
+    """Nights each night-capable cadre of a post does if its night seats share them."""
+    nights = week.demand_night.get(post_id, 0)
+    return round(nights / max(1, week.seats(post_id))) if nights else 0
+
+
+def night_estimate(week: Week, arc_c: np.ndarray, arc_p: np.ndarray) -> np.ndarray:
+    """Per pair (exact flow, a heuristic): what a night-capable cadre at a post with nights
+    would pay for fairness_nights (and rotation, after too many night-heavy weeks) doing
+    the post's expected share of nights."""
+    from roster.solver.prepare import NIGHT_HEAVY
+
+    s = week.settings
+    n_hat = np.array([expected_nights(week, p) for p in week.post_ids])[arc_p]
+    ok = np.array([week.district.cadres[c].night_ok for c in week.cadre_ids])[arc_c]
+    h = np.array([week.hist_nights.get(c, 0) for c in week.cadre_ids])[arc_c]
+    streak = np.array([week.night_streak.get(c, 0) for c in week.cadre_ids])[arc_c]
+    cost = s.weight_night_share * n_hat * (2 * h + n_hat)
+    cost = cost + np.where(
+        (streak >= s.max_night_weeks) & (n_hat >= NIGHT_HEAVY), s.weight_rotation, 0
+    )
+    return np.where(ok & (n_hat > 0), cost, 0).astype(np.int64)
+
+
+def lagrange_nights(week: Week, post_id: int) -> int:
+    """Night shifts of a post its own cadres must work or leave unmet (locked ones, which
+    may be relief from elsewhere, not counted)."""
+    locked = sum(
+        1 for a in week.locks if a.post_id == post_id and a.shift_code in week.night_codes
+    )
+    return max(0, week.demand_night.get(post_id, 0) - locked)
+
+
+def best_nights(week: Week, cadre_id: int, lam: int) -> tuple[int, int]:
+    """(x, g): the nights x ≤ the cadre's capacity minimising night_share(x) − λ·x, and
+    that minimum g ≤ 0 (each further night costs w·(2h + 2x − 1))."""
+    w = week.settings.weight_night_share
+    h = week.hist_nights.get(cadre_id, 0)
+    x, g = 0, 0
+    while x < week.cap.get(cadre_id, 0):
+        marginal = w * (2 * h + 2 * x + 1) - lam
+        if marginal >= 0:
+            break
+        x, g = x + 1, g + marginal
+    return x, g
+
+
+def night_credit(
+    week: Week, arc_c: np.ndarray, arc_p: np.ndarray, lam: dict[int, int]
+) -> np.ndarray:
+    """Per pair (the bound): g_c(λ_p) = min_x night_share_c(x) − λ_p·x for a night-capable
+    cadre at a post with price λ_p, 0 elsewhere.
+
+    Why it bounds (Lagrangian relaxation of "the nights of p are worked by p's cadres or
+    unmet"): for every x, night_share_c(x) ≥ g_c(λ) + λ·x, so the night cost of p's
+    cadres is at least Σ g_c(λ_p) + λ_p·(N_p − u_p), where N_p is the post's nights
+    (`lagrange_nights`) and u_p its unmet nights; the constant λ_p·N_p is added to the
+    flow and λ_p·u_p is taken from the weight of unmet nights on the night seats
+    (λ_p ≤ W/2, the night seats' share of it). Valid for every λ ≥ 0: the prices are
+    chosen to raise the bound (`night_prices`).
+    """
+    out = np.zeros(len(arc_c), dtype=np.int64)
+    ok = np.array([week.district.cadres[c].night_ok for c in week.cadre_ids])
+    lam_of = np.array([lam.get(p, 0) for p in week.post_ids])
+    sel = np.nonzero(ok[arc_c] & (lam_of[arc_p] > 0))[0]
+    memo: dict[tuple[int, int], int] = {}
+    for i in sel.tolist():
+        ci, pi = int(arc_c[i]), int(arc_p[i])
+        key = (ci, int(lam_of[pi]))
+        if key not in memo:
+            memo[key] = best_nights(week, week.cadre_ids[ci], key[1])[1]
+        out[i] = memo[key]
+    return out
+
+
+def night_prices(week: Week, floors=None, deadline: float = 0.0, rounds: int = 6):
+    """Prices λ_p for the bound (`night_credit`): a district-wide start (the price at which
+    the night-capable cadres who can reach nights would want as many nights as there are),
+    then subgradient steps per post on the unrestricted flow; returns (λ, its flow, tried)."""
+    w = week.settings
+    posts = [p for p in week.post_ids if week.demand_night.get(p, 0)]
+    if not posts or w.weight_night_share <= 0:
+        return {}, None, 0
+    cap_lam = w.weight_unmet // 2
+    need = sum(lagrange_nights(week, p) for p in posts)
+    has_night = np.array([week.demand_night.get(p, 0) > 0 for p in week.post_ids])
+    reach = sorted(
+        {
+            week.cadre_ids[int(ci)]
+            for ci in np.unique(week.arc_c[has_night[week.arc_p]]).tolist()
+            if week.district.cadres[week.cadre_ids[int(ci)]].night_ok
+        }
+    )
+    lo, hi = 0, cap_lam
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sum(best_nights(week, c, mid)[0] for c in reach) >= need:
+            hi = mid
+        else:
+            lo = mid + 1
+    lam = dict.fromkeys(posts, lo)
+    best = None
+    tried = 0
+    step = max(1, lo // 4)
+    for _ in range(rounds):
+        flow = DeploymentFlow(week, floors=floors, lam=lam)
+        res = flow.solve()
+        tried += 1
+        if best is None or res.cost > best[1].cost:
+            best = (dict(lam), res, flow)
+        if time.perf_counter() > deadline:
+            break
+        done: dict[int, int] = dict.fromkeys(posts, 0)
+        for c, p in res.deployment.items():
+            if p in done and week.district.cadres[c].night_ok:
+                done[p] += best_nights(week, c, lam[p])[0]
+        changed = False
+        for p in posts:
+            sub = lagrange_nights(week, p) - done[p]
+            new = min(cap_lam, max(0, lam[p] + step * (1 if sub > 0 else -1 if sub < 0 else 0)))
+            changed |= new != lam[p]
+            lam[p] = new
+        if not changed:
+            break
+        step = max(1, step // 2)
+    return best[0], best[2], tried
+
+
 @dataclass
 class FlowResult:
     cost: int  # the flow objective, constant included: a lower bound (see module doc)
@@ -210,6 +354,8 @@ class DeploymentFlow:
         more: dict[int, list[int]] | None = None,
         floors: dict[int, tuple[int, list[int]]] | None = None,
         night_price: dict[int, int] | None = None,
+        lam: dict[int, int] | None = None,
+        leave_price: dict[int, int] | None = None,
     ):
         self.week = week
         s = week.settings
@@ -251,8 +397,25 @@ class DeploymentFlow:
         self.forced = (lock_to[arc_c] >= 0) & (lock_to[arc_c] == arc_p)
         self.pair_cost = soft.arc_costs(week, arc_c, arc_p, km)
         w = s.weight_unmet
+        lam = {p: v for p, v in (lam or {}).items() if v > 0}
+        self.lam = lam
         if exact:
             self.pair_cost = self.pair_cost + w * partial_cadre_shortfall(week, arc_c, arc_p)
+            if lam and EXACT_MODE == "lagrange":
+                self.pair_cost = self.pair_cost + night_credit(week, arc_c, arc_p, lam)
+            else:
+                self.pair_cost = self.pair_cost + night_estimate(week, arc_c, arc_p)
+            lam = {}
+            leave = np.zeros(n_c, dtype=np.int64)
+            prev = np.full(n_c, -1)
+            for c, q in week.prev_post.items():
+                if q in (leave_price or {}) and c in week.cadre_index:
+                    leave[week.cadre_index[c]] = leave_price[q]
+                    prev[week.cadre_index[c]] = week.post_index[q]
+            gone = (prev[arc_c] >= 0) & (prev[arc_c] != arc_p)
+            self.pair_cost = self.pair_cost + np.where(gone, leave[arc_c], 0)
+        elif lam:
+            self.pair_cost = self.pair_cost + night_credit(week, arc_c, arc_p, lam)
 
         party = np.array([district.cadres[c].party_member for c in week.cadre_ids])
         night_ok = np.array([district.cadres[c].night_ok for c in week.cadre_ids])
@@ -334,8 +497,13 @@ class DeploymentFlow:
                         arc(base + 2, base + 1, BIG, 0)
                     arc(base + 2, base + 3, BIG, 0)
             seats = [w * g // share for g in seat_gains(week, p)] + more.get(p, [])
+            lam_p = lam.get(p, 0)
+            if lam_p:
+                # the Lagrangian price of the nights (`night_credit`): λ per night to be done
+                # here, paid back by the unmet nights' weight on the night seats
+                constant += lam_p * lagrange_nights(week, p)
             for gains, tail, head, extra_cost in (
-                ([w * g // share for g in night_gains(week, p)], base + 1, base + 3, 0),
+                ([w * g // share - lam_p * g for g in night_gains(week, p)], base + 1, base + 3, 0),
                 (seats, base + 3, self.sink, s.weight_reserve),
             ):
                 for gain in gains:
@@ -364,7 +532,8 @@ class DeploymentFlow:
             self.supplies[ci] = 1
             if lock_to[ci] < 0:
                 idle_t.append(ci)
-                idle_c.append(soft.continuity_idle_cost(week, c) - int(member_floor[ci]))
+                extra = (leave_price or {}).get(week.prev_post.get(c, -1), 0) if exact else 0
+                idle_c.append(soft.idle_cost(week, c) + extra - int(member_floor[ci]))
         self.supplies[self.sink] = -int(self.supplies[: self.sink].sum())
         self.idle = (np.array(idle_t, dtype=np.int64), np.array(idle_c, dtype=np.int64))
 

@@ -37,9 +37,14 @@ from dataclasses import dataclass, field
 
 from roster.domain import Assignment, District
 from roster.domain import week_start as monday_of
-from roster.solver import explain, soft
+from roster.solver import explain, soft, window
 from roster.solver.checker import Breach, check_roster
-from roster.solver.deploy import DeploymentFlow, bound_with_longest_commute, unmet_charge
+from roster.solver.deploy import (
+    DeploymentFlow,
+    bound_with_longest_commute,
+    night_prices,
+    unmet_charge,
+)
 from roster.solver.prepare import Week, prepare_week
 from roster.solver.schedule import Scheduler, solve_floor, to_assignments
 
@@ -112,6 +117,9 @@ class SolveResult:
     lock_breaches: list[Breach] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
     district: District | None = field(default=None, repr=False, compare=False)
+    fairness: dict = field(default_factory=dict)  # `window.fairness_figures`
+    post_changes: dict = field(default_factory=dict)  # `window.post_changes`
+    changes: dict = field(default_factory=dict)  # `window.changes` (vs the current roster)
 
     def to_json(self) -> dict:
         """SPEC §4: JSON-safe, dates ISO, cadres and posts by id and by code."""
@@ -153,6 +161,9 @@ class SolveResult:
             "penalties": dict(self.penalties),
             "lock_breaches": [b.to_json() for b in self.lock_breaches],
             "stats": dict(self.stats),
+            "fairness": dict(self.fairness),
+            "post_changes": dict(self.post_changes),
+            "changes": dict(self.changes),
         }
 
 
@@ -173,11 +184,15 @@ def solve_week(
     num_workers: int = 2,
     progress: Callable[[Progress], None] | None = None,
     control: SolveControl | None = None,
+    current: list[Assignment] | tuple = (),
+    published: bool = False,
 ) -> SolveResult:
     """The draft roster of the week containing `week_start` (see module doc).
 
     Locks are kept exactly as given, even one that breaks a hard rule: such a lock is
     listed in `lock_breaches` and in the explanations (the checker will report it too).
+    `current`: the roster the week has now (a re-solve pays per duty of it it changes,
+    more when `published`); `history` should reach `fairness_weeks` − 1 weeks back.
     """
     t0 = time.perf_counter()
     deadline = t0 + max(0.5, time_limit)
@@ -190,7 +205,8 @@ def solve_week(
         for a in locks
         if monday <= a.date < monday + dt.timedelta(days=7)
     ]
-    week = prepare_week(district, monday, history, locks)
+    current = [a for a in current if monday <= a.date < monday + dt.timedelta(days=7)]
+    week = prepare_week(district, monday, history, locks, current, published)
     lock_breaches = check_roster(district, monday, locks, history, coverage=False)
     stats: dict = {"prepare_s": round(time.perf_counter() - t0, 3)}
 
@@ -215,10 +231,15 @@ def solve_week(
 
     # stage 1: the bound, and the longest commute worth allowing
     t1 = time.perf_counter()
-    bound_flow = DeploymentFlow(week, floors=floors)
     flow_deadline = t0 + 0.3 * (deadline - t0)
+    lam, bound_flow, priced = night_prices(week, floors, t0 + 0.15 * (deadline - t0))
+    bound_flow = bound_flow or DeploymentFlow(week, floors=floors)
     dep = bound_with_longest_commute(bound_flow, deadline=flow_deadline, control=control)
-    stats.update(bound_s=round(time.perf_counter() - t1, 3), bound_flows=dep.evaluations)
+    stats.update(
+        bound_s=round(time.perf_counter() - t1, 3),
+        bound_flows=dep.evaluations + priced,
+        night_price=max(lam.values(), default=0),
+    )
     # no roster exists yet: the flow's value is not the roster's objective, so none is shown
     report(None, dep.bound, "bound")
 
@@ -227,13 +248,17 @@ def solve_week(
     solved: dict[int, tuple[frozenset, list[Assignment], bool]] = {}
     more: dict[int, list[int]] = {}
     night_price: dict[int, int] = {}
+    leave_price: dict[int, int] = {}
     best = None
     rounds = 0
     threshold: int | None = dep.best.max_km
     while True:
         rounds += 1
         t2 = time.perf_counter()
-        flow = DeploymentFlow(week, exact=True, more=more, night_price=night_price)
+        flow = DeploymentFlow(
+            week, exact=True, more=more, night_price=night_price, leave_price=leave_price,
+            lam=lam,
+        )
         placed = flow.solve(threshold)
         if placed.unfilled and threshold is not None:
             wider = flow.solve(None)
@@ -252,8 +277,12 @@ def solve_week(
             best = (objective, assignments, unmet, penalties, placed.deployment, all_optimal)
         report(best[0], min(dep.bound, best[0]), "roster")
         wanting = posts_wanting_a_cadre(week, placed.deployment, assignments, unmet)
-        if not wanting or control.stopped or rounds >= MAX_ROUNDS:
+        leaving = window.turnover_excess(week, placed.deployment)
+        if not (wanting or leaving) or control.stopped or rounds >= MAX_ROUNDS:
             break
+        for q in leaving:
+            # a team losing too many: staying is worth a breach more to each member
+            leave_price[q] = leave_price.get(q, 0) + week.settings.weight_rotation
         if time.perf_counter() > t0 + 0.75 * (deadline - t0):
             break
         for p, price in unfair_nights(week, placed.deployment, assignments).items():
@@ -283,6 +312,9 @@ def solve_week(
     else:
         status = "feasible"
     explanations = explain.explain(week, deployment, assignments, unmet, lock_breaches)
+    fairness = window.fairness_figures(week, assignments)
+    moves = window.post_changes(week, assignments)
+    changes = window.changes(week, assignments)
     seconds = time.perf_counter() - t0
     report(objective, bound, "done")
     assignments.sort(key=lambda a: (a.date, a.post_id, a.shift_code, a.cadre_id))
@@ -299,10 +331,13 @@ def solve_week(
         lock_breaches=lock_breaches,
         stats=stats,
         district=district,
+        fairness=fairness,
+        post_changes=moves,
+        changes=changes,
     )
 
 
-MAX_ROUNDS = 3
+MAX_ROUNDS = 8
 
 
 def teams(week: Week) -> dict[int, list[int]]:
@@ -317,6 +352,8 @@ def teams(week: Week) -> dict[int, list[int]]:
     for p, members in by_post.items():
         if p not in week.post_index or not week.demand_total.get(p, 0) or p in locked_posts:
             continue
+        if week.demand_night.get(p, 0):
+            continue  # their nights are priced in the bound (`deploy.night_credit`)
         if len(members) != week.seats(p) or any(c in week.locks_by_cadre for c in members):
             continue
         out[p] = sorted(members)
