@@ -221,9 +221,7 @@ def night_estimate(week: Week, arc_c: np.ndarray, arc_p: np.ndarray) -> np.ndarr
 def lagrange_nights(week: Week, post_id: int) -> int:
     """Night shifts of a post its own cadres must work or leave unmet (locked ones, which
     may be relief from elsewhere, not counted)."""
-    locked = sum(
-        1 for a in week.locks if a.post_id == post_id and a.shift_code in week.night_codes
-    )
+    locked = sum(1 for a in week.locks if a.post_id == post_id and a.shift_code in week.night_codes)
     return max(0, week.demand_night.get(post_id, 0) - locked)
 
 

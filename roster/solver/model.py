@@ -256,7 +256,11 @@ def solve_week(
         rounds += 1
         t2 = time.perf_counter()
         flow = DeploymentFlow(
-            week, exact=True, more=more, night_price=night_price, leave_price=leave_price,
+            week,
+            exact=True,
+            more=more,
+            night_price=night_price,
+            leave_price=leave_price,
             lam=lam,
         )
         placed = flow.solve(threshold)

@@ -334,7 +334,9 @@ def prepare_week(
     own: dict[int, Counter] = defaultdict(Counter)
     for a in current:
         if a.date in day_of and a.cadre_id in district.cadres and a.post_id in district.posts:
-            week.current.setdefault(a.cadre_id, []).append((a.post_id, day_of[a.date], a.shift_code))
+            week.current.setdefault(a.cadre_id, []).append(
+                (a.post_id, day_of[a.date], a.shift_code)
+            )
             if a.source != "relief":
                 own[a.cadre_id][a.post_id] += 1
     week.current_post = {c: main_post(n) for c, n in own.items()}

@@ -108,7 +108,7 @@ def moving_cost(week: Week) -> np.ndarray:
     s = week.settings
     stint = np.zeros(len(week.cadre_ids), dtype=np.int64)
     stable = np.zeros(len(week.cadre_ids), dtype=np.int64)
-    for c, p in week.prev_post.items():
+    for c in week.prev_post:
         if c in week.cadre_index and short_stint(week, c):
             stint[week.cadre_index[c]] = s.weight_rotation
     for c, p in week.current_post.items():
@@ -242,16 +242,19 @@ def roster_penalties(
         pen["fairness_weekends"] += weekends
     pen["rotation"] = sum(rotation_breaches(week, deployment, nights).values()) * s.weight_rotation
     if week.current:
-        kept = {(a.cadre_id, a.post_id, (a.date - week.monday).days, a.shift_code) for a in assignments}
+        kept = {
+            (a.cadre_id, a.post_id, (a.date - week.monday).days, a.shift_code) for a in assignments
+        }
         pen["stability"] = week.stability_weight * sum(
-            1 for c, duties in week.current.items() for p, d, sh in duties if (c, p, d, sh) not in kept
+            1
+            for c, duties in week.current.items()
+            for p, d, sh in duties
+            if (c, p, d, sh) not in kept
         )
     return pen
 
 
-def rotation_breaches(
-    week: Week, deployment: dict[int, int], nights: Counter
-) -> dict[str, int]:
+def rotation_breaches(week: Week, deployment: dict[int, int], nights: Counter) -> dict[str, int]:
     """How often each rotation rule is broken (see the module doc)."""
     s = week.settings
     out = {"stint": 0, "turnover": 0, "night_weeks": 0}
@@ -331,9 +334,7 @@ def night_count(pm, c: int):
     """A cadre's nights this week in a post's model (fixed ones included)."""
     week = pm.week
     free = [v for (cc, _, s), v in pm.x.items() if cc == c and s in week.night_codes]
-    fixed = sum(
-        1 for d in range(pm.n_days) for s in pm.fixed_codes(c, d) if s in week.night_codes
-    )
+    fixed = sum(1 for d in range(pm.n_days) for s in pm.fixed_codes(c, d) if s in week.night_codes)
     return free, fixed
 
 
