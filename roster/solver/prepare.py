@@ -197,7 +197,7 @@ def prepare_week(
     for a in history:
         if a.date >= monday:
             continue
-        back = (monday - a.date).days // 7  # 0: the week just before
+        back = ((monday - a.date).days - 1) // 7  # 0: the week just before
         if back < weeks_back:
             if a.source != "relief":
                 posts_back[back][a.cadre_id][a.post_id] += 1
