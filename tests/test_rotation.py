@@ -9,7 +9,6 @@ import datetime as dt
 from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from roster.domain import Absence, Assignment, Demand, Settings
 from roster.solver import soft, solve_week
@@ -113,7 +112,9 @@ def team_district(n=4, **settings):
 
 def served(cadres, post_id, weeks):
     """History: the cadres at a post for the `weeks` weeks before MONDAY (one day each)."""
-    return [Assignment(day(-7 * w + 1), c, post_id, "D") for w in range(1, weeks + 1) for c in cadres]
+    return [
+        Assignment(day(-7 * w + 1), c, post_id, "D") for w in range(1, weeks + 1) for c in cadres
+    ]
 
 
 def test_min_stint_bites_on_a_move_before_the_stint_is_over():

@@ -57,7 +57,6 @@ from roster.solver import soft
 from roster.solver.prepare import Week
 
 BIG = 1 << 20
-EXACT_MODE = "estimate"
 
 
 def shortfall_curve(dmax: int, total: int, per_day: list[int]) -> list[int]:
@@ -399,11 +398,8 @@ class DeploymentFlow:
         self.lam = lam
         if exact:
             self.pair_cost = self.pair_cost + w * partial_cadre_shortfall(week, arc_c, arc_p)
-            if lam and EXACT_MODE == "lagrange":
-                self.pair_cost = self.pair_cost + night_credit(week, arc_c, arc_p, lam)
-            else:
-                self.pair_cost = self.pair_cost + night_estimate(week, arc_c, arc_p)
-            lam = {}
+            self.pair_cost = self.pair_cost + night_estimate(week, arc_c, arc_p)
+            credit_lam, lam = lam, {}
             leave = np.zeros(n_c, dtype=np.int64)
             prev = np.full(n_c, -1)
             for c, q in week.prev_post.items():
@@ -412,7 +408,9 @@ class DeploymentFlow:
                     prev[week.cadre_index[c]] = week.post_index[q]
             gone = (prev[arc_c] >= 0) & (prev[arc_c] != arc_p)
             self.pair_cost = self.pair_cost + np.where(gone, leave[arc_c], 0)
-        elif lam:
+        else:
+            credit_lam = {}
+        if lam:
             self.pair_cost = self.pair_cost + night_credit(week, arc_c, arc_p, lam)
 
         party = np.array([district.cadres[c].party_member for c in week.cadre_ids])
@@ -500,8 +498,18 @@ class DeploymentFlow:
                 # the Lagrangian price of the nights (`night_credit`): λ per night to be done
                 # here, paid back by the unmet nights' weight on the night seats
                 constant += lam_p * lagrange_nights(week, p)
+            pool = base + 1
+            if credit_lam.get(p, 0) and nights:
+                # exact flow: what a share of nights is worth at the post's price, credited
+                # to as many night-capable cadres as there are shares (`night_estimate`
+                # charges each one what their own share costs them)
+                pool = self.sink + 1 + i
+                n_hat = expected_nights(week, p)
+                for _ in range(-(-lagrange_nights(week, p) // max(1, n_hat))):
+                    arc(base + 1, pool, 1, -credit_lam[p] * n_hat)
+                arc(base + 1, pool, BIG, 0)
             for gains, tail, head, extra_cost in (
-                ([w * g // share - lam_p * g for g in night_gains(week, p)], base + 1, base + 3, 0),
+                ([w * g // share - lam_p * g for g in night_gains(week, p)], pool, base + 3, 0),
                 (seats, base + 3, self.sink, s.weight_reserve),
             ):
                 for gain in gains:
@@ -522,7 +530,7 @@ class DeploymentFlow:
         self.constant = constant
 
         # cadres: supply one unit each if they can work, idle arc unless locks deploy them
-        self.supplies = np.zeros(self.sink + 1, dtype=np.int64)
+        self.supplies = np.zeros(self.sink + 1, dtype=np.int64)  # extra nodes: supply 0
         idle_t, idle_c = [], []
         for ci, c in enumerate(week.cadre_ids):
             if week.cap.get(c, 0) <= 0 and lock_to[ci] < 0:

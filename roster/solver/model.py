@@ -252,6 +252,17 @@ def solve_week(
     best = None
     rounds = 0
     threshold: int | None = dep.best.max_km
+    kept = current_deployment(week)
+    if kept:
+        # a re-solve starts from what the week holds: anything else must beat it by more
+        # than the stability cost of the duties it changes
+        t3 = time.perf_counter()
+        assignments, all_optimal = schedule_posts(week, scheduler, kept, solved, deadline, threads)
+        stats["schedule_s"] = round(time.perf_counter() - t3, 3)
+        unmet = unmet_slots(week, assignments)
+        penalties = soft.roster_penalties(week, assignments, sum(u.missing for u in unmet))
+        best = (sum(penalties.values()), assignments, unmet, penalties, kept, all_optimal)
+        report(best[0], min(dep.bound, best[0]), "roster")
     while True:
         rounds += 1
         t2 = time.perf_counter()
@@ -342,6 +353,23 @@ def solve_week(
 
 
 MAX_ROUNDS = 8
+
+
+def current_deployment(week: Week) -> dict[int, int]:
+    """The deployment of the roster the week holds, as far as it is still possible: cadres
+    who can work and still reach the post; locks decide where they say."""
+    if not week.current_post:
+        return {}
+    eligible = set(
+        zip(
+            [week.cadre_ids[i] for i in week.arc_c.tolist()],
+            [week.post_ids[i] for i in week.arc_p.tolist()],
+            strict=True,
+        )
+    )
+    out = {c: p for c, p in week.current_post.items() if (c, p) in eligible}
+    out.update(week.lock_post)
+    return out
 
 
 def teams(week: Week) -> dict[int, list[int]]:

@@ -350,8 +350,12 @@ def fairness_nights(pm) -> list[tuple[object, int]]:
         h = week.hist_nights.get(c, 0)
         n = pm.model.new_int_var(0, len(free) + fixed, f"nights_{c}")
         pm.model.add(n == sum(free) + fixed)
-        sq = pm.model.new_int_var(0, (len(free) + fixed) ** 2, f"nights_sq_{c}")
-        pm.model.add_multiplication_equality(sq, [n, n])
+        top = len(free) + fixed
+        sq = pm.model.new_int_var(0, top * top, f"nights_sq_{c}")
+        for k in range(top):
+            # x² ≥ (2k + 1)·x − k(k + 1) on whole numbers, equal at k and k + 1: linear
+            # cuts whose maximum is x² (the model minimises sq)
+            pm.model.add(sq >= (2 * k + 1) * n - k * (k + 1))
         terms += [(sq, w), (n, 2 * h * w)]
     return terms
 
