@@ -250,7 +250,7 @@ def solve_week(
     night_price: dict[int, int] = {}
     leave_price: dict[int, int] = {}
     best = None
-    rounds = 0
+    rounds = stalled = 0
     threshold: int | None = dep.best.max_km
     kept = current_deployment(week)
     if kept:
@@ -289,8 +289,13 @@ def solve_week(
         penalties = soft.roster_penalties(week, assignments, sum(u.missing for u in unmet))
         objective = sum(penalties.values())
         if best is None or objective < best[0]:
+            stalled = 0 if best is None or objective < best[0] * (1 - STALL) else stalled + 1
             best = (objective, assignments, unmet, penalties, placed.deployment, all_optimal)
+        else:
+            stalled += 1
         report(best[0], min(dep.bound, best[0]), "roster")
+        if stalled >= 2 and not best[2]:
+            break  # two rounds without a real gain and nothing unmet
         wanting = posts_wanting_a_cadre(week, placed.deployment, assignments, unmet)
         leaving = window.turnover_excess(week, placed.deployment)
         if not (wanting or leaving) or control.stopped or rounds >= MAX_ROUNDS:
@@ -298,7 +303,7 @@ def solve_week(
         for q in leaving:
             # a team losing too many: staying is worth a breach more to each member
             leave_price[q] = leave_price.get(q, 0) + week.settings.weight_rotation
-        if time.perf_counter() > t0 + 0.75 * (deadline - t0):
+        if time.perf_counter() > t0 + ROUNDS_SHARE * (deadline - t0):
             break
         for p, price in unfair_nights(week, placed.deployment, assignments).items():
             night_price[p] = max(night_price.get(p, 0), price)
@@ -353,6 +358,8 @@ def solve_week(
 
 
 MAX_ROUNDS = 8
+ROUNDS_SHARE = 0.5  # repair rounds start only in the first half of the time limit
+STALL = 0.002  # a round gaining less than this share of the objective counts as no gain
 
 
 def current_deployment(week: Week) -> dict[int, int]:
