@@ -57,6 +57,7 @@ from roster.solver import soft
 from roster.solver.prepare import Week
 
 BIG = 1 << 20
+TIE = 8  # cost scale of an exact flow that prefers some pairs on ties (`prefer`)
 
 
 def shortfall_curve(dmax: int, total: int, per_day: list[int]) -> list[int]:
@@ -353,6 +354,7 @@ class DeploymentFlow:
         night_price: dict[int, int] | None = None,
         lam: dict[int, int] | None = None,
         leave_price: dict[int, int] | None = None,
+        prefer: dict[int, int] | None = None,
     ):
         self.week = week
         s = week.settings
@@ -542,6 +544,10 @@ class DeploymentFlow:
                 idle_c.append(soft.idle_cost(week, c) + extra - int(member_floor[ci]))
         self.supplies[self.sink] = -int(self.supplies[: self.sink].sum())
         self.idle = (np.array(idle_t, dtype=np.int64), np.array(idle_c, dtype=np.int64))
+        self.prefer = None
+        if exact and prefer:
+            want = np.array([week.post_index.get(prefer.get(c, -1), -1) for c in week.cadre_ids])
+            self.prefer = (want[self.arc_c] == self.arc_p).astype(np.int64)
 
     def solve(self, threshold: int | None = None) -> FlowResult:
         """Optimal deployment using only pairs of at most `threshold` km (all if None)."""
@@ -549,17 +555,22 @@ class DeploymentFlow:
         caps = np.ones(len(self.arc_c), dtype=np.int64)
         if threshold is not None:
             caps = np.where((self.km_int <= threshold) | self.forced, 1, 0)
+        # ties broken towards `prefer` (exact flow): costs × TIE, one less on preferred pairs
+        scale = TIE if self.prefer is not None else 1
+        pair_cost = self.pair_cost * scale
+        if self.prefer is not None:
+            pair_cost = pair_cost - self.prefer
         pair_arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-            self.arc_c.astype(np.int64), self.pair_head.astype(np.int64), caps, self.pair_cost
+            self.arc_c.astype(np.int64), self.pair_head.astype(np.int64), caps, pair_cost
         )
         t, h, c, k = self.post_arcs
         seat_arcs = None
         if len(t):
-            seat_arcs = smcf.add_arcs_with_capacity_and_unit_cost(t, h, c, k)
+            seat_arcs = smcf.add_arcs_with_capacity_and_unit_cost(t, h, c, k * scale)
         it, ic = self.idle
         if len(it):
             smcf.add_arcs_with_capacity_and_unit_cost(
-                it, np.full(len(it), self.sink), np.ones(len(it), dtype=np.int64), ic
+                it, np.full(len(it), self.sink), np.ones(len(it), dtype=np.int64), ic * scale
             )
         smcf.set_nodes_supplies(np.arange(self.sink + 1), self.supplies)
         status = smcf.solve()
@@ -576,7 +587,8 @@ class DeploymentFlow:
         if seat_arcs is not None:
             seat = (k < 0) & (h == self.sink)
             unfilled = int((c[seat] - smcf.flows(seat_arcs[seat])).sum())
-        return FlowResult(int(smcf.optimal_cost()) + self.constant, deployment, max_km, unfilled)
+        cost = -(-int(smcf.optimal_cost()) // scale)  # exact when scale is 1
+        return FlowResult(cost + self.constant, deployment, max_km, unfilled)
 
 
 @dataclass

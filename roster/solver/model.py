@@ -273,6 +273,7 @@ def solve_week(
             night_price=night_price,
             leave_price=leave_price,
             lam=lam,
+            prefer=best[4] if best is not None else None,
         )
         placed = flow.solve(threshold)
         if placed.unfilled and threshold is not None:
@@ -284,8 +285,13 @@ def solve_week(
         assignments, all_optimal = schedule_posts(
             week, scheduler, placed.deployment, solved, deadline, threads
         )
-        stats["schedule_s"] = round(stats.get("schedule_s", 0) + time.perf_counter() - t3, 3)
         unmet = unmet_slots(week, assignments)
+        if unmet:
+            placed.deployment, assignments, all_optimal = repair_unmet(
+                week, scheduler, placed.deployment, solved, unmet, deadline, threads
+            )
+            unmet = unmet_slots(week, assignments)
+        stats["schedule_s"] = round(stats.get("schedule_s", 0) + time.perf_counter() - t3, 3)
         penalties = soft.roster_penalties(week, assignments, sum(u.missing for u in unmet))
         objective = sum(penalties.values())
         if best is None or objective < best[0]:
@@ -360,6 +366,62 @@ def solve_week(
 MAX_ROUNDS = 8
 ROUNDS_SHARE = 0.5  # repair rounds start only in the first half of the time limit
 STALL = 0.002  # a round gaining less than this share of the objective counts as no gain
+
+
+def repair_unmet(
+    week: Week,
+    scheduler: Scheduler,
+    deployment: dict[int, int],
+    solved: dict,
+    unmet: list[Unmet],
+    deadline: float,
+    threads: int = 1,
+) -> tuple[dict[int, int], list[Assignment], bool]:
+    """Posts left short get one more cadre each, from the undeployed who can reach them
+    (nearest first, night-capable first where nights are short), kept where the post's
+    model then leaves fewer shifts unmet. Cheaper than another deployment round: teams
+    mixed from several posts may start the week with rest days the seat count cannot see
+    (runs of days and nights carried over from last week)."""
+    short: dict[int, int] = defaultdict(int)
+    night_short: set[int] = set()
+    for u in unmet:
+        short[u.post_id] += u.missing
+        if u.shift_code in week.night_codes:
+            night_short.add(u.post_id)
+    deployment = dict(deployment)
+    used = set(deployment) | set(week.lock_post)
+    near: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for ci, pi, km in zip(
+        week.arc_c.tolist(), week.arc_p.tolist(), week.arc_km.tolist(), strict=True
+    ):
+        p = week.post_ids[pi]
+        if p in short:
+            c = week.cadre_ids[ci]
+            if c not in used:
+                near[p].append((km, c))
+    for p in sorted(short, key=lambda p: -short[p]):
+        if time.perf_counter() > deadline:
+            break
+        team = sorted(c for c, q in deployment.items() if q == p)
+        ok = week.district.cadres
+        options = sorted(
+            near.get(p, []), key=lambda kc: (p in night_short and not ok[kc[1]].night_ok, kc[0])
+        )
+        for _, c in options[:2]:
+            if c in used:
+                continue
+            result = scheduler.solve_post(
+                p, team + [c], min(0.5, max(0.05, deadline - time.perf_counter()))
+            )
+            if sum(result.unmet.values()) < short[p]:
+                deployment[c] = p
+                used.add(c)
+                solved[p] = (frozenset(team + [c]), to_assignments(week, p, result), result.optimal)
+                break
+    assignments, all_optimal = schedule_posts(
+        week, scheduler, deployment, solved, deadline, threads
+    )
+    return deployment, assignments, all_optimal
 
 
 def current_deployment(week: Week) -> dict[int, int]:
