@@ -127,11 +127,10 @@ def partial_arcs(week: Week, arc_c: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 def partial_cadre_shortfall(week: Week, arc_c: np.ndarray, arc_p: np.ndarray) -> np.ndarray:
     """Per pair, the shifts a cadre short of a full week would leave unmet at the post if
     the post had no other slack: days on which the post needs every seat and the cadre can
-    work none of its shifts, or fewer shifts than `dmax` beyond the post's spare capacity."""
-    out = np.zeros(len(arc_c), dtype=np.int64)
+    work none of its shifts, fewer shifts than `dmax` beyond the post's spare capacity, or
+    a day off forced by last week's run (`run_shortfall`)."""
+    out = run_shortfall(week, arc_c, arc_p)
     sel, cap, _ = partial_arcs(week, arc_c)
-    if not len(sel):
-        return out
     for i in sel.tolist():
         ci, pi = int(arc_c[i]), int(arc_p[i])
         c, p = week.cadre_ids[ci], week.post_ids[pi]
@@ -143,8 +142,25 @@ def partial_cadre_shortfall(week: Week, arc_c: np.ndarray, arc_p: np.ndarray) ->
             for d, day in enumerate(req)
             if day and sum(day.values()) >= seats and not (week.allowed[c][d] & day.keys())
         )
-        out[i] = max(by_days, max(0, week.dmax - int(cap[ci]) - spare))
+        out[i] = max(out[i], by_days, max(0, week.dmax - int(cap[ci]) - spare))
     return out
+
+
+def run_shortfall(week: Week, arc_c: np.ndarray, arc_p: np.ndarray) -> np.ndarray:
+    """Per pair, 1 where a run of days carried over from last week forces the cadre a day
+    off within the post's leading days that need every seat (r days worked before Monday
+    leave at most `max_consecutive_days` − r days before a day off)."""
+    limit = max(1, week.settings.max_consecutive_days)
+    window = np.array([limit - week.run_before.get(c, 0) + 1 for c in week.cadre_ids])
+    lead = np.zeros(len(week.post_ids), dtype=np.int64)
+    for pi, p in enumerate(week.post_ids):
+        seats = week.seats(p)
+        for day in week.req.get(p, []):
+            if not day or sum(day.values()) < seats:
+                break
+            lead[pi] += 1
+    w = window[arc_c]
+    return ((w >= 1) & (w <= lead[arc_p])).astype(np.int64)
 
 
 def partial_charges(

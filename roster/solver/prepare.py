@@ -276,6 +276,8 @@ def prepare_week(
                     if (s, t, i - offset) in forbidden:
                         ok.discard(t)
             per_day.append(frozenset(ok))
+        if run_before.get(c, 0) >= max(1, settings.max_consecutive_days):
+            per_day[0] = frozenset()  # a run that already reached the limit: Monday off
         allowed[c] = per_day
         mask = [bool(x) for x in per_day]
         cap[c] = most_days(mask, run_before.get(c, 0), settings)
