@@ -404,10 +404,21 @@ def repair_unmet(
             break
         team = sorted(c for c, q in deployment.items() if q == p)
         ok = week.district.cadres
+        # where nights are short a night-capable cadre; at a post with nights, whoever
+        # had fewest nights (the night share); then the shortest commute
+        nights = week.demand_night.get(p, 0) > 0
         options = sorted(
-            near.get(p, []), key=lambda kc: (p in night_short and not ok[kc[1]].night_ok, kc[0])
+            (
+                (
+                    p in night_short and not ok[c].night_ok,
+                    week.hist_nights.get(c, 0) if nights and ok[c].night_ok else 0,
+                    km,
+                    c,
+                )
+                for km, c in near.get(p, [])
+            ),
         )
-        for _, c in options[:2]:
+        for *_, c in options[:2]:
             if c in used:
                 continue
             result = scheduler.solve_post(
