@@ -336,6 +336,46 @@ def night_prices(week: Week, floors=None, deadline: float = 0.0, rounds: int = 6
     return best[0], best[2], tried
 
 
+def turnover_gates(week: Week, arc_c, arc_p, pair_head, sink: int):
+    """Exact flow: `max_team_turnover` as a bonus for staying. Where at least k of a post's
+    last-week team must stay (its available members less those allowed to leave), each
+    member's arc to that post goes through a gate whose first k units earn the rotation
+    weight back: a team losing more than its share pays it for each cadre too many, as the
+    roster does (one gate per entry node, so more than k stayers may be credited there:
+    a heuristic). Yields (new pair heads, gate arcs) once, or nothing."""
+    team: dict[int, list[int]] = {}
+    for c, q in week.prev_post.items():
+        team.setdefault(q, []).append(c)
+    prev = np.full(len(week.cadre_ids), -1)
+    for c, q in week.prev_post.items():
+        if c in week.cadre_index and q in week.post_index:
+            prev[week.cadre_index[c]] = week.post_index[q]
+    stay = prev[arc_c] == arc_p
+    if not stay.any():
+        return
+    n_c = len(week.cadre_ids)
+    entry = pair_head - n_c - 4 * arc_p
+    head = pair_head.copy()
+    gates = []
+    bonus = week.settings.weight_rotation
+    base = sink + 1 + len(week.post_ids)  # after the night credit pools
+    for q, members in team.items():
+        if q not in week.post_index or not bonus:
+            continue
+        qi = week.post_index[q]
+        avail = sum(1 for c in members if week.cap.get(c, 0) > 0)
+        k = avail - soft.allowed_leavers(week.settings.max_team_turnover, len(members))
+        if k <= 0:
+            continue
+        sel = stay & (arc_p == qi) & (pair_head != sink)
+        for e in np.unique(entry[sel]).tolist():
+            gate = base + 4 * qi + int(e)
+            head[sel & (entry == e)] = gate
+            gates += [(gate, n_c + 4 * qi + int(e), 1, -bonus)] * k
+            gates.append((gate, n_c + 4 * qi + int(e), BIG, 0))
+    yield head, gates
+
+
 @dataclass
 class FlowResult:
     cost: int  # the flow objective, constant included: a lower bound (see module doc)
@@ -544,6 +584,13 @@ class DeploymentFlow:
                     constant += alpha
                     arc(tail, head, 1, extra_cost - alpha)
                 arc(tail, head, BIG, extra_cost)
+        if exact:
+            for head, cost in turnover_gates(
+                week, self.arc_c, self.arc_p, self.pair_head, self.sink
+            ):
+                for t, h, cap, k in cost:
+                    arc(t, h, cap, k)
+                self.pair_head = head
         self.post_arcs = (np.array(tails), np.array(heads), np.array(caps), np.array(costs))
         self.constant = constant
 
