@@ -341,7 +341,7 @@ def turnover_gates(week: Week, arc_c, arc_p, pair_head, sink: int):
     last-week team must stay (its available members less those allowed to leave), each
     member's arc to that post goes through a gate whose first k units earn the rotation
     weight back: a team losing more than its share pays it for each cadre too many, as the
-    roster does (one gate per entry node, so more than k stayers may be credited there:
+    roster does (one gate per entry node, the allowance to leave shared out over them:
     a heuristic). Yields (new pair heads, gate arcs) once, or nothing."""
     team: dict[int, list[int]] = {}
     for c, q in week.prev_post.items():
@@ -368,10 +368,16 @@ def turnover_gates(week: Week, arc_c, arc_p, pair_head, sink: int):
         if k <= 0:
             continue
         sel = stay & (arc_p == qi) & (pair_head != sink)
-        for e in np.unique(entry[sel]).tolist():
+        kinds, sizes = np.unique(entry[sel], return_counts=True)
+        # the team's allowance to leave shared out over the gates, largest shares first
+        share = sizes * (len(members) - k) / max(1, int(sizes.sum()))
+        allow = np.floor(share).astype(int)
+        for j in np.argsort(-(share - allow), kind="stable")[: len(members) - k - allow.sum()]:
+            allow[j] += 1
+        for e, size, free in zip(kinds.tolist(), sizes.tolist(), allow.tolist(), strict=True):
             gate = base + 4 * qi + int(e)
             head[sel & (entry == e)] = gate
-            gates += [(gate, n_c + 4 * qi + int(e), 1, -bonus)] * k
+            gates += [(gate, n_c + 4 * qi + int(e), 1, -bonus)] * max(0, size - free)
             gates.append((gate, n_c + 4 * qi + int(e), BIG, 0))
     yield head, gates
 
