@@ -219,7 +219,7 @@ class Settings:
     weight_reserve: int = 2
     # rotation over weeks (docs/rotation.md)
     fairness_weeks: int = 8  # window of night fairness: this week and the 7 before
-    weight_night_share: int = 6  # per night, times (2 × the cadre's nights in the window + 1)
+    weight_night_share: int = 9  # per night, times (2 × the cadre's nights in the window + 1)
     min_stint_weeks: int = 2  # weeks at a post before a planned move
     max_team_turnover: float = 0.5  # share of a post's team that may leave in one week
     max_night_weeks: int = 2  # consecutive night-heavy weeks (3+ nights) before a break

@@ -462,7 +462,8 @@ class DeploymentFlow:
         self.lam = lam
         if exact:
             self.pair_cost = self.pair_cost + w * partial_cadre_shortfall(week, arc_c, arc_p)
-            self.pair_cost = self.pair_cost + night_estimate(week, arc_c, arc_p)
+            est = night_estimate(week, arc_c, arc_p)
+            self.pair_cost = self.pair_cost + est
             credit_lam, lam = lam, {}
             leave = np.zeros(n_c, dtype=np.int64)
             prev = np.full(n_c, -1)
@@ -527,6 +528,18 @@ class DeploymentFlow:
             bypass = self.pair_cost[charged] - w * delta[charged] // half[charged]
             self.pair_cost = np.concatenate([self.pair_cost, bypass + s.weight_reserve])
             self.pair_head = np.concatenate([self.pair_head, np.full(len(charged), self.sink)])
+        if exact:
+            # a night-capable cadre at a post with nights may also serve its days only
+            # (others do the nights): a second arc, without the night cost, to the day side
+            dup = np.nonzero(est > 0)[0]
+            self.arc_c = np.concatenate([self.arc_c, self.arc_c[dup]])
+            self.arc_p = np.concatenate([self.arc_p, self.arc_p[dup]])
+            self.km = np.concatenate([self.km, self.km[dup]])
+            self.km_int = np.concatenate([self.km_int, self.km_int[dup]])
+            self.forced = np.concatenate([self.forced, self.forced[dup]])
+            self.pair_cost = np.concatenate([self.pair_cost, self.pair_cost[dup] - est[dup]])
+            day_side = n_c + 4 * self.arc_p[dup] + 3
+            self.pair_head = np.concatenate([self.pair_head, day_side])
 
         tails, heads, caps, costs = [], [], [], []
         constant = 0
