@@ -226,6 +226,7 @@ class Settings:
     weight_rotation: int = 40  # per breach of a rotation rule
     weight_stability: int = 12  # per duty a re-solve changes in a draft week
     weight_stability_published: int = 60  # per duty changed in a published week
+    weight_week_end: int = 3  # per cadre whose run reaches the limit on Sunday (Monday lost)
 
     @classmethod
     def from_mapping(cls, values: dict[str, str]) -> Settings:

@@ -27,6 +27,9 @@ Rules and their meaning (weights are `Settings.weight_*`):
   after `max_night_weeks` night-heavy weeks in a row.
 - stability: a re-solve of a week that has a roster pays `weight_stability` (draft) or
   `weight_stability_published` per duty of that roster it does not keep.
+- week_end: each cadre who works the last `max_consecutive_days` days of the week (their
+  run reaches the limit on Sunday, so next Monday is lost to whatever post they serve
+  then): teams that change from week to week need Monday hands.
 - party_post: each day of demand at a post with no party member deployed there, where a
   party member could have been (one lives within commute).
 - party_group: each party member a work group lacks below three (a branch needs three),
@@ -45,6 +48,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from roster.domain import Assignment
+from roster.solver.hard import work_literal
 from roster.solver.prepare import NIGHT_HEAVY, Week
 
 RULES = (
@@ -60,6 +64,7 @@ RULES = (
     "reserve",
     "rotation",
     "stability",
+    "week_end",
 )
 
 
@@ -241,6 +246,9 @@ def roster_penalties(
         _, weekends = post_fairness(week, cs, by_post.get(p, []))
         pen["fairness_weekends"] += weekends
     pen["rotation"] = sum(rotation_breaches(week, deployment, nights).values()) * s.weight_rotation
+    pen["week_end"] = s.weight_week_end * sum(
+        1 for c in worked_days(assignments).values() if week_end_run(week, c)
+    )
     if week.current:
         kept = {
             (a.cadre_id, a.post_id, (a.date - week.monday).days, a.shift_code) for a in assignments
@@ -252,6 +260,19 @@ def roster_penalties(
             if (c, p, d, sh) not in kept
         )
     return pen
+
+
+def worked_days(assignments: list[Assignment]) -> dict[int, set[int]]:
+    days: dict[int, set[int]] = defaultdict(set)
+    for a in assignments:
+        days[a.cadre_id].add(a.date.weekday())
+    return days
+
+
+def week_end_run(week: Week, days: set[int]) -> bool:
+    """week_end: the run ending on Sunday reaches `max_consecutive_days`."""
+    limit = max(1, week.settings.max_consecutive_days)
+    return limit <= 7 and all(d in days for d in range(7 - limit, 7))
 
 
 def rotation_breaches(week: Week, deployment: dict[int, int], nights: Counter) -> dict[str, int]:
@@ -405,7 +426,26 @@ def fairness_weekends(pm) -> list[tuple[object, int]]:
     return _spread_terms(pm, members, counts, "weekends", WEEKEND_TOLERANCE)
 
 
-SCHEDULE_RULES = (unmet, fairness_nights, fairness_weekends, rotation, stability)
+def week_end(pm) -> list[tuple[object, int]]:
+    """week_end in a post's model: a cadre working each of the week's last
+    `max_consecutive_days` days."""
+    week = pm.week
+    limit = max(1, week.settings.max_consecutive_days)
+    if limit > pm.n_days or not week.settings.weight_week_end:
+        return []
+    terms: list[tuple[object, int]] = []
+    for c in pm.cadres:
+        lits = [work_literal(pm, c, d) for d in range(pm.n_days - limit, pm.n_days)]
+        if any(isinstance(x, int) and x == 0 for x in lits):
+            continue
+        free = [x for x in lits if not isinstance(x, int)]
+        run = pm.model.new_bool_var(f"week_end_{c}")
+        pm.model.add(run >= sum(free) - (len(free) - 1))
+        terms.append((run, week.settings.weight_week_end))
+    return terms
+
+
+SCHEDULE_RULES = (unmet, fairness_nights, fairness_weekends, rotation, stability, week_end)
 
 
 # --- penalty terms of longer horizons (the Curtois & Qu benchmark, `curtois.py`) ---------
