@@ -309,7 +309,8 @@ def solve_week(
         for q in leaving:
             # a team losing too many: staying is worth a breach more to each member
             leave_price[q] = leave_price.get(q, 0) + week.settings.weight_rotation
-        if time.perf_counter() > t0 + ROUNDS_SHARE * (deadline - t0):
+        share = ROUNDS_SHARE if not best[2] else ROUNDS_SHARE_UNMET
+        if time.perf_counter() > t0 + share * (deadline - t0):
             break
         for p, price in unfair_nights(week, placed.deployment, assignments).items():
             night_price[p] = max(night_price.get(p, 0), price)
@@ -364,7 +365,9 @@ def solve_week(
 
 
 MAX_ROUNDS = 8
-ROUNDS_SHARE = 0.5  # repair rounds start only in the first half of the time limit
+POST_FLOOR = 0.3  # seconds a post's model may take while the time limit allows
+ROUNDS_SHARE = 0.5  # repair rounds start only in the first half of the time limit,
+ROUNDS_SHARE_UNMET = 0.8  # or later while shifts are left unmet
 STALL = 0.002  # a round gaining less than this share of the objective counts as no gain
 
 
@@ -570,12 +573,19 @@ def schedule_posts(
     assignments: list[Assignment] = list(week.locks)
     all_optimal = True
     posts = [p for p in week.post_ids if at_post.get(p)]
-    todo = [p for p in posts if p not in solved or solved[p][0] != frozenset(at_post[p])]
+    todo = [
+        p
+        for p in posts
+        if p not in solved or solved[p][0] != frozenset(at_post[p]) or not solved[p][2]
+    ]
 
     def one(i: int, p: int) -> None:
         remaining = max(0.05, deadline - time.perf_counter())
         share = remaining / max(1, len(todo) - i)
-        result = scheduler.solve_post(p, at_post[p], max(0.05, min(share * 4, remaining)))
+        # at least POST_FLOOR s while time remains: a post's model is small, most finish
+        # in milliseconds, and a first solution found in a hurry can leave shifts unmet
+        slice_ = max(share * 4, min(POST_FLOOR, remaining))
+        result = scheduler.solve_post(p, at_post[p], max(0.05, min(slice_, remaining)))
         solved[p] = (frozenset(at_post[p]), to_assignments(week, p, result), result.optimal)
 
     if threads > 1 and len(todo) > 1:

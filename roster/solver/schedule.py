@@ -208,7 +208,8 @@ class Scheduler:
         shifts = [(c, d, s) for (c, d, s), v in pm.x.items() if solver.boolean_value(v)]
         unmet = {k: int(solver.value(v)) for k, v in pm.unmet.items() if solver.value(v)}
         result = PostResult(shifts, unmet, status == cp_model.OPTIMAL)
-        self.cache[key] = (result, order)
+        if result.optimal:  # one found in a hurry is solved again when time allows
+            self.cache[key] = (result, order)
         return result
 
 
