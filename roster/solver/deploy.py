@@ -336,6 +336,47 @@ def night_prices(week: Week, floors=None, deadline: float = 0.0, rounds: int = 6
     return best[0], best[2], tried
 
 
+THETA = 0.2  # first Polyak step: a fifth of the way to the objective (which over-estimates)
+
+
+def polish_prices(
+    week: Week, floors, lam: dict[int, int], upper: float, deadline: float
+) -> tuple[dict[int, int], DeploymentFlow | None, int]:
+    """More subgradient steps on the prices once a roster exists: Polyak steps
+    θ·(objective − L(λ))/‖s‖² along s_p = the post's nights − the nights its cadres'
+    credits assume, θ halved after three steps without a better bound. Returns the
+    prices of the best bound seen, its flow, and the flows solved."""
+    cap_lam = week.settings.weight_unmet // 2
+    lam = dict(lam)
+    best: tuple[int, dict[int, int], DeploymentFlow] | None = None
+    theta, no_gain, tried = THETA, 0, 0
+    ok = week.district.cadres
+    while time.perf_counter() < deadline:
+        flow = DeploymentFlow(week, floors=floors, lam=lam)
+        res = flow.solve()
+        tried += 1
+        if best is None or res.cost > best[0]:
+            best, no_gain = (res.cost, dict(lam), flow), 0
+        else:
+            no_gain += 1
+            if no_gain >= 3:
+                theta, no_gain = theta / 2, 0
+        done = dict.fromkeys(lam, 0)
+        for c, p in res.deployment.items():
+            if p in done and ok[c].night_ok:
+                done[p] += best_nights(week, c, lam[p])[0]
+        sub = {p: lagrange_nights(week, p) - done[p] for p in lam}
+        norm = sum(v * v for v in sub.values())
+        step = theta * (upper - res.cost) / norm if norm else 0
+        if step <= 0 or theta < THETA / 64:
+            break
+        for p, v in sub.items():
+            lam[p] = int(round(min(cap_lam, max(0, lam[p] + step * v))))
+    if best is None:
+        return lam, None, tried
+    return best[1], best[2], tried
+
+
 def turnover_gates(week: Week, arc_c, arc_p, pair_head, sink: int):
     """Exact flow: `max_team_turnover` as a bonus for staying. Where at least k of a post's
     last-week team must stay (its available members less those allowed to leave), each

@@ -43,6 +43,7 @@ from roster.solver.deploy import (
     DeploymentFlow,
     bound_with_longest_commute,
     night_prices,
+    polish_prices,
     unmet_charge,
 )
 from roster.solver.prepare import Week, prepare_week
@@ -330,6 +331,18 @@ def solve_week(
         post_models=len(scheduler.cache),
         all_posts_optimal=all_optimal,
     )
+    polish_by = t0 + POLISH_SHARE * (deadline - t0)
+    if lam and not control.stopped and time.perf_counter() < polish_by - 0.3:
+        # time left before the rounds' share of the limit: raise the bound (a roster
+        # exists now, so its objective steers the price steps)
+        t4 = time.perf_counter()
+        lam2, flow2, tried = polish_prices(week, floors, lam, objective, polish_by - 0.3)
+        if flow2 is not None and lam2 != lam:
+            dep2 = bound_with_longest_commute(flow2, deadline=polish_by, control=control)
+            if dep2.bound > dep.bound:
+                dep = dep2
+            tried += dep2.evaluations
+        stats.update(polish_s=round(time.perf_counter() - t4, 3), polish_flows=tried)
     bound = min(dep.bound, objective)
     gap = relative_gap(objective, bound)
     if control.stopped:
@@ -368,6 +381,7 @@ MAX_ROUNDS = 8
 POST_FLOOR = 0.3  # seconds a post's model may take while the time limit allows
 ROUNDS_SHARE = 0.5  # repair rounds start only in the first half of the time limit,
 ROUNDS_SHARE_UNMET = 0.8  # or later while shifts are left unmet
+POLISH_SHARE = 0.45  # time left before this share of the limit raises the bound
 STALL = 0.002  # a round gaining less than this share of the objective counts as no gain
 
 
