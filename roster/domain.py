@@ -219,11 +219,12 @@ class Settings:
     weight_reserve: int = 2
     # rotation over weeks (docs/rotation.md)
     fairness_weeks: int = 8  # window of night fairness: this week and the 7 before
-    weight_night_share: int = 9  # per night, times (2 × the cadre's nights in the window + 1)
+    weight_night_share: int = 12  # per night, times (2 × the cadre's nights in the window + 1)
     min_stint_weeks: int = 2  # weeks at a post before a planned move
     max_team_turnover: float = 0.5  # share of a post's team that may leave in one week
     max_night_weeks: int = 2  # consecutive night-heavy weeks (3+ nights) before a break
-    weight_rotation: int = 40  # per breach of a rotation rule
+    weight_rotation: int = 40  # per breach of a rotation rule (stint, night weeks)
+    weight_turnover: int = 60  # per cadre too many leaving a post's team in one week
     weight_stability: int = 12  # per duty a re-solve changes in a draft week
     weight_stability_published: int = 60  # per duty changed in a published week
     weight_week_end: int = 3  # per cadre whose run reaches the limit on Sunday (Monday lost)

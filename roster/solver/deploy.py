@@ -398,7 +398,7 @@ def turnover_gates(week: Week, arc_c, arc_p, pair_head, sink: int):
     entry = pair_head - n_c - 4 * arc_p
     head = pair_head.copy()
     gates = []
-    bonus = week.settings.weight_rotation
+    bonus = week.settings.weight_turnover
     base = sink + 1 + len(week.post_ids)  # after the night credit pools
     for q, members in team.items():
         if q not in week.post_index or not bonus:

@@ -309,7 +309,7 @@ def solve_week(
             break
         for q in leaving:
             # a team losing too many: staying is worth a breach more to each member
-            leave_price[q] = leave_price.get(q, 0) + week.settings.weight_rotation
+            leave_price[q] = leave_price.get(q, 0) + week.settings.weight_turnover
         share = ROUNDS_SHARE if not best[2] else ROUNDS_SHARE_UNMET
         if time.perf_counter() > t0 + share * (deadline - t0):
             break

@@ -21,10 +21,10 @@ Rules and their meaning (weights are `Settings.weight_*`):
   Saturday/Sunday shifts of the cadres there who are free all week: each unit by which
   the most loaded exceeds the least loaded by more than one (the best whole numbers allow).
 - rotation: `weight_rotation` per breach of a rotation rule: a cadre moved (while
-  available) before `min_stint_weeks` weeks at their post; each cadre beyond
-  `max_team_turnover` of a post's last-week team who leaves it while available (at least
-  one may always leave); a cadre doing a night-heavy week (NIGHT_HEAVY nights or more)
-  after `max_night_weeks` night-heavy weeks in a row.
+  available) before `min_stint_weeks` weeks at their post; a cadre doing a night-heavy
+  week (NIGHT_HEAVY nights or more) after `max_night_weeks` night-heavy weeks in a row;
+  and `weight_turnover` for each cadre beyond `max_team_turnover` of a post's last-week
+  team who leaves it while available (at least one may always leave).
 - stability: a re-solve of a week that has a roster pays `weight_stability` (draft) or
   `weight_stability_published` per duty of that roster it does not keep.
 - week_end: each cadre who works the last `max_consecutive_days` days of the week (their
@@ -245,7 +245,9 @@ def roster_penalties(
     for p, cs in at_post.items():
         _, weekends = post_fairness(week, cs, by_post.get(p, []))
         pen["fairness_weekends"] += weekends
-    pen["rotation"] = sum(rotation_breaches(week, deployment, nights).values()) * s.weight_rotation
+    breaches = rotation_breaches(week, deployment, nights)
+    pen["rotation"] = (breaches["stint"] + breaches["night_weeks"]) * s.weight_rotation
+    pen["rotation"] += breaches["turnover"] * s.weight_turnover
     pen["week_end"] = s.weight_week_end * sum(
         1 for c in worked_days(assignments).values() if week_end_run(week, c)
     )
