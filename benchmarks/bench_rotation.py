@@ -16,6 +16,7 @@ import random
 import tempfile
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from roster import store
@@ -94,21 +95,12 @@ def main() -> None:
         pick = rnd.sample(before, 10)
         locked = {(x.date, x.cadre_id, x.post_id, x.shift_code) for x in pick}
         r = store.get_roster(db, m)
-        relocked = (
-            [
-                x._replace(locked=True)
-                if (x.date, x.cadre_id, x.post_id, x.shift_code) in locked
-                else x
-                for x in before
-            ]
-            if hasattr(before[0], "_replace")
-            else None
-        )
-        if relocked is None:
-            from dataclasses import replace
-
-            relocked = [replace(x, locked=True) if (x.date, x.cadre_id, x.post_id, x.shift_code) in locked
-                        else x for x in before]  # fmt: skip
+        relocked = [
+            replace(x, locked=True)
+            if (x.date, x.cadre_id, x.post_id, x.shift_code) in locked
+            else x
+            for x in before
+        ]
         store.save_roster(db, m, relocked, stats=r.stats, expected_version=r.version)
         data = solve_and_save(db, district, m, time_limit=a.time_limit)
         print(f"re-solve of the {label} after locking 10 cells: {data['changes']['duties_changed']} "
