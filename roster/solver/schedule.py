@@ -121,6 +121,8 @@ def profile(week: Week, post_id: int, c: int) -> tuple:
         tuple(sorted(week.before.get(c, ()))),
         week.hist_nights.get(c, 0),
         week.hist_weekends.get(c, 0),
+        week.night_streak.get(c, 0),
+        tuple(sorted((d, s) for q, d, s in week.current.get(c, ()) if q == post_id)),
         soft.fairness_member(week, c),
         week.district.cadres[c].night_ok,
         tuple(
