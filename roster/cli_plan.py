@@ -14,7 +14,7 @@ from roster.cli_common import DATE, db_option, emit, json_option, open_existing,
 @db_option
 @click.option("--from", "first", type=DATE, required=True, help="Any date of the first week.")
 @click.option("--weeks", type=click.IntRange(1, 8), default=4, show_default=True)
-@click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
+@click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=8.0, show_default=True,
               help="Seconds per week.")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--workers", type=click.IntRange(0, 64), default=2, show_default=True)

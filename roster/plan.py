@@ -82,7 +82,7 @@ def plan_weeks(
     first: dt.date,
     weeks: int,
     *,
-    time_limit: float = 5.0,
+    time_limit: float = 8.0,
     seed: int = 0,
     workers: int = 2,
     fresh: bool = False,
