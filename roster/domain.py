@@ -91,7 +91,7 @@ class ShiftType:
 
     @property
     def is_night(self) -> bool:
-        """A night shift (SPEC §3 rule 7): it works some of the hours 22:00–06:00."""
+        """A night shift (hard rule 7): it works some of the hours 22:00–06:00."""
         start, end = self.start_minutes, self.end_minutes
         windows = ((-120, 360), (1320, 1800), (2760, 3240))
         return any(start < hi and end > lo for lo, hi in windows)

@@ -123,7 +123,7 @@ class SolveResult:
     changes: dict = field(default_factory=dict)  # `window.changes` (vs the current roster)
 
     def to_json(self) -> dict:
-        """SPEC §4: JSON-safe, dates ISO, cadres and posts by id and by code."""
+        """The `solve --json` object: JSON-safe, dates ISO, cadres and posts by id and code."""
         d = self.district
         cadre_code = {c: x.code for c, x in d.cadres.items()} if d else {}
         post = {p: x for p, x in d.posts.items()} if d else {}

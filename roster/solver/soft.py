@@ -1,4 +1,4 @@
-"""Soft rules (SPEC §3), one function per rule, and the plain-Python cost of a roster.
+"""Soft rules, one function per rule, and the plain-Python cost of a roster.
 
 Each rule exists in up to three forms that must agree:
 - a cost on a (cadre, post) pair or a post's seats for the deployment flow (`deploy.py`),
