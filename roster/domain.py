@@ -110,7 +110,7 @@ class ShiftType:
 
     @property
     def is_night(self) -> bool:
-        """A night shift: it works some of the hours 22:00–06:00."""
+        """A night shift (hard rule 7): it works some of the hours 22:00–06:00."""
         start, end = self.start_minutes, self.end_minutes
         windows = ((-120, 360), (1320, 1800), (2760, 3240))
         return any(start < hi and end > lo for lo, hi in windows)
@@ -353,6 +353,17 @@ class Settings:
     weight_reserve: int = 2
     weight_wish_avoid: int = 10  # per shift worked that an `avoid` wish covers
     weight_wish_prefer: int = 5  # per `prefer` wish (day or shift) not given
+    # rotation over weeks (docs/rotation.md)
+    fairness_weeks: int = 8  # window of night fairness: this week and the 7 before
+    weight_night_share: int = 12  # per night, times (2 × the cadre's nights in the window + 1)
+    min_stint_weeks: int = 2  # weeks at a post before a planned move
+    max_team_turnover: float = 0.5  # share of a post's team that may leave in one week
+    max_night_weeks: int = 2  # consecutive night-heavy weeks (3+ nights) before a break
+    weight_rotation: int = 40  # per breach of a rotation rule (stint, night weeks)
+    weight_turnover: int = 60  # per cadre too many leaving a post's team in one week
+    weight_stability: int = 12  # per duty a re-solve changes in a draft week
+    weight_stability_published: int = 60  # per duty changed in a published week
+    weight_week_end: int = 3  # per cadre whose run reaches the limit on Sunday (Monday lost)
 
     @classmethod
     def from_mapping(cls, values: dict[str, str]) -> Settings:
@@ -406,6 +417,10 @@ SETTING_RANGES: dict[str, tuple[float, float]] = {
     "min_consecutive_days_off": (1, 7),
     "min_rest_hours": (0, 24),
     "road_factor": (1, 3),
+    "fairness_weeks": (1, 26),
+    "min_stint_weeks": (0, 52),
+    "max_team_turnover": (0, 1),
+    "max_night_weeks": (1, 52),
 }
 
 # What each setting means, as `roster settings` and docs/rules.md say it.
@@ -425,6 +440,19 @@ SETTING_MEANINGS: dict[str, str] = {
     "weight_party_group": "cost per party member a work group lacks below three",
     "weight_unit_spread": "cost per cadre outside their unit's home work group",
     "weight_reserve": "cost per cadre deployed beyond what a post needs",
+    "fairness_weeks": "weeks over which nights and weekend duties are balanced "
+    "(this week and the ones before)",
+    "weight_night_share": "cost per night, times (2 x the cadre's nights in the window + 1): "
+    "nights go to those who have had fewest",
+    "min_stint_weeks": "weeks at a post before a planned move",
+    "max_team_turnover": "share of a post's team that may leave in one week (absences aside)",
+    "max_night_weeks": "consecutive night-heavy weeks (3 or more nights) before a break",
+    "weight_rotation": "cost per breach of a rotation rule (stint, night weeks)",
+    "weight_turnover": "cost per cadre beyond the share of a team that may leave in a week",
+    "weight_stability": "cost per duty a re-solve changes in a draft week",
+    "weight_stability_published": "cost per duty a re-solve changes in a published week",
+    "weight_week_end": "cost per cadre whose run of days reaches the limit on Sunday "
+    "(Monday then lost)",
     "weight_wish_avoid": "cost per shift worked on a day or shift the cadre asked to avoid "
     "(a wish's own weight replaces it)",
     "weight_wish_prefer": "cost per preferred day the cadre does not work "

@@ -1,17 +1,17 @@
 """Who was where, week by week: for each cadre on duty in a run of weeks, each week's post
-(the one of most of their duties), nights and weekend duties, and whether the post changed
-from the week before. Read from the stored rosters only."""
+(`domain.posts_of`), nights and weekend duties, and whether the post changed from the week
+before (the week before the first included). Read from the stored rosters only."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlite_utils
 
 from roster import store
-from roster.domain import District, week_start
+from roster.domain import District, posts_of, week_start
 
 
 @dataclass(frozen=True)
@@ -39,24 +39,28 @@ def rotation_table(
     """The Mondays of the `weeks` weeks from `first_monday`, and a row per cadre on duty in
     any of them (by town of their first post, then code)."""
     mondays = [week_start(first_monday) + dt.timedelta(weeks=i) for i in range(weeks)]
-    nights = {c for c, s in district.shifts.items() if s.crosses_midnight}
-    per: dict[int, dict[int, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    nights = {c for c, s in district.shifts.items() if s.is_night}
+    # week -1 (the one before the first) is read too: the first week's moves are right
+    posts: list[dict[int, int]] = []
     counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for i, monday in enumerate(mondays):
+    for i, monday in enumerate([mondays[0] - dt.timedelta(weeks=1), *mondays], start=-1):
         roster = store.get_roster(db, monday)
-        for a in roster.assignments if roster else ():
-            if a.source != "relief":
-                per[a.cadre_id][i][a.post_id] += 1
+        assignments = roster.assignments if roster else []
+        posts.append(posts_of(assignments))
+        if i < 0:
+            continue
+        for a in assignments:
             n = counts[(a.cadre_id, i)]
             n[0] += 1
             n[1] += a.shift_code in nights
             n[2] += a.date.weekday() >= 5
+    served = {c for week in posts[1:] for c in week}
     rows = []
-    for cadre_id, by_week in per.items():
+    for cadre_id in served:
         cells = []
-        before = None
+        before = posts[0].get(cadre_id)
         for i in range(weeks):
-            post_id = by_week[i].most_common(1)[0][0] if by_week.get(i) else None
+            post_id = posts[i + 1].get(cadre_id)
             duties, n_nights, weekends = counts.get((cadre_id, i), (0, 0, 0))
             moved = before is not None and post_id is not None and post_id != before
             cells.append(RotationCell(post_id, duties, n_nights, weekends, moved))

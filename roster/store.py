@@ -661,10 +661,10 @@ def following(db: sqlite_utils.Database, week_start: dt.date) -> list[Assignment
     return [_assignment(r) for r in db.query(sql, [first, last])]
 
 
-def neighbours(db: sqlite_utils.Database, week_start: dt.date) -> list[Assignment]:
-    """The stored weeks around `week_start` (4 before, 1 after), as the checker and the
-    solver take them in their `history`: days after the week count as the week after."""
-    return [*history(db, week_start), *following(db, week_start)]
+def neighbours(db: sqlite_utils.Database, week_start: dt.date, weeks: int = 4) -> list[Assignment]:
+    """The stored weeks around `week_start` (`weeks` before, 1 after), as the checker and
+    the solver take them in their `history`: days after the week count as the week after."""
+    return [*history(db, week_start, weeks), *following(db, week_start)]
 
 
 def relief_requests(db: sqlite_utils.Database, status: str | None = None) -> list[ReliefRequest]:

@@ -40,6 +40,7 @@ class LazyGroup(click.Group):
         "recall": "roster.cli.relief:recall_cmd",
         "bench": "roster.cli.bench:bench",
         "settings": "roster.cli.settings:settings",
+        "plan": "roster.cli.plan:plan_cmd",
         "wish": "roster.cli.wishes:wish",
     }
 

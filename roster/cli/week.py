@@ -29,18 +29,19 @@ from roster.errors import NoDistrict
 @click.option("--workers", type=click.IntRange(0, 64), default=2, show_default=True,
               help="CP-SAT search workers (0 = all cores).")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Solve and report, but do not save the roster.")
+@click.option("--fresh", is_flag=True, help="Ignore the week's current roster (locks still kept).")
 @json_option
 def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: int,
-          dry_run: bool, as_json: bool) -> None:  # fmt: skip
-    """Build the draft roster of the week: keeps locked cells, reports what is unmet and why."""
-    from roster.edits import cross_week_recheck
-    from roster.solver import solve_week
+          dry_run: bool, fresh: bool, as_json: bool) -> None:  # fmt: skip
+    """Build the draft roster of the week: keeps locked cells, stays close to the week's
+    current roster (--fresh: a clean slate), reports what is unmet and why."""
+    from roster.plan import later_weeks, solve_and_save
 
     db = open_existing(db_path)
     if not dry_run:
         require(db, "replace the district's roster")
     monday = week_start(week)
-    district_version = store.district_version(db)
+    district_version = store.district_version(db)  # before the district it versions
     district = store.load_district(db)
     if not district.cadres or not district.posts:
         raise NoDistrict(
@@ -53,39 +54,50 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
             f"the week of {monday} is published; re-solving it would replace what people were "
             "told. Use --dry-run to see a new solution, or settle changes as relief requests."
         )
-    locks = [a for a in current.assignments if a.locked] if current else []
-    neighbours_seen = store.neighbour_versions(db, monday)  # read before the weeks themselves
-    around = store.neighbours(db, monday)
-    result = solve_week(
-        district, monday, history=around, locks=locks,
-        time_limit=time_limit, seed=seed, num_workers=workers,
+    data = solve_and_save(
+        db, district, monday, time_limit=time_limit, seed=seed, workers=workers, fresh=fresh,
+        save=not dry_run, current=current, district_version=district_version,
     )  # fmt: skip
-    data = result.to_json()
-    if not dry_run and result.assignments:
-        stats = {k: v for k, v in data.items() if k != "assignments"}
-        # Saved only over the roster it started from (none: version 0), never over a
-        # published week, and only if the district is still the one it solved.
-        saved = store.save_roster(
-            db, monday, result.assignments, stats=stats,
-            expected_version=current.version if current else 0, draft=True,
-            district_version=district_version, neighbours_seen=neighbours_seen,
-            recheck=cross_week_recheck(district, monday, result.assignments, around),
-        )  # fmt: skip
-        data["saved_version"] = saved.version
+    later = later_weeks(db, monday, district) if not dry_run else []
+    if later:
+        click.echo(
+            f"warning: {len(later)} stored week(s) after this one count it as history "
+            f"({', '.join(w.isoformat() for w in later)}); re-plan them with `roster plan "
+            f"--from {later[0]} --weeks {len(later)}`",
+            err=True,
+        )
     if as_json:
         emit(data)
         return
     click.echo(
-        f"week of {monday}: {result.status}, objective {result.objective}, bound {result.bound}, "
-        f"gap {result.gap:.2%}, {result.seconds:.2f} s, {len(result.assignments)} assignments"
+        f"week of {monday}: {data['status']}, objective {data['objective']}, bound "
+        f"{data['bound']}, gap {data['gap']:.2%}, {data['seconds']:.2f} s, "
+        f"{len(data['assignments'])} assignments"
     )
-    unmet_slots = sum(u.required - u.covered for u in result.unmet)
+    unmet_slots = sum(u["required"] - u["covered"] for u in data["unmet"])
     click.echo(
-        f"unmet: {unmet_slots} shift slots at {len({u.post_id for u in result.unmet})} posts"
+        f"unmet: {unmet_slots} shift slots at {len({u['post_id'] for u in data['unmet']})} posts"
     )
-    for line in result.explanations:
+    n, w, pc = data["fairness"]["nights"], data["fairness"]["weekends"], data["post_changes"]
+    click.echo(
+        f"nights over {data['fairness']['weeks']} weeks among the {n['cadres']} cadres who could "
+        f"do them: {n['none']} none, most {n['max']}, top 10 % carry {n['top10_share']:.0%}, "
+        f"Gini {n['gini']:.2f}; weekend duties Gini {w['gini']:.2f}"
+    )
+    click.echo(
+        f"changed post since last week: {pc['total']} (rotation {pc['rotation']}, absence "
+        f"{pc['absence']}, coverage {pc['coverage']})"
+    )
+    ch = data["changes"]
+    if ch:
+        why = ", ".join(f"{k} {v}" for k, v in ch["why"].items() if v) or "none"
+        click.echo(
+            f"against the roster it had: {ch['duties_changed']} of {ch['duties']} duties changed "
+            f"({why}), {ch['cadres_changed_post']} cadres at another post"
+        )
+    for line in data["explanations"]:
         click.echo(f"  - {line}")
-    wishes = result.stats.get("wishes") or {}
+    wishes = (data.get("stats") or {}).get("wishes") or data.get("wishes") or {}
     if wishes.get("total"):
         click.echo(f"wishes: {wishes['met']} of {wishes['total']} met")
         for u in wishes["unmet"]:

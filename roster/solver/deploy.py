@@ -57,6 +57,7 @@ from roster.solver import soft
 from roster.solver.prepare import Week
 
 BIG = 1 << 20
+TIE = 8  # cost scale of an exact flow that prefers some pairs on ties (`prefer`)
 
 
 def shortfall_curve(dmax: int, total: int, per_day: list[int]) -> list[int]:
@@ -102,33 +103,64 @@ def unmet_charge(week: Week, post_id: int, k: int, n: int) -> int:
 
 
 def partial_arcs(week: Week, arc_c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Indexes of the arcs whose cadre is short of a full week (fewer shifts than `dmax`
-    or a day they may not work), with every cadre's capacity and free days."""
+    """Indexes of the arcs whose cadre is short of a full week (fewer shifts than `dmax`,
+    or a day on which some shift they could otherwise work is closed to them: an absence,
+    or the rest after last week's last shifts), with every cadre's capacity and free days."""
     cap = np.array([week.cap.get(c, 0) for c in week.cadre_ids])
     free = np.array([[bool(x) for x in week.allowed[c]] for c in week.cadre_ids], dtype=bool)
-    partial = (cap < week.dmax) | ~free.all(axis=1)
+    night = week.night_codes
+    every = len(week.shift_codes)
+    days = len(week.shift_codes) - len(night)
+    full = np.array(
+        [
+            all(
+                len(x) == (every if week.district.cadres[c].night_ok else days)
+                for x in week.allowed[c]
+            )
+            for c in week.cadre_ids
+        ]
+    )
+    partial = (cap < week.dmax) | ~full
     return np.nonzero(partial[arc_c])[0], cap, free
 
 
 def partial_cadre_shortfall(week: Week, arc_c: np.ndarray, arc_p: np.ndarray) -> np.ndarray:
     """Per pair, the shifts a cadre short of a full week would leave unmet at the post if
-    the post had no other slack: days off on days the post needs every seat, or fewer
-    shifts than `dmax` beyond the post's spare capacity."""
-    out = np.zeros(len(arc_c), dtype=np.int64)
-    sel, cap, free = partial_arcs(week, arc_c)
-    if not len(sel):
-        return out
-    seats = np.array([week.seats(p) for p in week.post_ids])
-    spare = seats * week.dmax - np.array([week.demand_total.get(p, 0) for p in week.post_ids])
-    per_day = np.array(
-        [[sum(day.values()) for day in week.req.get(p, [{}] * 7)] for p in week.post_ids]
-    )
-    tight = (per_day >= seats[:, None]) & (per_day > 0)
-    c, p = arc_c[sel], arc_p[sel]
-    by_days = (~free[c] & tight[p]).sum(axis=1)
-    by_cap = np.maximum(0, week.dmax - cap[c] - spare[p])
-    out[sel] = np.maximum(by_days, by_cap)
+    the post had no other slack: days on which the post needs every seat and the cadre can
+    work none of its shifts, fewer shifts than `dmax` beyond the post's spare capacity, or
+    a day off forced by last week's run (`run_shortfall`)."""
+    out = run_shortfall(week, arc_c, arc_p)
+    sel, cap, _ = partial_arcs(week, arc_c)
+    for i in sel.tolist():
+        ci, pi = int(arc_c[i]), int(arc_p[i])
+        c, p = week.cadre_ids[ci], week.post_ids[pi]
+        req = week.req.get(p, [])
+        seats = week.seats(p)
+        spare = seats * week.dmax - week.demand_total.get(p, 0)
+        by_days = sum(
+            1
+            for d, day in enumerate(req)
+            if day and sum(day.values()) >= seats and not (week.allowed[c][d] & day.keys())
+        )
+        out[i] = max(out[i], by_days, max(0, week.dmax - int(cap[ci]) - spare))
     return out
+
+
+def run_shortfall(week: Week, arc_c: np.ndarray, arc_p: np.ndarray) -> np.ndarray:
+    """Per pair, 1 where a run of days carried over from last week forces the cadre a day
+    off within the post's leading days that need every seat (r days worked before Monday
+    leave at most `max_consecutive_days` − r days before a day off)."""
+    limit = max(1, week.settings.max_consecutive_days)
+    window = np.array([limit - week.run_before.get(c, 0) + 1 for c in week.cadre_ids])
+    lead = np.zeros(len(week.post_ids), dtype=np.int64)
+    for pi, p in enumerate(week.post_ids):
+        seats = week.seats(p)
+        for day in week.req.get(p, []):
+            if not day or sum(day.values()) < seats:
+                break
+            lead[pi] += 1
+    w = window[arc_c]
+    return ((w >= 1) & (w <= lead[arc_p])).astype(np.int64)
 
 
 def partial_charges(
@@ -178,6 +210,219 @@ def partial_charges(
     return out
 
 
+def expected_nights(week: Week, post_id: int) -> int:
+    """Nights each night-capable cadre of a post does if its night seats share them."""
+    nights = week.demand_night.get(post_id, 0)
+    return round(nights / max(1, week.seats(post_id))) if nights else 0
+
+
+def night_estimate(week: Week, arc_c: np.ndarray, arc_p: np.ndarray) -> np.ndarray:
+    """Per pair (exact flow, a heuristic): what a night-capable cadre at a post with nights
+    would pay for fairness_nights (and rotation, after too many night-heavy weeks) doing
+    the post's expected share of nights."""
+    from roster.solver.prepare import NIGHT_HEAVY
+
+    s = week.settings
+    n_hat = np.array([expected_nights(week, p) for p in week.post_ids])[arc_p]
+    ok = np.array([week.district.cadres[c].night_ok for c in week.cadre_ids])[arc_c]
+    h = np.array([week.hist_nights.get(c, 0) for c in week.cadre_ids])[arc_c]
+    streak = np.array([week.night_streak.get(c, 0) for c in week.cadre_ids])[arc_c]
+    cost = s.weight_night_share * n_hat * (2 * h + n_hat)
+    cost = cost + np.where(
+        (streak >= s.max_night_weeks) & (n_hat >= NIGHT_HEAVY), s.weight_rotation, 0
+    )
+    return np.where(ok & (n_hat > 0), cost, 0).astype(np.int64)
+
+
+def lagrange_nights(week: Week, post_id: int) -> int:
+    """Night shifts of a post its own cadres must work or leave unmet (locked ones, which
+    may be relief from elsewhere, not counted)."""
+    locked = sum(1 for a in week.locks if a.post_id == post_id and a.shift_code in week.night_codes)
+    return max(0, week.demand_night.get(post_id, 0) - locked)
+
+
+def best_nights(week: Week, cadre_id: int, lam: int) -> tuple[int, int]:
+    """(x, g): the nights x ≤ the cadre's capacity minimising night_share(x) − λ·x, and
+    that minimum g ≤ 0 (each further night costs w·(2h + 2x − 1))."""
+    w = week.settings.weight_night_share
+    h = week.hist_nights.get(cadre_id, 0)
+    x, g = 0, 0
+    while x < week.cap.get(cadre_id, 0):
+        marginal = w * (2 * h + 2 * x + 1) - lam
+        if marginal >= 0:
+            break
+        x, g = x + 1, g + marginal
+    return x, g
+
+
+def night_credit(
+    week: Week, arc_c: np.ndarray, arc_p: np.ndarray, lam: dict[int, int]
+) -> np.ndarray:
+    """Per pair (the bound): g_c(λ_p) = min_x night_share_c(x) − λ_p·x for a night-capable
+    cadre at a post with price λ_p, 0 elsewhere.
+
+    Why it bounds (Lagrangian relaxation of "the nights of p are worked by p's cadres or
+    unmet"): for every x, night_share_c(x) ≥ g_c(λ) + λ·x, so the night cost of p's
+    cadres is at least Σ g_c(λ_p) + λ_p·(N_p − u_p), where N_p is the post's nights
+    (`lagrange_nights`) and u_p its unmet nights; the constant λ_p·N_p is added to the
+    flow and λ_p·u_p is taken from the weight of unmet nights on the night seats
+    (λ_p ≤ W/2, the night seats' share of it). Valid for every λ ≥ 0: the prices are
+    chosen to raise the bound (`night_prices`).
+    """
+    out = np.zeros(len(arc_c), dtype=np.int64)
+    ok = np.array([week.district.cadres[c].night_ok for c in week.cadre_ids])
+    lam_of = np.array([lam.get(p, 0) for p in week.post_ids])
+    sel = np.nonzero(ok[arc_c] & (lam_of[arc_p] > 0))[0]
+    memo: dict[tuple[int, int], int] = {}
+    for i in sel.tolist():
+        ci, pi = int(arc_c[i]), int(arc_p[i])
+        key = (ci, int(lam_of[pi]))
+        if key not in memo:
+            memo[key] = best_nights(week, week.cadre_ids[ci], key[1])[1]
+        out[i] = memo[key]
+    return out
+
+
+def night_prices(week: Week, floors=None, deadline: float = 0.0, rounds: int = 6):
+    """Prices λ_p for the bound (`night_credit`): a district-wide start (the price at which
+    the night-capable cadres who can reach nights would want as many nights as there are),
+    then subgradient steps per post on the unrestricted flow; returns (λ, its flow, tried)."""
+    w = week.settings
+    posts = [p for p in week.post_ids if week.demand_night.get(p, 0)]
+    if not posts or w.weight_night_share <= 0:
+        return {}, None, 0
+    cap_lam = w.weight_unmet // 2
+    need = sum(lagrange_nights(week, p) for p in posts)
+    has_night = np.array([week.demand_night.get(p, 0) > 0 for p in week.post_ids])
+    reach = sorted(
+        {
+            week.cadre_ids[int(ci)]
+            for ci in np.unique(week.arc_c[has_night[week.arc_p]]).tolist()
+            if week.district.cadres[week.cadre_ids[int(ci)]].night_ok
+        }
+    )
+    lo, hi = 0, cap_lam
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sum(best_nights(week, c, mid)[0] for c in reach) >= need:
+            hi = mid
+        else:
+            lo = mid + 1
+    lam = dict.fromkeys(posts, lo)
+    best = None
+    tried = 0
+    step = max(1, lo // 4)
+    for _ in range(rounds):
+        flow = DeploymentFlow(week, floors=floors, lam=lam)
+        res = flow.solve()
+        tried += 1
+        if best is None or res.cost > best[1].cost:
+            best = (dict(lam), res, flow)
+        if time.perf_counter() > deadline:
+            break
+        done: dict[int, int] = dict.fromkeys(posts, 0)
+        for c, p in res.deployment.items():
+            if p in done and week.district.cadres[c].night_ok:
+                done[p] += best_nights(week, c, lam[p])[0]
+        changed = False
+        for p in posts:
+            sub = lagrange_nights(week, p) - done[p]
+            new = min(cap_lam, max(0, lam[p] + step * (1 if sub > 0 else -1 if sub < 0 else 0)))
+            changed |= new != lam[p]
+            lam[p] = new
+        if not changed:
+            break
+        step = max(1, step // 2)
+    return best[0], best[2], tried
+
+
+THETA = 0.2  # first Polyak step: a fifth of the way to the objective (which over-estimates)
+
+
+def polish_prices(
+    week: Week, floors, lam: dict[int, int], upper: float, deadline: float
+) -> tuple[dict[int, int], DeploymentFlow | None, int]:
+    """More subgradient steps on the prices once a roster exists: Polyak steps
+    θ·(objective − L(λ))/‖s‖² along s_p = the post's nights − the nights its cadres'
+    credits assume, θ halved after three steps without a better bound. Returns the
+    prices of the best bound seen, its flow, and the flows solved."""
+    cap_lam = week.settings.weight_unmet // 2
+    lam = dict(lam)
+    best: tuple[int, dict[int, int], DeploymentFlow] | None = None
+    theta, no_gain, tried = THETA, 0, 0
+    ok = week.district.cadres
+    while time.perf_counter() < deadline:
+        flow = DeploymentFlow(week, floors=floors, lam=lam)
+        res = flow.solve()
+        tried += 1
+        if best is None or res.cost > best[0]:
+            best, no_gain = (res.cost, dict(lam), flow), 0
+        else:
+            no_gain += 1
+            if no_gain >= 3:
+                theta, no_gain = theta / 2, 0
+        done = dict.fromkeys(lam, 0)
+        for c, p in res.deployment.items():
+            if p in done and ok[c].night_ok:
+                done[p] += best_nights(week, c, lam[p])[0]
+        sub = {p: lagrange_nights(week, p) - done[p] for p in lam}
+        norm = sum(v * v for v in sub.values())
+        step = theta * (upper - res.cost) / norm if norm else 0
+        if step <= 0 or theta < THETA / 64:
+            break
+        for p, v in sub.items():
+            lam[p] = int(round(min(cap_lam, max(0, lam[p] + step * v))))
+    if best is None:
+        return lam, None, tried
+    return best[1], best[2], tried
+
+
+def turnover_gates(week: Week, arc_c, arc_p, pair_head, sink: int):
+    """Exact flow: `max_team_turnover` as a bonus for staying. Where at least k of a post's
+    last-week team must stay (its available members less those allowed to leave), each
+    member's arc to that post goes through a gate whose first k units earn the rotation
+    weight back: a team losing more than its share pays it for each cadre too many, as the
+    roster does (one gate per entry node, the allowance to leave shared out over them:
+    a heuristic). Yields (new pair heads, gate arcs) once, or nothing."""
+    team: dict[int, list[int]] = {}
+    for c, q in week.prev_post.items():
+        team.setdefault(q, []).append(c)
+    prev = np.full(len(week.cadre_ids), -1)
+    for c, q in week.prev_post.items():
+        if c in week.cadre_index and q in week.post_index:
+            prev[week.cadre_index[c]] = week.post_index[q]
+    stay = prev[arc_c] == arc_p
+    if not stay.any():
+        return
+    n_c = len(week.cadre_ids)
+    entry = pair_head - n_c - 4 * arc_p
+    head = pair_head.copy()
+    gates = []
+    bonus = week.settings.weight_turnover
+    base = sink + 1 + len(week.post_ids)  # after the night credit pools
+    for q, members in team.items():
+        if q not in week.post_index or not bonus:
+            continue
+        qi = week.post_index[q]
+        avail = sum(1 for c in members if week.cap.get(c, 0) > 0)
+        k = avail - soft.allowed_leavers(week.settings.max_team_turnover, len(members))
+        if k <= 0:
+            continue
+        sel = stay & (arc_p == qi) & (pair_head != sink)
+        kinds, sizes = np.unique(entry[sel], return_counts=True)
+        # the team's allowance to leave shared out over the gates, largest shares first
+        share = sizes * (len(members) - k) / max(1, int(sizes.sum()))
+        allow = np.floor(share).astype(int)
+        for j in np.argsort(-(share - allow), kind="stable")[: len(members) - k - allow.sum()]:
+            allow[j] += 1
+        for e, size, free in zip(kinds.tolist(), sizes.tolist(), allow.tolist(), strict=True):
+            gate = base + 4 * qi + int(e)
+            head[sel & (entry == e)] = gate
+            gates += [(gate, n_c + 4 * qi + int(e), 1, -bonus)] * max(0, size - free)
+            gates.append((gate, n_c + 4 * qi + int(e), BIG, 0))
+    yield head, gates
+
+
 @dataclass
 class FlowResult:
     cost: int  # the flow objective, constant included: a lower bound (see module doc)
@@ -210,6 +455,9 @@ class DeploymentFlow:
         more: dict[int, list[int]] | None = None,
         floors: dict[int, tuple[int, list[int]]] | None = None,
         night_price: dict[int, int] | None = None,
+        lam: dict[int, int] | None = None,
+        leave_price: dict[int, int] | None = None,
+        prefer: dict[int, int] | None = None,
     ):
         self.week = week
         s = week.settings
@@ -251,8 +499,25 @@ class DeploymentFlow:
         self.forced = (lock_to[arc_c] >= 0) & (lock_to[arc_c] == arc_p)
         self.pair_cost = soft.arc_costs(week, arc_c, arc_p, km)
         w = s.weight_unmet
+        lam = {p: v for p, v in (lam or {}).items() if v > 0}
+        self.lam = lam
         if exact:
             self.pair_cost = self.pair_cost + w * partial_cadre_shortfall(week, arc_c, arc_p)
+            est = night_estimate(week, arc_c, arc_p)
+            self.pair_cost = self.pair_cost + est
+            credit_lam, lam = lam, {}
+            leave = np.zeros(n_c, dtype=np.int64)
+            prev = np.full(n_c, -1)
+            for c, q in week.prev_post.items():
+                if q in (leave_price or {}) and c in week.cadre_index:
+                    leave[week.cadre_index[c]] = leave_price[q]
+                    prev[week.cadre_index[c]] = week.post_index[q]
+            gone = (prev[arc_c] >= 0) & (prev[arc_c] != arc_p)
+            self.pair_cost = self.pair_cost + np.where(gone, leave[arc_c], 0)
+        else:
+            credit_lam = {}
+        if lam:
+            self.pair_cost = self.pair_cost + night_credit(week, arc_c, arc_p, lam)
 
         party = np.array([district.cadres[c].party_member for c in week.cadre_ids])
         night_ok = np.array([district.cadres[c].night_ok for c in week.cadre_ids])
@@ -304,6 +569,18 @@ class DeploymentFlow:
             bypass = self.pair_cost[charged] - w * delta[charged] // half[charged]
             self.pair_cost = np.concatenate([self.pair_cost, bypass + s.weight_reserve])
             self.pair_head = np.concatenate([self.pair_head, np.full(len(charged), self.sink)])
+        if exact:
+            # a night-capable cadre at a post with nights may also serve its days only
+            # (others do the nights): a second arc, without the night cost, to the day side
+            dup = np.nonzero(est > 0)[0]
+            self.arc_c = np.concatenate([self.arc_c, self.arc_c[dup]])
+            self.arc_p = np.concatenate([self.arc_p, self.arc_p[dup]])
+            self.km = np.concatenate([self.km, self.km[dup]])
+            self.km_int = np.concatenate([self.km_int, self.km_int[dup]])
+            self.forced = np.concatenate([self.forced, self.forced[dup]])
+            self.pair_cost = np.concatenate([self.pair_cost, self.pair_cost[dup] - est[dup]])
+            day_side = n_c + 4 * self.arc_p[dup] + 3
+            self.pair_head = np.concatenate([self.pair_head, day_side])
 
         tails, heads, caps, costs = [], [], [], []
         constant = 0
@@ -334,8 +611,23 @@ class DeploymentFlow:
                         arc(base + 2, base + 1, BIG, 0)
                     arc(base + 2, base + 3, BIG, 0)
             seats = [w * g // share for g in seat_gains(week, p)] + more.get(p, [])
+            lam_p = lam.get(p, 0)
+            if lam_p:
+                # the Lagrangian price of the nights (`night_credit`): λ per night to be done
+                # here, paid back by the unmet nights' weight on the night seats
+                constant += lam_p * lagrange_nights(week, p)
+            pool = base + 1
+            if credit_lam.get(p, 0) and nights:
+                # exact flow: what a share of nights is worth at the post's price, credited
+                # to as many night-capable cadres as there are shares (`night_estimate`
+                # charges each one what their own share costs them)
+                pool = self.sink + 1 + i
+                n_hat = expected_nights(week, p)
+                for _ in range(-(-lagrange_nights(week, p) // max(1, n_hat))):
+                    arc(base + 1, pool, 1, -credit_lam[p] * n_hat)
+                arc(base + 1, pool, BIG, 0)
             for gains, tail, head, extra_cost in (
-                ([w * g // share for g in night_gains(week, p)], base + 1, base + 3, 0),
+                ([w * g // share - lam_p * g for g in night_gains(week, p)], pool, base + 3, 0),
                 (seats, base + 3, self.sink, s.weight_reserve),
             ):
                 for gain in gains:
@@ -352,11 +644,18 @@ class DeploymentFlow:
                     constant += alpha
                     arc(tail, head, 1, extra_cost - alpha)
                 arc(tail, head, BIG, extra_cost)
+        if exact:
+            for head, cost in turnover_gates(
+                week, self.arc_c, self.arc_p, self.pair_head, self.sink
+            ):
+                for t, h, cap, k in cost:
+                    arc(t, h, cap, k)
+                self.pair_head = head
         self.post_arcs = (np.array(tails), np.array(heads), np.array(caps), np.array(costs))
         self.constant = constant
 
         # cadres: supply one unit each if they can work, idle arc unless locks deploy them
-        self.supplies = np.zeros(self.sink + 1, dtype=np.int64)
+        self.supplies = np.zeros(self.sink + 1, dtype=np.int64)  # extra nodes: supply 0
         idle_t, idle_c = [], []
         for ci, c in enumerate(week.cadre_ids):
             if week.cap.get(c, 0) <= 0 and lock_to[ci] < 0:
@@ -364,9 +663,14 @@ class DeploymentFlow:
             self.supplies[ci] = 1
             if lock_to[ci] < 0:
                 idle_t.append(ci)
-                idle_c.append(soft.continuity_idle_cost(week, c) - int(member_floor[ci]))
+                extra = (leave_price or {}).get(week.prev_post.get(c, -1), 0) if exact else 0
+                idle_c.append(soft.idle_cost(week, c) + extra - int(member_floor[ci]))
         self.supplies[self.sink] = -int(self.supplies[: self.sink].sum())
         self.idle = (np.array(idle_t, dtype=np.int64), np.array(idle_c, dtype=np.int64))
+        self.prefer = None
+        if exact and prefer:
+            want = np.array([week.post_index.get(prefer.get(c, -1), -1) for c in week.cadre_ids])
+            self.prefer = (want[self.arc_c] == self.arc_p).astype(np.int64)
 
     def solve(self, threshold: int | None = None) -> FlowResult:
         """Optimal deployment using only pairs of at most `threshold` km (all if None)."""
@@ -374,17 +678,22 @@ class DeploymentFlow:
         caps = np.ones(len(self.arc_c), dtype=np.int64)
         if threshold is not None:
             caps = np.where((self.km_int <= threshold) | self.forced, 1, 0)
+        # ties broken towards `prefer` (exact flow): costs × TIE, one less on preferred pairs
+        scale = TIE if self.prefer is not None else 1
+        pair_cost = self.pair_cost * scale
+        if self.prefer is not None:
+            pair_cost = pair_cost - self.prefer
         pair_arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-            self.arc_c.astype(np.int64), self.pair_head.astype(np.int64), caps, self.pair_cost
+            self.arc_c.astype(np.int64), self.pair_head.astype(np.int64), caps, pair_cost
         )
         t, h, c, k = self.post_arcs
         seat_arcs = None
         if len(t):
-            seat_arcs = smcf.add_arcs_with_capacity_and_unit_cost(t, h, c, k)
+            seat_arcs = smcf.add_arcs_with_capacity_and_unit_cost(t, h, c, k * scale)
         it, ic = self.idle
         if len(it):
             smcf.add_arcs_with_capacity_and_unit_cost(
-                it, np.full(len(it), self.sink), np.ones(len(it), dtype=np.int64), ic
+                it, np.full(len(it), self.sink), np.ones(len(it), dtype=np.int64), ic * scale
             )
         smcf.set_nodes_supplies(np.arange(self.sink + 1), self.supplies)
         status = smcf.solve()
@@ -401,7 +710,8 @@ class DeploymentFlow:
         if seat_arcs is not None:
             seat = (k < 0) & (h == self.sink)
             unfilled = int((c[seat] - smcf.flows(seat_arcs[seat])).sum())
-        return FlowResult(int(smcf.optimal_cost()) + self.constant, deployment, max_km, unfilled)
+        cost = -(-int(smcf.optimal_cost()) // scale)  # exact when scale is 1
+        return FlowResult(cost + self.constant, deployment, max_km, unfilled)
 
 
 @dataclass

@@ -37,9 +37,15 @@ from dataclasses import dataclass, field
 
 from roster.domain import Assignment, District
 from roster.domain import week_start as monday_of
-from roster.solver import explain, soft, wishes
+from roster.solver import explain, soft, window, wishes
 from roster.solver.checker import Breach, check_roster
-from roster.solver.deploy import DeploymentFlow, bound_with_longest_commute, unmet_charge
+from roster.solver.deploy import (
+    DeploymentFlow,
+    bound_with_longest_commute,
+    night_prices,
+    polish_prices,
+    unmet_charge,
+)
 from roster.solver.prepare import Week, prepare_week
 from roster.solver.schedule import Scheduler, solve_floor, to_assignments
 
@@ -112,9 +118,12 @@ class SolveResult:
     lock_breaches: list[Breach] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
     district: District | None = field(default=None, repr=False, compare=False)
+    fairness: dict = field(default_factory=dict)  # `window.fairness_figures`
+    post_changes: dict = field(default_factory=dict)  # `window.post_changes`
+    changes: dict = field(default_factory=dict)  # `window.changes` (vs the current roster)
 
     def to_json(self) -> dict:
-        """JSON-safe, dates ISO, cadres and posts by id and by code."""
+        """The `solve --json` object: JSON-safe, dates ISO, cadres and posts by id and code."""
         d = self.district
         cadre_code = {c: x.code for c, x in d.cadres.items()} if d else {}
         post = {p: x for p, x in d.posts.items()} if d else {}
@@ -153,6 +162,9 @@ class SolveResult:
             "penalties": dict(self.penalties),
             "lock_breaches": [b.to_json() for b in self.lock_breaches],
             "stats": dict(self.stats),
+            "fairness": dict(self.fairness),
+            "post_changes": dict(self.post_changes),
+            "changes": dict(self.changes),
         }
 
 
@@ -180,11 +192,15 @@ def solve_week_once(
     num_workers: int = 2,
     progress: Callable[[Progress], None] | None = None,
     control: SolveControl | None = None,
+    current: list[Assignment] | tuple = (),
+    published: bool = False,
 ) -> SolveResult:
     """The draft roster of the week containing `week_start` (see module doc).
 
     Locks are kept exactly as given, even one that breaks a hard rule: such a lock is
     listed in `lock_breaches` and in the explanations (the checker will report it too).
+    `current`: the roster the week has now (a re-solve pays per duty of it it changes,
+    more when `published`); `history` should reach `fairness_weeks` − 1 weeks back.
     """
     t0 = time.perf_counter()
     deadline = t0 + max(0.5, time_limit)
@@ -197,7 +213,8 @@ def solve_week_once(
         for a in locks
         if monday <= a.date < monday + dt.timedelta(days=7)
     ]
-    week = prepare_week(district, monday, history, locks)
+    current = [a for a in current if monday <= a.date < monday + dt.timedelta(days=7)]
+    week = prepare_week(district, monday, history, locks, current, published)
     lock_breaches = check_roster(district, monday, locks, history, coverage=False)
     stats: dict = {"prepare_s": round(time.perf_counter() - t0, 3)}
 
@@ -222,10 +239,15 @@ def solve_week_once(
 
     # stage 1: the bound, and the longest commute worth allowing
     t1 = time.perf_counter()
-    bound_flow = DeploymentFlow(week, floors=floors)
     flow_deadline = t0 + 0.3 * (deadline - t0)
+    lam, bound_flow, priced = night_prices(week, floors, t0 + 0.15 * (deadline - t0))
+    bound_flow = bound_flow or DeploymentFlow(week, floors=floors)
     dep = bound_with_longest_commute(bound_flow, deadline=flow_deadline, control=control)
-    stats.update(bound_s=round(time.perf_counter() - t1, 3), bound_flows=dep.evaluations)
+    stats.update(
+        bound_s=round(time.perf_counter() - t1, 3),
+        bound_flows=dep.evaluations + priced,
+        night_price=max(lam.values(), default=0),
+    )
     # no roster exists yet: the flow's value is not the roster's objective, so none is shown
     report(None, dep.bound, "bound")
 
@@ -234,14 +256,34 @@ def solve_week_once(
     solved: dict[int, tuple[frozenset, list[Assignment], bool]] = {}
     more: dict[int, list[int]] = {}
     night_price: dict[int, int] = {}
+    leave_price: dict[int, int] = {}
     best = None
-    rounds = 0
+    rounds = stalled = 0
     threshold: int | None = dep.best.max_km
+    kept = current_deployment(week)
+    if kept:
+        # a re-solve starts from what the week holds: anything else must beat it by more
+        # than the stability cost of the duties it changes
+        t3 = time.perf_counter()
+        assignments, all_optimal = schedule_posts(week, scheduler, kept, solved, deadline, threads)
+        stats["schedule_s"] = round(time.perf_counter() - t3, 3)
+        unmet = unmet_slots(week, assignments)
+        penalties = soft.roster_penalties(week, assignments, sum(u.missing for u in unmet))
+        best = (sum(penalties.values()), assignments, unmet, penalties, kept, all_optimal)
+        report(best[0], min(dep.bound, best[0]), "roster")
     while True:
         rounds += 1
         t2 = time.perf_counter()
         placing = wishes.placing_week(week)  # avoid days closed for the placement only
-        flow = DeploymentFlow(placing, exact=True, more=more, night_price=night_price)
+        flow = DeploymentFlow(
+            placing,
+            exact=True,
+            more=more,
+            night_price=night_price,
+            leave_price=leave_price,
+            lam=lam,
+            prefer=best[4] if best is not None else None,
+        )
         placed = flow.solve(threshold)
         if placed.unfilled and threshold is not None:
             wider = flow.solve(None)
@@ -252,17 +294,32 @@ def solve_week_once(
         assignments, all_optimal = schedule_posts(
             week, scheduler, placed.deployment, solved, deadline, threads
         )
-        stats["schedule_s"] = round(stats.get("schedule_s", 0) + time.perf_counter() - t3, 3)
         unmet = unmet_slots(week, assignments)
+        if unmet:
+            placed.deployment, assignments, all_optimal = repair_unmet(
+                week, scheduler, placed.deployment, solved, unmet, deadline, threads
+            )
+            unmet = unmet_slots(week, assignments)
+        stats["schedule_s"] = round(stats.get("schedule_s", 0) + time.perf_counter() - t3, 3)
         penalties = soft.roster_penalties(week, assignments, sum(u.missing for u in unmet))
         objective = sum(penalties.values())
         if best is None or objective < best[0]:
+            stalled = 0 if best is None or objective < best[0] * (1 - STALL) else stalled + 1
             best = (objective, assignments, unmet, penalties, placed.deployment, all_optimal)
+        else:
+            stalled += 1
         report(best[0], min(dep.bound, best[0]), "roster")
+        if stalled >= 2 and not best[2]:
+            break  # two rounds without a real gain and nothing unmet
         wanting = posts_wanting_a_cadre(week, placed.deployment, assignments, unmet)
-        if not wanting or control.stopped or rounds >= MAX_ROUNDS:
+        leaving = window.turnover_excess(week, placed.deployment)
+        if not (wanting or leaving) or control.stopped or rounds >= MAX_ROUNDS:
             break
-        if time.perf_counter() > t0 + 0.75 * (deadline - t0):
+        for q in leaving:
+            # a team losing too many: staying is worth a breach more to each member
+            leave_price[q] = leave_price.get(q, 0) + week.settings.weight_turnover
+        share = ROUNDS_SHARE if not best[2] else ROUNDS_SHARE_UNMET
+        if time.perf_counter() > t0 + share * (deadline - t0):
             break
         for p, price in unfair_nights(week, placed.deployment, assignments).items():
             night_price[p] = max(night_price.get(p, 0), price)
@@ -282,6 +339,18 @@ def solve_week_once(
         post_models=len(scheduler.cache),
         all_posts_optimal=all_optimal,
     )
+    polish_by = t0 + POLISH_SHARE * (deadline - t0)
+    if lam and not control.stopped and time.perf_counter() < polish_by - 0.3:
+        # time left before the rounds' share of the limit: raise the bound (a roster
+        # exists now, so its objective steers the price steps)
+        t4 = time.perf_counter()
+        lam2, flow2, tried = polish_prices(week, floors, lam, objective, polish_by - 0.3)
+        if flow2 is not None and lam2 != lam:
+            dep2 = bound_with_longest_commute(flow2, deadline=polish_by, control=control)
+            if dep2.bound > dep.bound:
+                dep = dep2
+            tried += dep2.evaluations
+        stats.update(polish_s=round(time.perf_counter() - t4, 3), polish_flows=tried)
     bound = min(dep.bound, objective)
     gap = relative_gap(objective, bound)
     if control.stopped:
@@ -292,6 +361,9 @@ def solve_week_once(
         status = "feasible"
     explanations = explain.explain(week, deployment, assignments, unmet, lock_breaches)
     stats["wishes"] = wishes.report(week, assignments, deployment)
+    fairness = window.fairness_figures(week, assignments)
+    moves = window.post_changes(week, assignments)
+    changes = window.changes(week, assignments)
     seconds = time.perf_counter() - t0
     report(objective, bound, "done")
     assignments.sort(key=lambda a: (a.date, a.post_id, a.shift_code, a.cadre_id))
@@ -308,10 +380,102 @@ def solve_week_once(
         lock_breaches=lock_breaches,
         stats=stats,
         district=district,
+        fairness=fairness,
+        post_changes=moves,
+        changes=changes,
     )
 
 
-MAX_ROUNDS = 3
+MAX_ROUNDS = 8
+POST_FLOOR = 0.3  # seconds a post's model may take while the time limit allows
+ROUNDS_SHARE = 0.5  # repair rounds start only in the first half of the time limit,
+ROUNDS_SHARE_UNMET = 0.8  # or later while shifts are left unmet
+POLISH_SHARE = 0.45  # time left before this share of the limit raises the bound
+STALL = 0.002  # a round gaining less than this share of the objective counts as no gain
+
+
+def repair_unmet(
+    week: Week,
+    scheduler: Scheduler,
+    deployment: dict[int, int],
+    solved: dict,
+    unmet: list[Unmet],
+    deadline: float,
+    threads: int = 1,
+) -> tuple[dict[int, int], list[Assignment], bool]:
+    """Posts left short get one more cadre each, from the undeployed who can reach them
+    (nearest first, night-capable first where nights are short), kept where the post's
+    model then leaves fewer shifts unmet. Cheaper than another deployment round: teams
+    mixed from several posts may start the week with rest days the seat count cannot see
+    (runs of days and nights carried over from last week)."""
+    short: dict[int, int] = defaultdict(int)
+    night_short: set[int] = set()
+    for u in unmet:
+        short[u.post_id] += u.missing
+        if u.shift_code in week.night_codes:
+            night_short.add(u.post_id)
+    deployment = dict(deployment)
+    used = set(deployment) | set(week.lock_post)
+    near: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for ci, pi, km in zip(
+        week.arc_c.tolist(), week.arc_p.tolist(), week.arc_km.tolist(), strict=True
+    ):
+        p = week.post_ids[pi]
+        if p in short:
+            c = week.cadre_ids[ci]
+            if c not in used:
+                near[p].append((km, c))
+    for p in sorted(short, key=lambda p: -short[p]):
+        if time.perf_counter() > deadline:
+            break
+        team = sorted(c for c, q in deployment.items() if q == p)
+        ok = week.district.cadres
+        # where nights are short a night-capable cadre; at a post with nights, whoever
+        # had fewest nights (the night share); then the shortest commute
+        nights = week.demand_night.get(p, 0) > 0
+        options = sorted(
+            (
+                (
+                    p in night_short and not ok[c].night_ok,
+                    week.hist_nights.get(c, 0) if nights and ok[c].night_ok else 0,
+                    km,
+                    c,
+                )
+                for km, c in near.get(p, [])
+            ),
+        )
+        for *_, c in options[:2]:
+            if c in used:
+                continue
+            result = scheduler.solve_post(
+                p, team + [c], min(0.5, max(0.05, deadline - time.perf_counter()))
+            )
+            if sum(result.unmet.values()) < short[p]:
+                deployment[c] = p
+                used.add(c)
+                solved[p] = (frozenset(team + [c]), to_assignments(week, p, result), result.optimal)
+                break
+    assignments, all_optimal = schedule_posts(
+        week, scheduler, deployment, solved, deadline, threads
+    )
+    return deployment, assignments, all_optimal
+
+
+def current_deployment(week: Week) -> dict[int, int]:
+    """The deployment of the roster the week holds, as far as it is still possible: cadres
+    who can work and still reach the post; locks decide where they say."""
+    if not week.current_post:
+        return {}
+    eligible = set(
+        zip(
+            [week.cadre_ids[i] for i in week.arc_c.tolist()],
+            [week.post_ids[i] for i in week.arc_p.tolist()],
+            strict=True,
+        )
+    )
+    out = {c: p for c, p in week.current_post.items() if (c, p) in eligible}
+    out.update(week.lock_post)
+    return out
 
 
 def teams(week: Week) -> dict[int, list[int]]:
@@ -326,6 +490,8 @@ def teams(week: Week) -> dict[int, list[int]]:
     for p, members in by_post.items():
         if p not in week.post_index or not week.demand_total.get(p, 0) or p in locked_posts:
             continue
+        if week.demand_night.get(p, 0):
+            continue  # their nights are priced in the bound (`deploy.night_credit`)
         if len(members) != week.seats(p) or any(c in week.locks_by_cadre for c in members):
             continue
         out[p] = sorted(members)
@@ -430,12 +596,19 @@ def schedule_posts(
     assignments: list[Assignment] = list(week.locks)
     all_optimal = True
     posts = [p for p in week.post_ids if at_post.get(p)]
-    todo = [p for p in posts if p not in solved or solved[p][0] != frozenset(at_post[p])]
+    todo = [
+        p
+        for p in posts
+        if p not in solved or solved[p][0] != frozenset(at_post[p]) or not solved[p][2]
+    ]
 
     def one(i: int, p: int) -> None:
         remaining = max(0.05, deadline - time.perf_counter())
         share = remaining / max(1, len(todo) - i)
-        result = scheduler.solve_post(p, at_post[p], max(0.05, min(share * 4, remaining)))
+        # at least POST_FLOOR s while time remains: a post's model is small, most finish
+        # in milliseconds, and a first solution found in a hurry can leave shifts unmet
+        slice_ = max(share * 4, min(POST_FLOOR, remaining))
+        result = scheduler.solve_post(p, at_post[p], max(0.05, min(slice_, remaining)))
         solved[p] = (frozenset(at_post[p]), to_assignments(week, p, result), result.optimal)
 
     if threads > 1 and len(todo) > 1:

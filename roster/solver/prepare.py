@@ -60,6 +60,13 @@ class Week:
     cadre_index: dict[int, int] = field(default_factory=dict)
     cache: dict = field(default_factory=dict, repr=False)
     post_index: dict[int, int] = field(default_factory=dict)
+    # rotation over weeks (docs/rotation.md)
+    stint: dict[int, int] = field(default_factory=dict)  # weeks in a row at prev_post
+    night_streak: dict[int, int] = field(default_factory=dict)  # night-heavy weeks in a row
+    # the roster this week already has (a re-solve stays close to it), by cadre
+    current: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # (post, day, s)
+    current_post: dict[int, int] = field(default_factory=dict)
+    stability_weight: int = 0  # per changed duty of `current`
 
     def km_of(self, cadre_id: int, post_id: int) -> float:
         return float(self.km[self.cadre_index[cadre_id], self.post_index[post_id]])
@@ -138,7 +145,12 @@ def prepare_week(
     monday: dt.date,
     history: list[Assignment] | tuple = (),
     locks: list[Assignment] | tuple = (),
+    current: list[Assignment] | tuple = (),
+    published: bool = False,
 ) -> Week:
+    """`current`: the roster this week already has (a re-solve pays
+    `weight_stability`, or `weight_stability_published` when `published`, per duty of it
+    that changes)."""
     settings = district.settings
     days = week_days(monday)
     shift_codes = sorted(district.shifts)
@@ -171,15 +183,28 @@ def prepare_week(
     before: dict[int, list[tuple[int, str]]] = defaultdict(list)
     hist_nights: Counter = Counter()
     hist_weekends: Counter = Counter()
+    window_start = monday - dt.timedelta(weeks=max(1, settings.fairness_weeks) - 1)
+    # weeks before this one, newest first: each cadre's shifts per post, and nights
+    weeks_back = max(settings.min_stint_weeks, settings.max_night_weeks, 1) + 1
+    posts_back: list[dict[int, Counter]] = [defaultdict(Counter) for _ in range(weeks_back)]
+    nights_back: list[Counter] = [Counter() for _ in range(weeks_back)]
     for a in history:
         if a.date >= monday:
             continue
+        back = ((monday - a.date).days - 1) // 7  # 0: the week just before
+        if back < weeks_back:
+            if a.source != "relief":
+                posts_back[back][a.cadre_id][a.post_id] += 1
+            if a.shift_code in night_codes:
+                nights_back[back][a.cadre_id] += 1
         worked_dates[a.cadre_id].add(a.date)
         if a.date in prev_week:
             by_cadre_prev[a.cadre_id][a.post_id] += 1
         offset = (a.date - monday).days
         if offset >= -max(1, max_gap):
             before[a.cadre_id].append((offset, a.shift_code))
+        if a.date < window_start:
+            continue
         if a.shift_code in night_codes:
             hist_nights[a.cadre_id] += 1
         if a.date.isoweekday() >= 6:
@@ -189,6 +214,19 @@ def prepare_week(
         for c, cnt in by_cadre_prev.items()
         if any(p in district.posts for p in cnt)
     }
+    stint: dict[int, int] = {}
+    for c, p in prev_post.items():
+        n = 0
+        while n < weeks_back and posts_back[n].get(c) and main_post(posts_back[n][c]) == p:
+            n += 1
+        stint[c] = n
+    night_streak: dict[int, int] = {}
+    for c in nights_back[0]:
+        n = 0
+        while n < weeks_back and nights_back[n][c] >= NIGHT_HEAVY:
+            n += 1
+        if n:
+            night_streak[c] = n
     run_before: dict[int, int] = {}
     for c, dates in worked_dates.items():
         n, day = 0, monday - dt.timedelta(days=1)
@@ -254,6 +292,8 @@ def prepare_week(
                     if (t, s, offset - i) in forbidden:
                         ok.discard(t)
             per_day.append(frozenset(ok))
+        if run_before.get(c, 0) >= max(1, settings.max_consecutive_days):
+            per_day[0] = frozenset()  # a run that already reached the limit: Monday off
         _keep_run_short(per_day, run_after.get(c, 0), settings, c)
         allowed[c] = per_day
     # rule 9: `unavailable` wishes and units' quotas close days (solver/wishes.py)
@@ -310,7 +350,31 @@ def prepare_week(
         post_index={p: i for i, p in enumerate(post_ids)},
     )
     week.anchor_group = anchor_groups(week, km)
+    week.stint = stint
+    week.night_streak = night_streak
+    day_of = {day: i for i, day in enumerate(days)}
+    own: dict[int, Counter] = defaultdict(Counter)
+    for a in current:
+        if a.date in day_of and a.cadre_id in district.cadres and a.post_id in district.posts:
+            week.current.setdefault(a.cadre_id, []).append(
+                (a.post_id, day_of[a.date], a.shift_code)
+            )
+            if a.source != "relief":
+                own[a.cadre_id][a.post_id] += 1
+    week.current_post = {c: main_post(n) for c, n in own.items()}
+    if week.current:
+        week.stability_weight = (
+            settings.weight_stability_published if published else settings.weight_stability
+        )
     return week
+
+
+NIGHT_HEAVY = 3  # nights that make a week night-heavy (`max_night_weeks`)
+
+
+def main_post(count: Counter) -> int:
+    """The post of most shifts (ties: the lower id): a cadre's deployment that week."""
+    return min(count.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
 def anchor_groups(week: Week, km: np.ndarray) -> dict[int, int]:

@@ -12,12 +12,24 @@ Rules and their meaning (weights are `Settings.weight_*`):
 - continuity: each available cadre who served a post last week and is not deployed there.
 - commute: road km of each deployed cadre's commute (rounded to whole km).
 - commute_max: km of the longest commute of anyone deployed ("no one far worse off").
-- fairness_nights / fairness_weekends: at each post, the cumulative count (past weeks plus
-  this week) of night shifts, and of Saturday/Sunday shifts, of the cadres there who are
-  free all week: each unit by which the most loaded exceeds the least loaded by more than
-  a tolerance: one for weekends (the best whole numbers allow), two for nights (a night
-  shift forbids the next morning's day shift, so nights come in blocks: a tight post may
-  have to give a weekend's block to one cadre; rotation over the weeks evens it out).
+- fairness_nights: district-wide, over the window of `fairness_weeks` weeks: a cadre with h
+  nights in the window before this week who does x more pays w·x·(2h + x) (that is
+  w·((h + x)² − h²): the sum of squares of window night counts, less what history already
+  fixed). Each further night costs more the more nights its cadre has had, so nights go to
+  whoever had fewest, wherever they serve; deployment decides who that can be.
+- fairness_weekends: at each post, the cumulative count (past weeks plus this week) of
+  Saturday/Sunday shifts of the cadres there who are free all week: each unit by which
+  the most loaded exceeds the least loaded by more than one (the best whole numbers allow).
+- rotation: `weight_rotation` per breach of a rotation rule: a cadre moved (while
+  available) before `min_stint_weeks` weeks at their post; a cadre doing a night-heavy
+  week (NIGHT_HEAVY nights or more) after `max_night_weeks` night-heavy weeks in a row;
+  and `weight_turnover` for each cadre beyond `max_team_turnover` of a post's last-week
+  team who leaves it while available (at least one may always leave).
+- stability: a re-solve of a week that has a roster pays `weight_stability` (draft) or
+  `weight_stability_published` per duty of that roster it does not keep.
+- week_end: each cadre who works the last `max_consecutive_days` days of the week (their
+  run reaches the limit on Sunday, so next Monday is lost to whatever post they serve
+  then): teams that change from week to week need Monday hands.
 - party_post: each day of demand at a post with no party member deployed there, where a
   party member could have been (one lives within commute).
 - party_group: each party member a work group lacks below three (a branch needs three),
@@ -37,7 +49,8 @@ import numpy as np
 
 from roster.domain import Assignment
 from roster.solver import wishes
-from roster.solver.prepare import Week
+from roster.solver.hard import work_literal
+from roster.solver.prepare import NIGHT_HEAVY, Week
 
 RULES = (
     "unmet",
@@ -52,6 +65,9 @@ RULES = (
     "reserve",
     "wish_avoid",
     "wish_prefer",
+    "rotation",
+    "stability",
+    "week_end",
 )
 
 
@@ -93,13 +109,61 @@ def party_post_value(week: Week, post_id: int) -> int:
     return week.settings.weight_party_post * week.demand_days.get(post_id, 0)
 
 
+def moving_cost(week: Week) -> np.ndarray:
+    """Per cadre index, what deploying the cadre away from a post costs exactly, by rule:
+    rotation (a stint cut short) away from last week's post, stability (every duty of the
+    current roster there) away from the current roster's post."""
+    s = week.settings
+    stint = np.zeros(len(week.cadre_ids), dtype=np.int64)
+    stable = np.zeros(len(week.cadre_ids), dtype=np.int64)
+    for c in week.prev_post:
+        if c in week.cadre_index and short_stint(week, c):
+            stint[week.cadre_index[c]] = s.weight_rotation
+    for c, p in week.current_post.items():
+        if c in week.cadre_index:
+            n = sum(1 for q, _, _ in week.current.get(c, ()) if q == p)
+            stable[week.cadre_index[c]] = week.stability_weight * n
+    return stint, stable
+
+
+def short_stint(week: Week, cadre_id: int) -> bool:
+    """rotation: moving this cadre now (available, at their post fewer than
+    `min_stint_weeks` weeks) is a planned move before the stint is over."""
+    return (
+        cadre_id in week.prev_post
+        and week.cap.get(cadre_id, 0) > 0
+        and week.stint.get(cadre_id, 0) < week.settings.min_stint_weeks
+    )
+
+
 def arc_costs(week: Week, arc_c: np.ndarray, arc_p: np.ndarray, km: np.ndarray) -> np.ndarray:
-    """The linear deployment cost of each pair: commute + continuity + unit_spread."""
+    """The linear deployment cost of each pair: commute + continuity + unit_spread, and
+    the stint and stability costs of moving away (exact per pair)."""
+    stint, stable = moving_cost(week)
+    prev = np.array([week.prev_post.get(c, -1) for c in week.cadre_ids])[arc_c]
+    cur = np.array([week.current_post.get(c, -1) for c in week.cadre_ids])[arc_c]
+    posts = np.array(week.post_ids)[arc_p]
     return (
         commute_cost(week, km)
         + continuity_cost(week, arc_c, arc_p)
         + unit_spread_cost(week, arc_c, arc_p)
+        + np.where((prev >= 0) & (prev != posts), stint[arc_c], 0)
+        + np.where((cur >= 0) & (cur != posts), stable[arc_c], 0)
     )
+
+
+def idle_cost(week: Week, cadre_id: int) -> int:
+    """What leaving a cadre undeployed costs exactly: continuity, a stint cut short, the
+    current roster's duties."""
+    stint, stable = week.cache.get("moving") or week.cache.setdefault("moving", moving_cost(week))
+    ci = week.cadre_index[cadre_id]
+    return continuity_idle_cost(week, cadre_id) + int(stint[ci]) + int(stable[ci])
+
+
+def night_share(week: Week, cadre_id: int, nights: int) -> int:
+    """fairness_nights of one cadre doing `nights` this week (module doc)."""
+    h = week.hist_nights.get(cadre_id, 0)
+    return week.settings.weight_night_share * nights * (2 * h + nights)
 
 
 # --- the exact cost of a roster ---------------------------------------------------------
@@ -173,35 +237,84 @@ def roster_penalties(
         pen["party_group"] += s.weight_party_group * max(0, min(3, reach) - party_in_group[g])
 
     by_post: dict[int, list[Assignment]] = defaultdict(list)
+    nights: Counter = Counter()
     for a in assignments:
         if a.source != "relief" and deployment.get(a.cadre_id) == a.post_id:
             by_post[a.post_id].append(a)
+        if a.shift_code in week.night_codes:
+            nights[a.cadre_id] += 1
+    for c, n in nights.items():
+        pen["fairness_nights"] += night_share(week, c, n)
     for p, cs in at_post.items():
-        nights, weekends = post_fairness(week, cs, by_post.get(p, []))
-        pen["fairness_nights"] += nights
+        _, weekends = post_fairness(week, cs, by_post.get(p, []))
         pen["fairness_weekends"] += weekends
     pen.update(wishes.roster_penalties(week, assignments, deployment))
+    breaches = rotation_breaches(week, deployment, nights)
+    pen["rotation"] = (breaches["stint"] + breaches["night_weeks"]) * s.weight_rotation
+    pen["rotation"] += breaches["turnover"] * s.weight_turnover
+    pen["week_end"] = s.weight_week_end * sum(
+        1 for c in worked_days(assignments).values() if week_end_run(week, c)
+    )
+    if week.current:
+        kept = {
+            (a.cadre_id, a.post_id, (a.date - week.monday).days, a.shift_code) for a in assignments
+        }
+        pen["stability"] = week.stability_weight * sum(
+            1
+            for c, duties in week.current.items()
+            for p, d, sh in duties
+            if (c, p, d, sh) not in kept
+        )
     return pen
 
 
+def worked_days(assignments: list[Assignment]) -> dict[int, set[int]]:
+    days: dict[int, set[int]] = defaultdict(set)
+    for a in assignments:
+        days[a.cadre_id].add(a.date.weekday())
+    return days
+
+
+def week_end_run(week: Week, days: set[int]) -> bool:
+    """week_end: the run ending on Sunday reaches `max_consecutive_days`."""
+    limit = max(1, week.settings.max_consecutive_days)
+    return limit <= 7 and all(d in days for d in range(7 - limit, 7))
+
+
+def rotation_breaches(week: Week, deployment: dict[int, int], nights: Counter) -> dict[str, int]:
+    """How often each rotation rule is broken (see the module doc)."""
+    s = week.settings
+    out = {"stint": 0, "turnover": 0, "night_weeks": 0}
+    team: dict[int, list[int]] = defaultdict(list)
+    for c, p in week.prev_post.items():
+        team[p].append(c)
+        if deployment.get(c) != p and short_stint(week, c):
+            out["stint"] += 1
+    for p, members in team.items():
+        leaving = sum(1 for c in members if week.cap.get(c, 0) > 0 and deployment.get(c) != p)
+        out["turnover"] += max(0, leaving - allowed_leavers(s.max_team_turnover, len(members)))
+    for c, n in week.night_streak.items():
+        if n >= s.max_night_weeks and nights.get(c, 0) >= NIGHT_HEAVY:
+            out["night_weeks"] += 1
+    return out
+
+
+def allowed_leavers(share: float, team: int) -> int:
+    """Cadres of a team of `team` that may leave it in one week (at least one)."""
+    return max(1, int(share * team + 1e-9))
+
+
 def post_fairness(week: Week, cadres: list[int], shifts: list[Assignment]) -> tuple[int, int]:
-    """fairness_nights and fairness_weekends of one post, given its cadres and shifts."""
-    district = week.district
-    nights: Counter = Counter()
+    """(0, fairness_weekends) of one post, given its cadres and shifts: nights are shared
+    district-wide (`night_share`), so no post compares its own cadres' nights."""
     weekends: Counter = Counter()
     for a in shifts:
-        if a.shift_code in week.night_codes:
-            nights[a.cadre_id] += 1
         if a.date.isoweekday() >= 6:
             weekends[a.cadre_id] += 1
     free = [c for c in cadres if fairness_member(week, c)]
-    night_group = [c for c in free if district.cadres[c].night_ok]
     w = week.settings.weight_fairness
     return (
-        w
-        * spread_excess(
-            [week.hist_nights.get(c, 0) + nights[c] for c in night_group], NIGHT_TOLERANCE
-        ),
+        0,
         w
         * spread_excess(
             [week.hist_weekends.get(c, 0) + weekends[c] for c in free], WEEKEND_TOLERANCE
@@ -244,19 +357,65 @@ def _spread_terms(pm, members: list[int], counts: dict[int, object], name: str, 
     return [(excess, pm.week.settings.weight_fairness)]
 
 
-def fairness_nights(pm) -> list[tuple[object, int]]:
-    """fairness_nights: cumulative night shifts of the post's night-capable cadres free all
-    week differ by at most NIGHT_TOLERANCE (the excess is paid)."""
+def night_count(pm, c: int):
+    """A cadre's nights this week in a post's model (fixed ones included)."""
     week = pm.week
-    members = [
-        c for c in pm.cadres if fairness_member(week, c) and week.district.cadres[c].night_ok
-    ]
-    counts = {
-        c: week.hist_nights.get(c, 0)
-        + sum(v for (cc, _, s), v in pm.x.items() if cc == c and s in week.night_codes)
-        for c in members
-    }
-    return _spread_terms(pm, members, counts, "nights", NIGHT_TOLERANCE)
+    free = [v for (cc, _, s), v in pm.x.items() if cc == c and s in week.night_codes]
+    fixed = sum(1 for d in range(pm.n_days) for s in pm.fixed_codes(c, d) if s in week.night_codes)
+    return free, fixed
+
+
+def fairness_nights(pm) -> list[tuple[object, int]]:
+    """fairness_nights: w·x·(2h + x) for a cadre with h nights in the window doing x now."""
+    week = pm.week
+    terms: list[tuple[object, int]] = []
+    w = week.settings.weight_night_share
+    for c in pm.cadres:
+        free, fixed = night_count(pm, c)
+        if not free:
+            continue
+        h = week.hist_nights.get(c, 0)
+        n = pm.model.new_int_var(0, len(free) + fixed, f"nights_{c}")
+        pm.model.add(n == sum(free) + fixed)
+        top = len(free) + fixed
+        sq = pm.model.new_int_var(0, top * top, f"nights_sq_{c}")
+        for k in range(top):
+            # x² ≥ (2k + 1)·x − k(k + 1) on whole numbers, equal at k and k + 1: linear
+            # cuts whose maximum is x² (the model minimises sq)
+            pm.model.add(sq >= (2 * k + 1) * n - k * (k + 1))
+        terms += [(sq, w), (n, 2 * h * w)]
+    return terms
+
+
+def rotation(pm) -> list[tuple[object, int]]:
+    """rotation in a post's model: a night-heavy week after `max_night_weeks` of them."""
+    week = pm.week
+    terms: list[tuple[object, int]] = []
+    for c in pm.cadres:
+        if week.night_streak.get(c, 0) < week.settings.max_night_weeks:
+            continue
+        free, fixed = night_count(pm, c)
+        if len(free) + fixed < NIGHT_HEAVY:
+            continue
+        heavy = pm.model.new_bool_var(f"heavy_{c}")
+        pm.model.add(sum(free) + fixed <= NIGHT_HEAVY - 1 + 7 * heavy)
+        terms.append((heavy, week.settings.weight_rotation))
+    return terms
+
+
+def stability(pm) -> list[tuple[object, int]]:
+    """stability in a post's model: each current duty here that is not kept."""
+    week = pm.week
+    terms: list[tuple[object, int]] = []
+    if not week.stability_weight:
+        return terms
+    for c in pm.cadres:
+        for p, d, s in week.current.get(c, ()):
+            if p == pm.post_id:
+                term = pm.term(c, d, s)
+                if not isinstance(term, int):
+                    terms.append((1 - term, week.stability_weight))
+    return terms
 
 
 def fairness_weekends(pm) -> list[tuple[object, int]]:
@@ -273,7 +432,26 @@ def fairness_weekends(pm) -> list[tuple[object, int]]:
     return _spread_terms(pm, members, counts, "weekends", WEEKEND_TOLERANCE)
 
 
-SCHEDULE_RULES = (unmet, fairness_nights, fairness_weekends)
+def week_end(pm) -> list[tuple[object, int]]:
+    """week_end in a post's model: a cadre working each of the week's last
+    `max_consecutive_days` days."""
+    week = pm.week
+    limit = max(1, week.settings.max_consecutive_days)
+    if limit > pm.n_days or not week.settings.weight_week_end:
+        return []
+    terms: list[tuple[object, int]] = []
+    for c in pm.cadres:
+        lits = [work_literal(pm, c, d) for d in range(pm.n_days - limit, pm.n_days)]
+        if any(isinstance(x, int) and x == 0 for x in lits):
+            continue
+        free = [x for x in lits if not isinstance(x, int)]
+        run = pm.model.new_bool_var(f"week_end_{c}")
+        pm.model.add(run >= sum(free) - (len(free) - 1))
+        terms.append((run, week.settings.weight_week_end))
+    return terms
+
+
+SCHEDULE_RULES = (unmet, fairness_nights, fairness_weekends, rotation, stability, week_end)
 
 
 # --- penalty terms of longer horizons (the Curtois & Qu benchmark, `curtois.py`) ---------

@@ -261,7 +261,8 @@ def test_nights_spread_among_night_capable_cadres():
     res = judged(d, solve(d))
     nights = sorted(sum(s == "N" for _, s in shifts_of(res, c)) for c in (1, 2, 3, 4))
     assert res.unmet == [] and sum(nights) == 7 and nights[-1] - nights[0] <= 2
-    assert res.penalties["fairness_nights"] == 0
+    # district-wide night share with no history: w·Σx², least for the even split 2+2+2+1
+    assert res.penalties["fairness_nights"] == d.settings.weight_night_share * 13
 
 
 def test_fairness_counts_last_weeks_nights():

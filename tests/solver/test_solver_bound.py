@@ -9,13 +9,18 @@ import time
 
 import pytest
 
-from roster.domain import Absence, Assignment, Demand
+from roster.domain import Absence, Assignment, Demand, Settings
 from roster.solver import soft, solve_week
-from roster.solver.deploy import DeploymentFlow, bound_with_longest_commute, partial_charges
+from roster.solver.deploy import (
+    DeploymentFlow,
+    bound_with_longest_commute,
+    night_prices,
+    partial_charges,
+)
 from roster.solver.model import schedule_posts, team_floors, unmet_slots
 from roster.solver.prepare import prepare_week
 from roster.solver.schedule import Scheduler
-from tests.factories import MONDAY, cadre, day, district, post
+from tests.factories import MONDAY, cadre, day, demand, district, post
 
 
 def tiny_week(seed: int):
@@ -89,9 +94,9 @@ def test_bound_never_exceeds_the_brute_force_optimum(seed):
     assert res.bound <= optimum <= res.objective
 
 
-def test_a_team_that_cannot_stay_fair_raises_the_bound():
+def test_night_prices_raise_the_bound_and_keep_it_below_the_optimum():
     # a team of two, one did six nights last week, the other none: this week's three
-    # nights cannot even that out, unless the team changes, which costs continuity
+    # nights cost the night share whoever does them; priced nights make the bound see it
     posts = [post(1)]
     cadres = [cadre(1), cadre(2), cadre(3, north_km=8.0)]
     demands = [Demand(1, "D", wd, 1) for wd in range(1, 8)]
@@ -100,14 +105,20 @@ def test_a_team_that_cannot_stay_fair_raises_the_bound():
     history = [Assignment(day(-2 - k), 1, 1, "N") for k in range(6)]
     history += [Assignment(day(-2 - k), 2, 1, "D") for k in range(6)]
     week = prepare_week(d, MONDAY, history, [])
-    floors = team_floors(week, Scheduler(week), time.perf_counter() + 30)
-    assert floors and floors[1][0] > 0
+    lam, flow, _ = night_prices(week, None, time.perf_counter() + 30)
+    assert lam and flow is not None
     plain = bound_with_longest_commute(DeploymentFlow(week), deadline=time.perf_counter() + 30)
-    raised = bound_with_longest_commute(
-        DeploymentFlow(week, floors=floors), deadline=time.perf_counter() + 30
-    )
+    raised = bound_with_longest_commute(flow, deadline=time.perf_counter() + 30)
     assert raised.bound > plain.bound
     assert raised.bound <= brute_force(d, history)
+
+
+def test_team_floors_skip_posts_with_nights():
+    # their nights are priced in the bound instead (a floor would count them twice)
+    d = district([post(1)], [cadre(1), cadre(2)], demand(1, night_shifts=1))
+    history = [Assignment(day(-2 - k), c, 1, s) for k in range(6) for c, s in ((1, "N"), (2, "D"))]
+    week = prepare_week(d, MONDAY, history, [])
+    assert team_floors(week, Scheduler(week), time.perf_counter() + 30) == {}
 
 
 def test_a_cadre_absent_on_a_tight_day_is_charged_once_per_post():
@@ -135,7 +146,7 @@ def test_night_price_prefers_day_only_cadres_beyond_the_night_seats():
     ]
     demands = [Demand(1, "D", wd, 1) for wd in range(1, 8)]
     demands += [Demand(1, "N", wd, 1) for wd in (1, 3, 5)]
-    d = district(posts, cadres, demands)
+    d = district(posts, cadres, demands, settings=Settings(weight_night_share=0))
     week = prepare_week(d, MONDAY, [], [])
     assert week.seats(1) == 2
     plain = DeploymentFlow(week, exact=True).solve()
