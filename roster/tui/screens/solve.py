@@ -15,7 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
+from roster import store
 from roster.edits import RosterDiff, diff_rosters, keep_locks
+from roster.plan import history_weeks
 from roster.tui.messages import SolveFinished, SolveProgress
 from roster.tui.screens.base import RosterScreen
 
@@ -74,20 +76,26 @@ class SolveScreen(RosterScreen):
         self.district_version = app.district_version
         self.around = editor.neighbours
         self.locks = editor.locks()
+        # the fairness window's weeks before, and the next stored week (rest across it)
+        history = store.neighbours(app.db, editor.week_start, history_weeks(app.district))
         self.run_solve(
             app.district,
             editor.week_start,
-            self.around,  # the next stored week too: its first duties need rest before
+            history,
             list(self.locks),
             app.time_limit,
             self.seed,
             self.control,
+            list(editor.assignments),  # a re-solve stays close to what the week has
+            editor.status == "published",
         )
         self.show_progress()
         self.query_one("#solve-result", Static).update("")
 
     @work(thread=True, exclusive=True, group="solve", exit_on_error=False)
-    def run_solve(self, district, monday, history, locks, time_limit, seed, control) -> None:
+    def run_solve(
+        self, district, monday, history, locks, time_limit, seed, control, current, published
+    ) -> None:
         from roster.solver import solve_week
 
         def progress(p) -> None:
@@ -104,6 +112,8 @@ class SolveScreen(RosterScreen):
                 num_workers=2,
                 progress=progress,
                 control=control,
+                current=current,
+                published=published,
             )
         except Exception as error:  # shown on the screen; the roster is untouched
             self.post_message(SolveFinished(None, f"{type(error).__name__}: {error}"))
