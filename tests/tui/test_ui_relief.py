@@ -170,3 +170,42 @@ async def test_relief_is_in_the_help_and_the_palette(db_path):
         app.show_cadre(1)
         await pilot.pause()
         assert "Relief" in {c.title for c in app.get_system_commands(app.screen)}
+
+
+@run_async
+async def test_at_80x24_three_options_show_and_down_reaches_them(db_path):
+    """On a small terminal the highlighted option shows its changes and the others their
+    head line, so at least three fit; ↓ from the reason field goes to the list."""
+    from textual.widgets import OptionList
+
+    app = app_for(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await goto_cell(pilot, 1, WEDNESDAY)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("enter")
+        screen = await relief_ready(pilot)
+        assert len(screen.options) >= 3
+        listing = screen.query_one("#relief-options", OptionList)
+        shown = "\n".join(
+            "".join(seg.text for seg in listing.render_line(y)) for y in range(listing.size.height)
+        )
+        heads = [o for o in screen.options if f"{o.rank}. " in shown]
+        assert len(heads) >= 3, shown
+        # the others show head and summary only, the highlighted one its changes too
+        from roster.tui.screens.relief import option_text
+
+        second = screen.options[1]
+        assert str(option_text(second)).count("\n") > 1  # it has changes to show
+        assert str(listing.get_option_at_index(1).prompt).count("\n") == 1
+        assert str(listing.get_option_at_index(0).prompt) == str(option_text(screen.options[0]))
+        screen.query_one("#relief-reason").focus()
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.focused is listing
+        await pilot.press("down")
+        await pilot.pause()
+        assert listing.highlighted == 1
+        assert str(listing.get_option_at_index(1).prompt) == str(option_text(second))
+        assert str(listing.get_option_at_index(0).prompt).count("\n") == 1

@@ -62,8 +62,9 @@ def is_freed(option, change) -> bool:
     )
 
 
-def option_text(option) -> Text:
-    """One option as the list shows it: the head line, summary, changes, costs, gaps."""
+def option_text(option, full: bool = True) -> Text:
+    """One option as the list shows it: the head line and summary, and (`full`) its
+    changes, costs and gaps."""
     d = option.district
     text = Text()
     text.append(f"{option.rank}. {KIND_WORDS.get(option.kind, option.kind)}", style="bold")
@@ -75,6 +76,8 @@ def option_text(option) -> Text:
     if option.uncovered:
         text.append(f" · {len(option.uncovered)} uncovered", style="bold red")
     text.append(f"\n  {option.summary}", style="italic")
+    if not full:
+        return text
     changes = [ch for ch in option.changes if not is_freed(option, ch)]
     for ch in changes[:MAX_CHANGE_LINES]:
         sign, style = ("+", "green") if ch.action == "add" else ("−", "yellow")
@@ -99,7 +102,9 @@ class ReliefScreen(RosterScreen):
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
+        Binding("down", "to_options", "Options", show=False),
     ]
+    FULL_HEIGHT = 40  # below this many lines, only the highlighted option shows in full
 
     def __init__(self, cadre_id: int, day: dt.date | None = None) -> None:
         super().__init__()
@@ -233,9 +238,32 @@ class ReliefScreen(RosterScreen):
         self.options = options
         listing = self.query_one("#relief-options", OptionList)
         listing.clear_options()
-        listing.add_options([Option(option_text(o), id=str(i)) for i, o in enumerate(options)])
+        full = self.size.height >= self.FULL_HEIGHT
+        listing.add_options(
+            [Option(option_text(o, full or i == 0), id=str(i)) for i, o in enumerate(options)]
+        )
+        self._full = 0
         if options:
             listing.highlighted = 0
+
+    @on(OptionList.OptionHighlighted, "#relief-options")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """On a small terminal the highlighted option shows its changes and costs, the
+        others their head and summary: several options fit on the screen at once."""
+        index = event.option_index
+        before = getattr(self, "_full", None)
+        if self.size.height >= self.FULL_HEIGHT or index == before:
+            return
+        listing = event.option_list
+        if before is not None and 0 <= before < len(self.options):
+            listing.replace_option_prompt_at_index(before, option_text(self.options[before], False))
+        listing.replace_option_prompt_at_index(index, option_text(self.options[index]))
+        self._full = index
+
+    def action_to_options(self) -> None:
+        """↓ from the day or reason fields goes to the options."""
+        if self.options:
+            self.query_one("#relief-options", OptionList).focus()
 
     @on(Input.Changed, "#relief-first, #relief-last")
     def _dates_changed(self, event: Input.Changed) -> None:
