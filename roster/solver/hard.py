@@ -66,21 +66,30 @@ def rest_days(pm: PostModel) -> None:
 
 def consecutive_days(pm: PostModel, limits: Mapping[int, int] | None = None) -> None:
     """Rule 4: never more than `max_consecutive_days` working days in a row, counting the
-    run of worked days that ended last week's roster (`limits`: a limit per cadre instead,
-    for a model without a week, e.g. a benchmark instance)."""
+    run of worked days that ended last week's roster and the run that begins the next
+    stored week (`limits`: a limit per cadre instead, for a model without a week, e.g. a
+    benchmark instance)."""
     for c in pm.cadres:
         if limits is None:
             limit = pm.week.settings.max_consecutive_days
             run = pm.week.run_before.get(c, 0)
+            run_after = pm.week.run_after.get(c, 0)
         else:
-            limit, run = limits[c], 0
-        # days -limit..6; a history day is worked iff it is within the closing run
-        for first in range(-limit, pm.n_days - limit):
+            limit, run, run_after = limits[c], 0, 0
+        n = pm.n_days
+        # windows of limit + 1 days, from limit days before Monday to (when the next
+        # stored week begins with worked days) ones reaching past Sunday; a day outside
+        # the week is worked iff it is in the run that ends before it or begins after it
+        for first in range(-limit, n if run_after else n - limit):
             days = range(first, first + limit + 1)
             fixed = sum(
-                1 for d in days if (d < 0 and -d <= run) or (d >= 0 and pm.fixed_work(c, d))
+                1
+                for d in days
+                if (d < 0 and -d <= run)
+                or (d >= n and d - n < run_after)
+                or (0 <= d < n and pm.fixed_work(c, d))
             )
-            free = [v for d in days if d >= 0 for v in pm.free_vars(c, d)]
+            free = [v for d in days if 0 <= d < n for v in pm.free_vars(c, d)]
             if free and fixed <= limit:
                 pm.model.add(sum(free) <= limit - fixed)
 

@@ -58,6 +58,8 @@ class Week:
     km: np.ndarray = field(repr=False, default=None)  # cadre index x post index road km
     anchor_group: dict[int, int] = field(default_factory=dict)  # unit id -> work group id
     cadre_index: dict[int, int] = field(default_factory=dict)
+    # consecutive worked days beginning the Monday after (the next stored week)
+    run_after: dict[int, int] = field(default_factory=dict)
     cache: dict = field(default_factory=dict, repr=False)
     post_index: dict[int, int] = field(default_factory=dict)
     # rotation over weeks (docs/rotation.md)
@@ -97,26 +99,6 @@ def max_work_days(settings: Settings) -> int:
     run = max(1, settings.max_consecutive_days)
     by_runs = 7 - 7 // (run + 1)
     return max(0, min(7 - settings.min_rest_days, by_runs))
-
-
-def _keep_run_short(
-    per_day: list[frozenset[str]], run_after: int, settings: Settings, cadre_id: int
-) -> None:
-    """A cadre who works the first `run_after` days of the next (stored) week: a run of the
-    week's last days joined to it stays within `max_consecutive_days`. Without a constraint
-    of the model for it, one of the last `room + 1` days is kept off (spread over cadres by
-    id, so that no one day loses everyone): cautious, and only where the next week is
-    already rostered."""
-    if run_after <= 0:
-        return
-    room = max(1, settings.max_consecutive_days) - run_after  # days the run may have here
-    if room <= 0:
-        per_day[-1] = frozenset()
-    elif room < len(per_day):
-        if any(not codes for codes in per_day[len(per_day) - 1 - room :]):
-            return  # a day off there already (absence, status)
-        last = list(range(len(per_day) - 1 - room, len(per_day)))
-        per_day[last[cadre_id % len(last)]] = frozenset()
 
 
 def km_matrix(district: District, cadre_ids: list[int], post_ids: list[int]) -> np.ndarray:
@@ -294,7 +276,6 @@ def prepare_week(
             per_day.append(frozenset(ok))
         if run_before.get(c, 0) >= max(1, settings.max_consecutive_days):
             per_day[0] = frozenset()  # a run that already reached the limit: Monday off
-        _keep_run_short(per_day, run_after.get(c, 0), settings, c)
         allowed[c] = per_day
     # rule 9: `unavailable` wishes and units' quotas close days (solver/wishes.py)
     wishes.restrict(district, days, allowed, locks, worked_dates)
@@ -334,6 +315,7 @@ def prepare_week(
         dmax=max_work_days(settings),
         prev_post=prev_post,
         run_before=run_before,
+        run_after=run_after,
         before=dict(before),
         hist_nights=dict(hist_nights),
         hist_weekends=dict(hist_weekends),

@@ -119,6 +119,7 @@ def profile(week: Week, post_id: int, c: int) -> tuple:
     return (
         tuple(tuple(sorted(x)) for x in week.allowed[c]),
         week.run_before.get(c, 0),
+        week.run_after.get(c, 0),
         tuple(sorted(week.before.get(c, ()))),
         week.hist_nights.get(c, 0),
         week.hist_weekends.get(c, 0),

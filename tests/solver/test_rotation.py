@@ -15,7 +15,7 @@ from roster.solver import soft, solve_week
 from roster.solver.checker import check_roster
 from roster.solver.prepare import prepare_week
 from roster.solver.window import gini, post_changes
-from tests.factories import MONDAY, cadre, day, district, post, small_week
+from tests.factories import MONDAY, cadre, day, district, one_post, post, small_week
 
 
 def solve(d, monday=MONDAY, **kw):
@@ -232,3 +232,30 @@ def test_every_week_of_a_plan_holds_to_the_checker(case):
         res = solve(d, monday, history=history, time_limit=2.0)
         clean(d, res, history, monday=monday)
         history += res.assignments
+
+
+# --- the next stored week ------------------------------------------------------------------
+
+
+def test_a_run_into_the_next_stored_week_is_kept_within_the_limit_and_a_re_solve_keeps_its_roster():
+    """Cadre 1 works the first four days of the next (stored) week, and cadre 2, the only
+    other, is away Friday to Sunday: covering all three days would make a run of seven
+    (at most six in a row), so one of them is left unmet rather than broken (the checker
+    judges across the boundary). A re-solve keeps the roster it had."""
+    d = one_post(2)
+    d.absences = [Absence(1, 2, day(4), day(6), "sick")]
+    d.reindex()
+    following = [Assignment(day(7 + i), 1, 1, "D") for i in range(4)]
+    res = solve(d, history=following)
+    clean(d, res, following)
+    worked = {a.date for a in res.assignments if a.cadre_id == 1}
+    tail = 0
+    for i in range(6, -1, -1):
+        if day(i) not in worked:
+            break
+        tail += 1
+    assert tail + 4 <= d.settings.max_consecutive_days
+    assert len(res.unmet) >= 1
+    again = solve(d, history=following, current=res.assignments)
+    clean(d, again, following)
+    assert again.changes["duties_changed"] == 0
