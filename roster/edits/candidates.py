@@ -51,6 +51,14 @@ class PostOption:
     reachable: bool  # within the cadre's commute limit
 
 
+def _by_cadre(assignments: Iterable[Assignment]) -> defaultdict[int, list[Assignment]]:
+    """The assignments of each cadre (an empty list for a cadre with none)."""
+    out: defaultdict[int, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        out[a.cadre_id].append(a)
+    return out
+
+
 class PickerChoices:
     """`WeekEditor`'s answers to "who could take this cell?" and "where could this duty
     go?", worked out on the editor's week: the attributes below, and its reading methods
@@ -74,12 +82,7 @@ class PickerChoices:
         shift = district.shifts[shift_code]
         on_duty = {a.cadre_id for a in self.assignments if a.date == day}
         deployed = self.deployment()
-        mine: dict[int, list[Assignment]] = defaultdict(list)
-        for a in self.assignments:
-            mine[a.cadre_id].append(a)
-        past: dict[int, list[Assignment]] = defaultdict(list)
-        for a in self.neighbours:
-            past[a.cadre_id].append(a)
+        mine, past = _by_cadre(self.assignments), _by_cadre(self.neighbours)
         pool = []
         for cadre in district.cadres.values():
             if cadre.status != "active" or cadre.id in on_duty or district.absent(cadre.id, day):
@@ -145,12 +148,7 @@ class PickerChoices:
         shift = district.shifts[shift_code]
         on_duty = {a.cadre_id for a in self.assignments if a.date == day}
         deployed = self.deployment()
-        mine: dict[int, list[Assignment]] = defaultdict(list)
-        for a in self.assignments:
-            mine[a.cadre_id].append(a)
-        past: dict[int, list[Assignment]] = defaultdict(list)
-        for a in self.history:
-            past[a.cadre_id].append(a)
+        mine, past = _by_cadre(self.assignments), _by_cadre(self.history)
         nights = {c for c, s in district.shifts.items() if s.crosses_midnight}
         pool = []
         wanted = None if only is None else set(only)
