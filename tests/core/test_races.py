@@ -313,7 +313,7 @@ def test_a_long_import_holds_the_write_lock_for_its_write_alone(path, tmp_path):
         encoding="utf-8",
     )  # fmt: skip
     importing = Paused(["import", "cadres", str(cadres), "--db", str(path)],
-                       "roster.importer:_load")  # fmt: skip
+                       "roster.importer.run:_load")  # fmt: skip
     # the import has read and checked everything: the database is not locked meanwhile
     db = store.open_db(path, create=False)
     db.busy_wait = 0

@@ -1,20 +1,12 @@
-"""Manual edits of one week's roster: checked at once against the hard rules, saved, undoable.
-
-`WeekEditor` holds the stored roster of one week as plain values. Every edit builds the new
-list of assignments, runs the independent checker on it and compares with the breaches the
-week already had: an edit that adds a breach is refused (`Refused`, with the reasons) unless
-the caller passes an override reason, which goes to the audit log with the breaches. An edit
-that cannot be made at all (a locked assignment, a cadre already on duty) raises `EditError`.
-Saves go through `store.save_roster` with the version read, so a stale view is refused
-(`store.StaleRoster`) instead of overwriting someone else's change.
-
-Nothing here imports Textual: the screens call this module.
+"""`WeekEditor`: the roster of one week, its checks, and the edits a coordinator makes to it
+(assign, move, replace, exchange, swap, lock, accept a solve, undo, redo, publish); each
+edit checked against the hard rules, refused or overridden, and saved with the version read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -22,8 +14,10 @@ from typing import Any
 import sqlite_utils
 
 from roster import store
-from roster.domain import Assignment, AuditEntry, District, posts_of, week_days
-from roster.geo import commute_km
+from roster.domain import Assignment, District, posts_of, week_days
+from roster.edits.breaches import breach_key, default_checker, ordered
+from roster.edits.candidates import PickerChoices
+from roster.edits.rebase import cross_week_recheck, rebased
 from roster.solver.checker import quota_mates
 
 
@@ -82,102 +76,8 @@ class WeekTotals:
     short_cells: int = 0
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A cadre who could take a cell, with the facts one decides by."""
-
-    cadre_id: int
-    km: float
-    duties: int  # this week, before the edit
-    nights: int  # this week, before the edit
-    near_duty: bool  # on duty the day before or after
-    where: str  # colleague here, free this week, or from which post
-    breaks: tuple[str, ...]  # the rules taking the cell would break (the consequences)
-    rank: int = 0
-
-    @property
-    def note(self) -> str:
-        """`12.4 km · 3d 1n · colleague here · ok`: d duties and n nights this week; `+1`
-        when on duty the day before or after; the first rule it breaks, else ok."""
-        rest = " +1" if self.near_duty else ""
-        facts = f"{self.km:.1f} km · {self.duties}d {self.nights}n{rest} · {self.where}"
-        return f"{facts} · BREAKS {self.breaks[0]}" if self.breaks else f"{facts} · ok"
-
-
-@dataclass(frozen=True)
-class DayOption:
-    day: dt.date
-    free: bool  # the cadre has no duty that day
-    short: int  # slots the same post and shift lack that day
-    partners: tuple[int, ...]  # on duty there that day and free on the original day
-
-
-@dataclass(frozen=True)
-class PostOption:
-    post_id: int
-    km: float
-    short: int  # slots the post lacks that day
-    reachable: bool  # within the cadre's commute limit
-
-
-def breach_key(b) -> tuple:
-    return b.key
-
-
-def ordered(breaches) -> list:
-    """Breaches in one order however they were found: by rule (in the checker's order), then
-    day, post and cadre."""
-    from roster.solver.checker import RULE_NUMBERS
-
-    rank = {rule: i for i, rule in enumerate(RULE_NUMBERS)}
-    return sorted(
-        breaches,
-        key=lambda b: (
-            rank.get(b.rule, len(rank)), b.date or dt.date.min, b.post_id or 0,
-            b.cadre_id or 0, b.shift_code or "", b.message,
-        ),
-    )  # fmt: skip
-
-
-def default_checker(district: District, monday: dt.date, assignments, history=(), **options):
-    from roster.solver.checker import check_roster
-
-    return check_roster(district, monday, list(assignments), history=list(history), **options)
-
-
-def cross_week_recheck(
-    district: District,
-    monday: dt.date,
-    assignments: Iterable[Assignment],
-    seen: Iterable[Assignment],
-    checker: Callable = default_checker,
-) -> Callable[[list[Assignment]], list[str]]:
-    """For `store.save_roster(recheck=…)`: given the neighbouring weeks as stored now, the
-    breaches the week `assignments` would newly have compared with the neighbours `seen`
-    when it was checked. Only the cadres whose neighbouring duties changed are checked
-    again, and without coverage (the rest rules are the ones that cross a boundary)."""
-    week = list(assignments)
-    seen = list(seen)
-
-    def recheck(now: list[Assignment]) -> list[str]:
-        cadres = {a.cadre_id for a in set(seen) ^ set(now)}
-        if not cadres:
-            return []
-        theirs = [a for a in week if a.cadre_id in cadres]
-
-        def keys(around: list[Assignment]) -> dict:
-            mine = [a for a in around if a.cadre_id in cadres]
-            found = checker(district, monday, theirs, mine, coverage=False)
-            return {breach_key(b): b.message for b in found}
-
-        before, after = keys(seen), keys(now)
-        return [message for key, message in after.items() if key not in before]
-
-    return recheck
-
-
 @dataclass
-class WeekEditor:
+class WeekEditor(PickerChoices):
     """The roster of one week, its checks, and the edits a coordinator makes to it."""
 
     db: sqlite_utils.Database
@@ -374,69 +274,6 @@ class WeekEditor:
                 return a
         return None
 
-    def candidates(
-        self, post_id: int, day: dt.date, shift_code: str, limit: int = 12
-    ) -> list[tuple[int, str]]:
-        """Cadres who could take this post, day and shift without breaking a hard rule,
-        best first: those deployed here, then those with no duty this week, then those
-        lent from another post; nearer first. Each with a short note for the picker."""
-        district = self.district
-        post = district.posts[post_id]
-        shift = district.shifts[shift_code]
-        on_duty = {a.cadre_id for a in self.assignments if a.date == day}
-        deployed = self.deployment()
-        mine: dict[int, list[Assignment]] = defaultdict(list)
-        for a in self.assignments:
-            mine[a.cadre_id].append(a)
-        past: dict[int, list[Assignment]] = defaultdict(list)
-        for a in self.neighbours:
-            past[a.cadre_id].append(a)
-        pool = []
-        for cadre in district.cadres.values():
-            if cadre.status != "active" or cadre.id in on_duty or district.absent(cadre.id, day):
-                continue
-            if district.unavailable(cadre.id, day, shift_code):
-                continue
-            if shift.is_night and not cadre.night_ok:
-                continue
-            km = commute_km(cadre, post, district.settings.road_factor)
-            if km > cadre.max_commute_km:
-                continue
-            home = deployed.get(cadre.id)
-            rank = 0 if home == post_id else (1 if home is None else 2)
-            pool.append((rank, km, cadre.id, home))
-        pool.sort()
-        out: list[tuple[int, str]] = []
-        for rank, km, cadre_id, home in pool:
-            source = "relief" if rank == 2 else "manual"
-            trial = [*mine[cadre_id], Assignment(day, cadre_id, post_id, shift_code, False, source)]
-            if self._cadre_breaches(cadre_id, trial, past[cadre_id]):
-                continue
-            where = (
-                "deployed here"
-                if rank == 0
-                else "no duty this week"
-                if rank == 1
-                else f"lent from {self._post(home)}"
-            )
-            out.append((cadre_id, f"{km:.1f} km, {where}"))
-            if len(out) >= limit:
-                break
-        return out
-
-    def _cadre_breaches(self, cadre_id: int, week: list[Assignment], past) -> list:
-        """The rules of one cadre's own week (all but coverage) on just their duties."""
-        try:
-            return list(
-                self.checker(self.district, self.week_start, week, list(past), coverage=False)
-            )
-        except TypeError:  # a checker without the coverage switch
-            return [
-                b
-                for b in self.checker(self.district, self.week_start, week, list(past))
-                if b.cadre_id == cadre_id
-            ]
-
     def locks(self) -> list[Assignment]:
         return [a for a in self.assignments if a.locked]
 
@@ -558,117 +395,6 @@ class WeekEditor:
             cell.date, by_cadre, cell.post_id, cell.shift_code, False,
             self._source(by_cadre, cell.post_id),
         )  # fmt: skip
-
-    # --- what an edit would do, for the pickers ------------------------------------------
-
-    def ranked_candidates(
-        self,
-        post_id: int,
-        day: dt.date,
-        shift_code: str,
-        *,
-        replacing: int | None = None,
-        limit: int = 15,
-        only: Iterable[int] | None = None,
-    ) -> list[Candidate]:
-        """Who could take this post, day and shift (in `replacing`'s place, if given),
-        ranked by fit: no rule broken first, then colleagues deployed here, then those
-        with no duty this week; fewer duties and nights this week, nearer, rested. Each with
-        the facts one decides by and its consequences (the rules it would break)."""
-        district = self.district
-        post = district.posts[post_id]
-        shift = district.shifts[shift_code]
-        on_duty = {a.cadre_id for a in self.assignments if a.date == day}
-        deployed = self.deployment()
-        mine: dict[int, list[Assignment]] = defaultdict(list)
-        for a in self.assignments:
-            mine[a.cadre_id].append(a)
-        past: dict[int, list[Assignment]] = defaultdict(list)
-        for a in self.history:
-            past[a.cadre_id].append(a)
-        nights = {c for c, s in district.shifts.items() if s.crosses_midnight}
-        pool = []
-        wanted = None if only is None else set(only)
-        for cadre in district.cadres.values():
-            if cadre.id == replacing or cadre.id in on_duty:
-                continue
-            if wanted is not None and cadre.id not in wanted:
-                continue
-            if cadre.status != "active" or district.absent(cadre.id, day):
-                continue
-            km = commute_km(cadre, post, district.settings.road_factor)
-            home = deployed.get(cadre.id)
-            rank = 0 if home == post_id else (1 if home is None else 2)
-            week = mine[cadre.id]
-            n_nights = sum(a.shift_code in nights for a in week)
-            near = {a.date for a in week} & {day - dt.timedelta(days=1), day + dt.timedelta(days=1)}
-            pre = (
-                (shift.crosses_midnight and not cadre.night_ok) or km > cadre.max_commute_km,
-                rank, len(week), n_nights, len(near), km,
-            )  # fmt: skip
-            pool.append((pre, cadre.id, km, home, len(week), n_nights, bool(near)))
-        pool.sort()
-        out: list[Candidate] = []
-        for pre, cadre_id, km, home, duties, n_nights, near in pool[: max(limit * 3, 40)]:
-            source = "manual" if home in (None, post_id) else "relief"
-            trial = [*mine[cadre_id], Assignment(day, cadre_id, post_id, shift_code, False, source)]
-            breaks = [b.message for b in self._cadre_breaches(cadre_id, trial, past[cadre_id])]
-            where = (
-                "colleague here"
-                if home == post_id
-                else "free this week"
-                if home is None
-                else f"from {self._post(home)}"
-            )
-            out.append(
-                Candidate(cadre_id, km, duties, n_nights, near, where, tuple(breaks), pre[1])
-            )
-        out.sort(key=lambda c: (bool(c.breaks), c.rank, c.duties, c.nights, c.near_duty, c.km))
-        return out[:limit]
-
-    def day_options(self, cadre_id: int, day: dt.date) -> list[DayOption]:
-        """Where `cadre_id`'s duty of `day` could go in the week: each other day, whether
-        they are free then, how the same post and shift stands that day, and the colleagues
-        on duty there who could take `day` in exchange (both cells stay covered)."""
-        current = self._existing(cadre_id, day)
-        states = self.cell_states([current.post_id])
-        cells = self.by_cell()
-        out = []
-        for other in self.days:
-            if other == day:
-                continue
-            busy = self.at(cadre_id, other)
-            key = (current.post_id, other, current.shift_code)
-            state = states.get(key)
-            short = max(0, state.required - state.covered) if state else 0
-            partners = tuple(
-                a.cadre_id
-                for a in cells.get(key, [])
-                if not a.locked and self.at(a.cadre_id, day) is None
-            )
-            out.append(DayOption(other, busy is None, short, partners))
-        return out
-
-    def post_options(self, cadre_id: int, day: dt.date) -> list[PostOption]:
-        """Every post `cadre_id` could move to on `day`: short ones first, then nearer;
-        each with the distance and what that post still needs that day."""
-        district = self.district
-        cadre = district.cadres[cadre_id]
-        current = self._existing(cadre_id, day)
-        states = self.cell_states()
-        out = []
-        for post in district.posts.values():
-            if post.id == current.post_id:
-                continue
-            need = sum(
-                max(0, s.required - s.covered)
-                for code in district.shifts
-                if (s := states.get((post.id, day, code))) is not None
-            )
-            km = commute_km(cadre, post, district.settings.road_factor)
-            out.append(PostOption(post.id, km, need, km <= cadre.max_commute_km))
-        out.sort(key=lambda o: (not o.reachable, -o.short, o.km))
-        return out
 
     def move_week(self, cadre_id: int, to_post: int, *, override: str = "") -> Change:
         """Redeploy a cadre: every assignment of their week goes to `to_post`."""
@@ -954,126 +680,3 @@ class WeekEditor:
     def _post(self, post_id: int) -> str:
         post = self.district.posts.get(post_id)
         return post.name if post else f"post #{post_id}"
-
-
-# --- figures the cadre screen shows ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DutyCounts:
-    days: int = 0
-    nights: int = 0
-    weekends: int = 0
-
-
-def duty_counts(district: District, assignments: Iterable[Assignment]) -> dict[int, DutyCounts]:
-    """Duties, night shifts and weekend duties per cadre over `assignments`."""
-    days: Counter = Counter()
-    nights: Counter = Counter()
-    weekends: Counter = Counter()
-    for a in assignments:
-        days[a.cadre_id] += 1
-        shift = district.shifts.get(a.shift_code)
-        if shift is not None and shift.is_night:
-            nights[a.cadre_id] += 1
-        if a.date.weekday() >= 5:
-            weekends[a.cadre_id] += 1
-    return {c: DutyCounts(days[c], nights[c], weekends[c]) for c in days}
-
-
-def average_counts(district: District, counts: dict[int, DutyCounts]) -> tuple[float, float]:
-    """Average nights and weekend duties over the active cadres (those with none count too)."""
-    active = [c.id for c in district.cadres.values() if c.status == "active"] or [0]
-    nights = sum(counts.get(c, DutyCounts()).nights for c in active) / len(active)
-    weekends = sum(counts.get(c, DutyCounts()).weekends for c in active) / len(active)
-    return nights, weekends
-
-
-def audit_about(db: sqlite_utils.Database, needle: str, limit: int = 20) -> list:
-    """Audit entries whose details mention `needle` (a cadre's code), newest first."""
-    rows = db.execute(
-        "select id, at, actor, action, details from audit where details like ? "
-        "order by id desc limit ?",
-        [f"%{needle}%", limit],
-    ).fetchall()
-    return [AuditEntry(*row) for row in rows]
-
-
-# --- what a solve would change -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RosterDiff:
-    cells_changed: int  # post, day and shift cells whose cadres differ
-    cadres_moved: int  # cadres deployed at another post (or newly, or no longer, on duty)
-    added: int  # assignments only in the new roster
-    removed: int  # assignments only in the current one
-    unmet_before: int
-    unmet_after: int
-
-
-def diff_rosters(
-    district: District,
-    monday: dt.date,
-    current: Iterable[Assignment],
-    proposed: Iterable[Assignment],
-) -> RosterDiff:
-    def keys(assignments: Iterable[Assignment]) -> set[tuple]:
-        return {(a.post_id, a.date, a.shift_code, a.cadre_id) for a in assignments}
-
-    posts = posts_of
-
-    def unmet(assignments: Iterable[Assignment]) -> int:
-        covered = Counter((a.post_id, a.date, a.shift_code) for a in assignments)
-        return sum(
-            max(0, district.required(p, d, s) - covered[(p, d, s)])
-            for p in district.posts
-            for d in week_days(monday)
-            for s in district.shifts
-        )
-
-    current, proposed = list(current), list(proposed)
-    before, after = keys(current), keys(proposed)
-    cells = {(p, d, s) for p, d, s, _c in before ^ after}
-    was, now = posts(current), posts(proposed)
-    moved = sum(1 for c in set(was) | set(now) if was.get(c) != now.get(c))
-    return RosterDiff(
-        len(cells), moved, len(after - before), len(before - after), unmet(current), unmet(proposed)
-    )
-
-
-def rebased(
-    before: Iterable[Assignment], new: Iterable[Assignment], stored: Iterable[Assignment]
-) -> list[Assignment] | None:
-    """A change of the week (`before` → `new`) made on the week as now `stored`, or None
-    when the change from `before` to `stored` (someone else's) touched one of its cadres or
-    cells: then the person must look again."""
-    new, stored = list(new), list(stored)
-    mine, theirs = set(before) ^ set(new), set(before) ^ set(stored)
-
-    def reach(diff) -> set:
-        return {("c", a.cadre_id) for a in diff} | {
-            ("p", a.post_id, a.date, a.shift_code) for a in diff
-        }
-
-    if reach(mine) & reach(theirs):
-        return None
-    removed, added = set(before) - set(new), set(new) - set(before)
-    return [a for a in stored if a not in removed] + [a for a in new if a in added]
-
-
-def keep_locks(proposed: Iterable[Assignment], locks: Iterable[Assignment]) -> list[Assignment]:
-    """The solver's roster with the locked assignments marked locked again (and any it
-    dropped put back: rule 8 says locked ones stay exactly as they are)."""
-    locked = {(a.date, a.cadre_id): a for a in locks}
-    out = []
-    for a in proposed:
-        lock = locked.get((a.date, a.cadre_id))
-        if lock is not None and (lock.post_id, lock.shift_code) == (a.post_id, a.shift_code):
-            out.append(lock)
-            del locked[(a.date, a.cadre_id)]
-        elif lock is not None:
-            continue  # the solver moved a locked duty: the lock wins
-        else:
-            out.append(a)
-    return out + list(locked.values())
