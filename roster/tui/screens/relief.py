@@ -268,7 +268,9 @@ class ReliefScreen(RosterScreen):
         option = self.options[index]
         app = self.host
         if self._asked is None or self._asked[2:] != (app.editor.version, app.district_version):
-            self.say("The week or the district changed: the options are computed again.", "bold red")
+            self.say(
+                "The week or the district changed: the options are computed again.", "bold red"
+            )
             self.ask()
             return
         reason = self.query_one("#relief-reason", Input).value.strip()
