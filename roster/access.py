@@ -121,6 +121,8 @@ def add_user(
         db.execute("delete from coordinator_towns where os_user = ?", [os_user])
         db["coordinator_towns"].insert_all({"os_user": os_user, "town_id": t} for t in town_ids)
         store.add_audit(db, "user.add", {"user": os_user, "role": role, "towns": towns}, by.actor)
+        # who may change what moved: open sessions read it again (with the district)
+        store.bump_district(db, f"coordinator {os_user} set to {role}", by.actor)
 
 
 def remove_user(db: sqlite_utils.Database, os_user: str, by: Access) -> None:
@@ -132,6 +134,7 @@ def remove_user(db: sqlite_utils.Database, os_user: str, by: Access) -> None:
         db.execute("delete from coordinator_towns where os_user = ?", [os_user])
         db.execute("delete from coordinators where os_user = ?", [os_user])
         store.add_audit(db, "user.remove", {"user": os_user}, by.actor)
+        store.bump_district(db, f"coordinator {os_user} removed", by.actor)
 
 
 def _keep_a_district(db: sqlite_utils.Database, os_user: str, role: str | None) -> None:

@@ -56,6 +56,7 @@ def relief_cmd(
     from roster import relief
 
     db = open_existing(db_path)
+    district_version = store.district_version(db)  # before the district the options are of
     district = store.load_district(db)
     try:
         who = relief.find_cadre(district, cadre)
@@ -77,7 +78,7 @@ def relief_cmd(
             f"--to {last} is outside the roster's week ({monday} to {sunday}): give one request "
             f"per week, e.g. --to {sunday}, then --from {sunday + dt.timedelta(days=1)}"
         )
-    history = store.history(db, monday)
+    history = store.neighbours(db, monday)  # the weeks before and the next stored week
     t0 = time.perf_counter()
     try:
         options = relief.relief_options(
@@ -102,9 +103,10 @@ def relief_cmd(
             raise click.ClickException(f"{access_for(db).describe()}; cannot settle requests")
         try:  # the request is recorded (or found open) and settled in one transaction
             applied = relief.apply_option(
-                db, (who.id, first, last, reason), options[apply_n - 1], rebase=True
-            )
-        except (relief.ReliefError, store.StaleRoster, NotAllowed) as e:
+                db, (who.id, first, last, reason), options[apply_n - 1], rebase=True,
+                district_version=district_version,
+            )  # fmt: skip
+        except (relief.ReliefError, store.StaleRoster, store.DistrictChanged, NotAllowed) as e:
             raise click.ClickException(str(e)) from None
         request_id = applied.request_id
     if as_json:
@@ -218,7 +220,7 @@ def recall_cmd(db_path: Path, cadre: str, first: dt.date, reason: str, as_json: 
     if roster is not None:
         t0 = time.perf_counter()
         options = relief.relief_options(
-            district, roster, who.id, done.start, done.end, history=store.history(db, monday)
+            district, roster, who.id, done.start, done.end, history=store.neighbours(db, monday)
         )  # fmt: skip
         seconds = time.perf_counter() - t0
     if as_json:

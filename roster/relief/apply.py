@@ -99,6 +99,7 @@ def apply_option(
     *,
     kind: str | None = None,
     rebase: bool = False,
+    district_version: int | None = None,
 ) -> Applied:
     """Settle a relief request with `option`, in one transaction: the roster, the absence,
     the request (recorded there when it was not yet) and the audit are written together
@@ -115,8 +116,16 @@ def apply_option(
     When the week was changed since the options were computed, `StaleWeek` names who
     changed it and when; with `rebase`, a change that touched none of the option's people
     and cells is kept and the option made on top of it (`Applied.rebased_on` names whose).
+
+    `district_version` is the district's version the options were computed on (read before
+    that district was loaded; None: read here, before loading it). When the district changed
+    since (a recall, an absence, an import), `store.DistrictChanged` says who changed it and
+    nothing is written; with `rebase`, the option is first judged again by the whole-week
+    checker on the district as it is now, and written when it finds nothing new.
     """
     actor = actor or store.current_actor()
+    if district_version is None:
+        district_version = store.district_version(db)  # before the district it versions
     district = store.load_district(db)
     if isinstance(request, int):
         cadre_id, start, end, reason = _open_request(db, request)
@@ -151,13 +160,20 @@ def apply_option(
             if new is None:
                 raise stale
             rebased_on = stale.by or "someone else"
-            district = store.load_district(db)  # as it is now, with the other change's data
         else:
             new = apply_changes(roster.assignments, option)
+        computed_on = district_version
+        district_version = store.district_version(db)
+        if district_version != computed_on:
+            if not rebase:  # DistrictChanged: who changed it; the options are computed again
+                store.require_district_version(db, computed_on)
+            district = store.load_district(db)  # as it is now: the checker judges on it
         absence = Absence(-1, cadre_id, start, end, kind or absence_kind(reason), reason)
         checked = replace(district, absences=[*district.absences, absence])
         problems = whole_week_breaches(checked, roster, new, option, store.neighbours(db, monday))
         if problems:
+            if district_version != computed_on:  # the district's change is why
+                store.require_district_version(db, computed_on)
             raise StaleOption(
                 "the checker refuses this option now: " + "; ".join(problems[:3])
                 + " — compute the options again"
@@ -170,6 +186,7 @@ def apply_option(
             action="relief.apply",
             actor=actor,
             expected_version=roster.version,
+            district_version=district_version,
         )
         if not any(
             a.cadre_id == cadre_id and a.start_date <= start and a.end_date >= end

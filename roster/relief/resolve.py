@@ -55,7 +55,7 @@ def resolve_locally(week: WeekIndex, req: Request) -> ReliefOption | None:
         for a in week.assignments
         if (a.date, a.cadre_id, a.post_id, a.shift_code) not in free | freed_keys
     ]
-    history = [a for items in week.history_of.values() for a in items]
+    history = [a for by in (week.history_of, week.after_of) for items in by.values() for a in items]
     wk = prepare_week(district, week.monday, history, locks)
     day_of = {d: i for i, d in enumerate(wk.days)}
     changes: list[Change] = []

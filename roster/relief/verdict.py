@@ -10,7 +10,7 @@ from roster.domain import Assignment, District, Roster
 from roster.edits import breach_key
 from roster.relief.options import ReliefOption
 from roster.relief.week_index import Request, WeekIndex
-from roster.solver.checker import check_roster
+from roster.solver.checker import check_roster, quota_mates
 
 
 def offered_breaches(week: WeekIndex, req: Request, option: ReliefOption) -> list[str]:
@@ -52,10 +52,13 @@ def offered_breaches(week: WeekIndex, req: Request, option: ReliefOption) -> lis
             after = req.checked[key] = [
                 b.message
                 for b in check_roster(district, week.monday, list(mine.values()),
-                                      week.history_of.get(c, ()), locks=locks, coverage=False)
+                                      week.history_of.get(c, ()),
+                                      following=week.after_of.get(c, ()), locks=locks,
+                                      coverage=False)
                 if breach_key(b) not in before
             ]  # fmt: skip
         problems += after
+    problems += quota_breaches(week, district, new_week)
     named = {(u.post_id, u.date, u.shift_code) for u in option.uncovered}
     for cell, n in delta.items():
         if n >= 0 or cell in named:
@@ -65,6 +68,43 @@ def offered_breaches(week: WeekIndex, req: Request, option: ReliefOption) -> lis
         if have < need:
             problems.append(f"post {cell[0]} on {cell[1]} shift {cell[2]}: {have} of {need}")
     return problems
+
+
+def quota_breaches(
+    week: WeekIndex, district: District, new_week: dict[int, dict[tuple, Assignment]]
+) -> list[str]:
+    """Rule 9's unit quotas on the days the option changes: a unit's quota counts every
+    cadre of it on duty, so the changed weeks alone cannot say (their unit mates' duties,
+    unchanged, are counted with them). A unit newly above its quota, or further above it
+    than before, is an objection."""
+    mates = quota_mates(district, new_week)
+    if not mates:
+        return []
+    days = {key[0] for mine in new_week.values() for key in mine}
+    days |= {a.date for c in new_week for a in week.by_cadre.get(c, {}).values()}
+    unit_of = {c: district.cadres[c].unit_id for c in mates}
+
+    def on_duty(changed: bool) -> tuple[list[Assignment], Counter]:
+        out = [a for c in mates if not (changed and c in new_week)
+               for a in week.by_cadre.get(c, {}).values() if a.date in days]  # fmt: skip
+        if changed:
+            out += [a for mine in new_week.values() for a in mine.values() if a.date in days]
+        return out, Counter((unit_of.get(a.cadre_id), a.date) for a in out)
+
+    before, n_before = on_duty(False)
+    after, n_after = on_duty(True)
+    over_before = {(unit_of[b.cadre_id], b.date)
+                   for b in check_roster(district, week.monday, before, coverage=False)
+                   if b.rule == "unit_quota"}  # fmt: skip
+    return [
+        b.message
+        for b in check_roster(district, week.monday, after, coverage=False)
+        if b.rule == "unit_quota"
+        and (
+            (key := (unit_of[b.cadre_id], b.date)) not in over_before
+            or n_after[key] > n_before[key]
+        )
+    ]
 
 
 def whole_week_breaches(

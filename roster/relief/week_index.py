@@ -102,6 +102,26 @@ class WeekIndex:
         self.history_of: dict[int, list[Assignment]] = defaultdict(list)
         for a in past:
             self.history_of[a.cadre_id].append(a)
+        # The stored week after (days after Sunday in `history`, see `store.neighbours`):
+        # rest rules look across that boundary too.
+        self.after_of: dict[int, list[Assignment]] = defaultdict(list)
+        for a in history:
+            if a.date > self.days[-1]:
+                self.after_of[a.cadre_id].append(a)
+        self.after: dict[int, list[tuple[int, str]]] = {}
+        self.run_after: dict[int, int] = {}
+        for c, items in self.after_of.items():
+            dates = {a.date for a in items}
+            n, day = 0, self.monday + dt.timedelta(days=7)
+            while day in dates:
+                n, day = n + 1, day + dt.timedelta(days=1)
+            self.run_after[c] = n
+            self.after[c] = sorted(
+                ((a.date - self.monday).days, a.shift_code)
+                for a in items
+                if (a.date - self.monday).days <= 6 + max(1, self.max_gap)
+                and a.shift_code in district.shifts
+            )
         self.before: dict[int, list[tuple[int, str]]] = {}
         self.run_before: dict[int, int] = {}
         self.hist_nights: Counter = Counter()
@@ -178,8 +198,8 @@ class WeekIndex:
 
     def fits(self, cadre_id: int, days: dict[dt.date, str]) -> str | None:
         """None when a week of `days` (date -> shift) keeps rules 1, 4 and 5 for the cadre,
-        counting their history; else the rule it breaks (a quick filter: the checker has
-        the last word)."""
+        counting the stored weeks before and after; else the rule it breaks (a quick filter:
+        the checker has the last word)."""
         s = self.settings
         if len(days) > 7 - s.min_rest_days:
             return "rest_days"
@@ -191,8 +211,12 @@ class WeekIndex:
                     return "consecutive_days"
             else:
                 run = 0
-        seq = self.before.get(cadre_id, []) + sorted(
-            ((d - self.monday).days, code) for d, code in days.items()
+        if run and run + self.run_after.get(cadre_id, 0) > s.max_consecutive_days:
+            return "consecutive_days"
+        seq = (
+            self.before.get(cadre_id, [])
+            + sorted(((d - self.monday).days, code) for d, code in days.items())
+            + self.after.get(cadre_id, [])
         )
         for i, (d1, s1) in enumerate(seq):
             for d2, s2 in seq[i + 1 :]:
@@ -209,6 +233,7 @@ class WeekIndex:
             self.monday,
             list(self.by_cadre.get(cadre_id, {}).values()),
             self.history_of.get(cadre_id, ()),
+            following=self.after_of.get(cadre_id, ()),
             locks=locks,
             coverage=False,
         )

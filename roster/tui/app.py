@@ -450,21 +450,26 @@ class RosterApp(App[None]):
         self.reload_district()
 
     def reload_district(self, *, say: bool = False) -> None:
-        """Read the district again (someone imported, recalled, settled a relief or changed
-        settings), give it to every open week, and tell every screen (and the user)."""
+        """Read the district again (someone imported, recalled, settled a relief, changed
+        settings or coordinators), and who may change what; give both to every open week,
+        and tell every screen (and the user)."""
         self.district_version = store.district_version(self.db)
         self.district = inert_district(store.load_district(self.db))
+        was, self.access = self.access, access_for(self.db, self.actor)
         self._finder = None
         for editor in self._editors.values():
             editor.set_district(self.district, self.district_version)
+            editor.access = self.access
             if editor.stored_version() != editor.version:
                 editor.reload()
         if say:
             self.notify(
-                "The district changed (a recall, an absence, an import or settings): "
-                "reloaded; checks are run again.",
+                "The district changed (a recall, an absence, an import, settings or "
+                "coordinators): reloaded; checks are run again.",
                 timeout=5,
             )
+        if self.access != was:
+            self.notify(f"Your access changed: {self.access.describe()}.", timeout=8)
         self.roster_changed("reload")
 
     def show_post(self, post_id: int, day: dt.date | None = None) -> None:

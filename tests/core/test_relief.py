@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from roster import relief, store
 from roster.access import NotAllowed, access_for, add_user
 from roster.cli import cli
-from roster.domain import Absence, Assignment, District, Roster
+from roster.domain import Absence, Assignment, District, Roster, UnitDay
 from roster.edits import breach_key
 from roster.solver import solve_week
 from roster.solver.checker import check_roster
@@ -221,6 +221,46 @@ def test_a_cadre_on_an_over_staffed_shift_changes_shift():
     }
     for option in options:
         assert whole_week_ok(d, roster, option) == []
+
+
+def sunday_night_to_cover() -> tuple[District, Roster, list[Assignment]]:
+    """Post 1, a night shift a day: cadre 1 works Mon-Thu and Sunday, cadre 2 (the only
+    other cadre) Fri and Sat. The next week, already rostered, starts with cadre 2 on a
+    day shift on Monday morning."""
+    d = district([post(1)], [cadre(1), cadre(2)], demand(1, day_shifts=0, night_shifts=1))
+    week = [A(day(i), 1, 1, "N") for i in (0, 1, 2, 3, 6)] + [A(day(i), 2, 1, "N") for i in (4, 5)]
+    next_week = [A(day(7), 2, 1, "D")]
+    return d, week_roster(week), next_week
+
+
+def test_an_option_never_breaks_rest_into_the_next_rostered_week():
+    d, roster, next_week = sunday_night_to_cover()
+    alone = relief.relief_options(d, roster, 1, day(6), day(6))
+    assert any(c.cadre_id == 2 and c.date == day(6) for o in alone for c in o.added)
+    options = relief.relief_options(d, roster, 1, day(6), day(6), history=next_week)
+    assert not any(c.cadre_id == 2 and c.date == day(6) for o in options for c in o.added)
+    [option] = options  # only the shift left uncovered, and why
+    assert [u.date for u in option.uncovered] == [day(6)]
+    assert "rest hours" in option.uncovered[0].why
+    for option in options:
+        assert whole_week_ok(d, roster, option, history=next_week) == []
+
+
+def test_a_unit_is_never_put_above_its_quota():
+    """Cadre 2 rests on Tuesday at post 1, cadre 4 is in reserve nearby; cadre 2's unit 2
+    spares one cadre on Tuesdays, and cadre 3 of that unit is already on duty at post 2."""
+    cadres = [cadre(1), cadre(2, unit=2), cadre(3, unit=2), cadre(4, unit=3, north_km=3)]
+    d = district([post(1), post(2, north_km=2)], cadres, demand(1) + demand(2),
+                 unit_days=[UnitDay(2, 2, 1)])  # fmt: skip
+    week = [A(day(i), 1, 1, "D") for i in range(4)] + [A(day(i), 2, 1, "D") for i in (4, 5, 6)]
+    week += [A(day(i), 3, 2, "D") for i in range(7) if i != 3]
+    roster = week_roster(week)
+    options = relief.relief_options(d, roster, 1, day(1), day(1))
+    assert options and options[0].complete
+    assert not any(c.cadre_id == 2 and c.date == day(1) for o in options for c in o.added)
+    assert any(o.disturbed == (4,) for o in options)
+    for option in options:
+        assert whole_week_ok(d, roster, option) == [], option.summary
 
 
 # --- the checker on generated districts ------------------------------------------------------
@@ -433,6 +473,60 @@ def test_a_stale_option_is_refused(db):
     with pytest.raises(store.StaleRoster, match=r"changed by zhang at \d\d-\d\d \d\d:\d\d"):
         relief.apply_option(db, (1, day(1), day(1), ""), option, "boss")
     assert store.relief_requests(db) == []  # the refused apply left no open request
+
+
+def test_an_option_of_a_district_changed_since_is_refused(db):
+    """A recall recorded by someone else between computing the options and applying one:
+    the apply is refused, naming the change, and writes nothing."""
+    seen = store.district_version(db)
+    [option] = [o for o in options_in(db) if o.kind == "take_over"]
+    other = store.open_db(db.path_for_tests, create=False)
+    relief.recall(other, "G0003", day(3), "discipline", actor="li")
+    other.close()
+    with pytest.raises(store.DistrictChanged, match=r"changed while you worked \(.*by li"):
+        relief.apply_option(db, (1, day(1), day(1), ""), option, "boss", district_version=seen)
+    assert store.get_roster(db, MONDAY).version == 1
+    assert [r.cadre_id for r in store.relief_requests(db)] == [3]  # the recall's, no other
+    # rebasing, the option is judged again on the district as it is now: untouched by the
+    # recall of cadre 3, it goes through
+    done = relief.apply_option(
+        db, (1, day(1), day(1), ""), option, "boss", district_version=seen, rebase=True
+    )
+    assert done.roster_version == 2
+
+
+def test_cli_apply_is_refused_when_the_district_changed_while_computing(db, monkeypatch):
+    """The cadre taking over is recalled between the options and the apply."""
+    real = relief.relief_options
+
+    def and_a_recall_meanwhile(*args, **kw):
+        options = real(*args, **kw)
+        assert options[0].disturbed == (2,)
+        other = store.open_db(db.path_for_tests, create=False)
+        relief.recall(other, "G0002", day(1), "discipline", actor="li")
+        other.close()
+        return options
+
+    monkeypatch.setattr(relief, "relief_options", and_a_recall_meanwhile)
+    result = run(db, "relief", "G0001", "--from", "2026-12-08", "--to", "2026-12-08",
+                 "--apply", "1")  # fmt: skip
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "changed while you worked" in result.output and "by li" in result.output
+    assert store.get_roster(db, MONDAY).version == 1
+
+
+def test_cli_relief_sees_the_next_rostered_week(tmp_path):
+    d, roster, next_week = sunday_night_to_cover()
+    db = store.open_db(tmp_path / "r.db")
+    save_district(db, d)
+    store.save_roster(db, MONDAY, roster.assignments, actor="test")
+    store.save_roster(db, day(7), next_week, actor="test")
+    db.path_for_tests = tmp_path / "r.db"
+    result = run(db, "relief", "G0001", "--from", "2026-12-13", "--to", "2026-12-13", "--json")
+    assert result.exit_code == 0, result.output
+    added = [c for o in json.loads(result.output)["options"] for c in o["changes"]
+             if c["action"] == "add"]  # fmt: skip
+    assert added == []
 
 
 def test_a_request_on_a_published_week_is_marked_as_a_change_to_it(db):

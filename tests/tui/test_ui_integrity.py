@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 from roster import store
+from roster.access import access_for, add_user
 from roster.domain import week_days
 from roster.tui.screens.dialogs import ConfirmScreen
 from tests.factories import MONDAY
@@ -90,3 +91,32 @@ async def test_a_held_database_keeps_the_session_and_offers_a_retry(db_path):
         assert len(app.editor.undo_stack) == 2  # the session went on: undo still has both
         stored = store.get_roster(store.open_db(db_path, create=False), MONDAY)
         assert stored.version == app.editor.version
+
+
+@run_async
+async def test_a_demotion_elsewhere_reaches_the_open_window(db_path):
+    """A district coordinator's window stays open while another demotes them to a town
+    coordinator of 龙山街道: the window reads who may change what again, and an edit in
+    another town is refused there and audited, nothing saved."""
+    db = store.open_db(db_path)
+    add_user(db, "boss", "district", [], access_for(db, "boss"))
+    add_user(db, "tester", "district", [], access_for(db, "boss"))
+    db.close()
+    app = app_for(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.editor.access.role == "district"
+        other = store.open_db(db_path, create=False)
+        add_user(other, "tester", "town", ["龙山街道"], access_for(other, "boss"))
+        other.close()
+        app.watch_db()  # the watch's tick
+        await settle(pilot)
+        assert app.access.role == "town" and app.editor.access is app.access
+        assert any("Your access changed" in n.message for n in app._notifications)
+        version = app.editor.version
+        app.edit(lambda o: app.editor.assign(13, 3, SUNDAY, "N", override=o))  # 北沟村
+        await settle(pilot)
+        assert app.editor.at(13, SUNDAY) is None
+        assert store.get_roster(app.db, MONDAY).version == version
+        refused = store.audit_entries(app.db, limit=1)[0]
+        assert refused.action == "refused" and "coordinates other towns" in refused.details

@@ -111,7 +111,8 @@ class ReliefScreen(RosterScreen):
         self.cadre_id = cadre_id
         self.day = day
         self.options: list = []
-        self._asked: tuple | None = None  # (start, end, version) the options shown are for
+        # (start, end, roster version, district version) the options shown are for
+        self._asked: tuple | None = None
         self._applying = False
         self._note: Text | None = None  # why the last apply was refused, kept on recompute
 
@@ -182,7 +183,7 @@ class ReliefScreen(RosterScreen):
             self._show_options([])
             self.say(str(error), "bold red")
             return
-        asked = (start, end, editor.version)
+        asked = (start, end, editor.version, self.host.district_version)
         if asked == self._asked:
             return
         self._asked = asked
@@ -195,14 +196,14 @@ class ReliefScreen(RosterScreen):
             dict(editor.stats),
             list(editor.assignments),
         )
-        self._compute(self.host.district, roster, list(editor.history), asked)
+        self._compute(self.host.district, roster, list(editor.neighbours), asked)
 
     @work(thread=True, exclusive=True, group="relief", exit_on_error=False)
     def _compute(self, district, roster: Roster, history: list, asked: tuple) -> None:
         """Plain values in, a message out: no connection of the UI thread's is touched."""
         from roster.relief import ReliefError, relief_options
 
-        start, end, _version = asked
+        start, end, _version, _district_version = asked
         t0 = time.perf_counter()
         try:
             options = relief_options(district, roster, self.cadre_id, start, end, history=history)
@@ -293,25 +294,30 @@ class ReliefScreen(RosterScreen):
         if self._applying or not 0 <= index < len(self.options):
             return
         option = self.options[index]
-        if self._asked is None or self._asked[2] != self.host.editor.version:
-            self.say("The week changed: the options are being computed again.", "bold red")
+        app = self.host
+        if self._asked is None or self._asked[2:] != (app.editor.version, app.district_version):
+            self.say(
+                "The week or the district changed: the options are computed again.", "bold red"
+            )
             self.ask()
             return
         reason = self.query_one("#relief-reason", Input).value.strip()
         self._applying = True
         self.say(f"applying option {option.rank}…", "dim")
-        self._apply(self.host.db_path, option, reason, self.host.actor)
+        self._apply(app.db_path, option, reason, app.actor, self._asked[3])
 
     @work(thread=True, exclusive=True, group="relief-apply", exit_on_error=False)
-    def _apply(self, db_path, option, reason: str, actor: str | None) -> None:
+    def _apply(
+        self, db_path, option, reason: str, actor: str | None, district_version: int
+    ) -> None:
         """Apply with a connection of the worker's own (a connection belongs to its thread)."""
         from roster.relief import ReliefError, apply_option
 
         db = store.open_db(db_path, create=False)
         try:
             request = (self.cadre_id, option.start, option.end, reason)
-            applied = apply_option(db, request, option, actor)
-        except (ReliefError, store.StaleRoster, NotAllowed) as error:
+            applied = apply_option(db, request, option, actor, district_version=district_version)
+        except (ReliefError, store.StaleRoster, store.DistrictChanged, NotAllowed) as error:
             self.post_message(ReliefApplied(None, error))
         else:
             self.post_message(ReliefApplied(applied, None))
