@@ -49,13 +49,18 @@ class Access:
     def read_only(self) -> bool:
         return self.role in ("inspector", "unknown")
 
+    @property
+    def login(self) -> str:
+        """The login whose rights these are ("li" of "li (by boss)")."""
+        return self.actor.split(" (by ", 1)[0]
+
     def describe(self) -> str:
         if self.open_setup:
             return f"{self.actor} (no coordinators set up yet: everyone may edit)"
         if self.role == "unknown":
             return (
                 f"{self.actor} is not a coordinator: read-only. A district coordinator can add "
-                f"you with `roster user add {self.actor} --role town --town NAME`"
+                f"you with `roster user add {self.login} --role town --town NAME`"
             )
         if self.role == "inspector":
             return f"{self.actor} (inspector: read-only)"

@@ -155,6 +155,7 @@ def add_wish(
              "note": note},
             access.actor,
         )  # fmt: skip
+        store.bump_district(db, f"wish of {cadre.code}", access.actor)
     return wish
 
 
@@ -173,6 +174,7 @@ def remove_wish(db: sqlite_utils.Database, access: Access, wish_id: int) -> Wish
             {"cadre": cadre.code, "wish": wish_id, "kind": wish.kind, "when": wish.describe()},
             access.actor,
         )
+        store.bump_district(db, f"wish of {cadre.code}", access.actor)
     return wish
 
 
@@ -216,6 +218,7 @@ def edit_cadre(db: sqlite_utils.Database, access: Access, cadre: Cadre, edit: Ca
             {"cadre": cadre.code, "before": before, "after": changes},
             access.actor,
         )
+        store.bump_district(db, f"details of {cadre.code}", access.actor)
     values = {k: (bool(v) if k == "night_ok" else v) for k, v in changes.items()}
     return replace(cadre, **values)
 

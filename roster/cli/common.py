@@ -66,14 +66,14 @@ def bind_identity(ctx: click.Context, db_path: Path):
 
 
 def _inherit_db(ctx: click.Context, param: click.Parameter, value):
-    """`roster --db X status` means X: a command's own --db, when not given, takes the one
-    given to `roster` itself (on the command line or in $ROSTER_DB)."""
-    given = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
-    if ctx.get_parameter_source(param.name) in given:
+    """Which database a command works on: its own `--db` on the command line, else the
+    `--db` given to `roster` itself (`roster --db X status` means X), else $ROSTER_DB, else
+    the default."""
+    if ctx.get_parameter_source(param.name) == ParameterSource.COMMANDLINE:
         return value
     parent = ctx.parent
     while parent is not None:
-        if parent.get_parameter_source("db_path") in given:
+        if parent.get_parameter_source("db_path") == ParameterSource.COMMANDLINE:
             return parent.params["db_path"]
         parent = parent.parent
     return value

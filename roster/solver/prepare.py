@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from roster.domain import Assignment, District, Settings, most_working_days, week_days
+from roster.domain import (
+    Assignment,
+    District,
+    Settings,
+    most_working_days,
+    posts_of,
+    week_days,
+)
 from roster.geo import distance_matrix, within_commute
 from roster.solver import wishes
 
@@ -160,7 +167,7 @@ def prepare_week(
 
     # history
     prev_week = {monday - dt.timedelta(days=7 - i) for i in range(7)}
-    by_cadre_prev: dict[int, Counter] = defaultdict(Counter)
+    last_week: list[Assignment] = []
     worked_dates: dict[int, set[dt.date]] = defaultdict(set)
     before: dict[int, list[tuple[int, str]]] = defaultdict(list)
     hist_nights: Counter = Counter()
@@ -181,7 +188,7 @@ def prepare_week(
                 nights_back[back][a.cadre_id] += 1
         worked_dates[a.cadre_id].add(a.date)
         if a.date in prev_week:
-            by_cadre_prev[a.cadre_id][a.post_id] += 1
+            last_week.append(a)
         offset = (a.date - monday).days
         if offset >= -max(1, max_gap):
             before[a.cadre_id].append((offset, a.shift_code))
@@ -191,11 +198,8 @@ def prepare_week(
             hist_nights[a.cadre_id] += 1
         if a.date.isoweekday() >= 6:
             hist_weekends[a.cadre_id] += 1
-    prev_post = {
-        c: min(cnt.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        for c, cnt in by_cadre_prev.items()
-        if any(p in district.posts for p in cnt)
-    }
+    # each cadre's post last week (relief loans aside), as the editor and relief count it
+    prev_post = posts_of(a for a in last_week if a.post_id in district.posts)
     stint: dict[int, int] = {}
     for c, p in prev_post.items():
         n = 0

@@ -327,10 +327,27 @@ class RosterApp(App[None]):
             self.roster_changed("reload")
 
     def undo(self) -> None:
-        self._finish_edit(self.editor.undo, None)
+        self._step(self.editor.undo_stack, self.editor.undo, "undo", backwards=True)
 
     def redo(self) -> None:
-        self._finish_edit(self.editor.redo, None)
+        self._step(self.editor.redo_stack, self.editor.redo, "redo", backwards=False)
+
+    def _step(self, stack: list[Change], do: Callable[[], Change], word: str, *, backwards: bool):
+        """Undo or redo the last edit; on a published week, say first whose duties it
+        changes, and make it only if confirmed (as every other edit there)."""
+        if self.editor.status == "published" and stack:
+            change = stack[-1]
+            before, after = (
+                (change.after, change.before) if backwards else (change.before, change.after)
+            )
+            told = self.week_changes(before, after)
+            if told.people:
+                self.confirm_published(
+                    f"{word} {change.label}: {told.summary()}.",
+                    lambda: self._finish_edit(do, None),
+                )
+                return
+        self._finish_edit(do, None)
 
     # --- actions -------------------------------------------------------------------------
 

@@ -39,6 +39,15 @@ def test_top_level_db_is_used_by_the_command(run, db_path):
     assert result.exit_code == 0 and "16 cadres" in result.output
 
 
+def test_a_db_on_the_command_line_wins_over_roster_db(run, db_path, monkeypatch, tmp_path):
+    monkeypatch.setenv("ROSTER_DB", str(tmp_path / "other.db"))
+    result = run("--db", str(db_path), "status")
+    assert result.exit_code == 0, result.output
+    assert "16 cadres" in result.output
+    # with no --db at all, $ROSTER_DB is the database (here: none there)
+    assert run("status").exit_code != 0
+
+
 def test_audit_of_nobody_says_so(run, db_path):
     result = run("--db", str(db_path), "audit", "--actor", "nobody")
     assert result.exit_code == 0

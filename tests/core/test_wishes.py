@@ -114,10 +114,14 @@ def test_demo_ships_wishes_with_the_no_nights_cadre(tmp_path):
 def test_add_and_remove_a_wish_are_audited(small_db):
     access = access_for(small_db, "chief")
     cadre = find_cadre(small_db, "G0001")
+    version = store.district_version(small_db)
     w = add_wish(small_db, access, cadre, "avoid", weekdays=(6, 7), note="家事")
     assert store.wishes(small_db, cadre.id) == [w]
+    # a wish is part of the district: solves, edits and open windows see it changed
+    assert store.district_version(small_db) == version + 1
     remove_wish(small_db, access, w.id)
     assert store.wishes(small_db) == []
+    assert store.district_version(small_db) == version + 2
     actions = [e.action for e in store.audit_entries(small_db, limit=5)]
     assert actions[:2] == ["wish.remove", "wish.add"]
 
@@ -163,6 +167,7 @@ def test_town_scope_is_respected(small_db, frozen_clock):
 def test_edit_cadre_facts_audited_and_checked(small_db):
     access = access_for(small_db, "chief")
     cadre = find_cadre(small_db, "G0001")
+    version = store.district_version(small_db)
     new = edit_cadre(
         small_db, access, cadre,
         CadreEdit(phone="13912345678", transport="e-bike", night_ok=False, notes="腿伤"),
@@ -172,6 +177,7 @@ def test_edit_cadre_facts_audited_and_checked(small_db):
     )  # fmt: skip
     stored = store.load_district(small_db).cadres[cadre.id]
     assert stored == new
+    assert store.district_version(small_db) == version + 1
     entry = store.audit_entries(small_db, limit=1)[0]
     assert entry.action == "cadre.edit" and '"phone": "13800000001"' in entry.details
     for bad in (CadreEdit(phone="call me"), CadreEdit(transport="horse"),

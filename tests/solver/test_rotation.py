@@ -259,3 +259,13 @@ def test_a_run_into_the_next_stored_week_is_kept_within_the_limit_and_a_re_solve
     again = solve(d, history=following, current=res.assignments)
     clean(d, again, following)
     assert again.changes["duties_changed"] == 0
+
+
+def test_last_weeks_post_leaves_relief_loans_aside():
+    """Cadre 1 served post 1 two days and was lent to post 2 for four: their post (what
+    continuity keeps them at) is post 1, as the editor, relief and the rotation view say."""
+    d = district([post(1), post(2)], [cadre(1), cadre(2)], [])
+    history = [Assignment(day(-7 + i), 1, 1, "D") for i in range(2)] + [
+        Assignment(day(-5 + i), 1, 2, "D", source="relief") for i in range(4)
+    ]
+    assert prepare_week(d, MONDAY, history).prev_post == {1: 1}

@@ -71,6 +71,30 @@ async def test_an_edit_of_a_published_week_asks_naming_who_was_told(db_path):
 
 
 @run_async
+async def test_undo_on_a_published_week_asks_too(db_path):
+    """An edit made before publishing, undone after: people were told the edited week."""
+    app = app_for(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.edit(lambda o: app.editor.replace_cadre(1, DAYS[0], 13, override=o))
+        await settle(pilot)
+        await publish(pilot)
+        version = app.editor.version
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen), type(app.screen).__name__
+        assert "undo" in app.screen.question and "PUBLISHED" in app.screen.question
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.editor.version == version and app.editor.at(13, DAYS[0]) is not None
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.editor.at(1, DAYS[0]) is not None and app.editor.at(13, DAYS[0]) is None
+
+
+@run_async
 async def test_re_solving_a_published_week_shows_the_changes_and_asks(db_path):
     app = app_for(db_path, time_limit=5)
     async with app.run_test(size=SIZE) as pilot:
