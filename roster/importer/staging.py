@@ -111,7 +111,9 @@ class _Stage:
                         f'where tbl = ?) on conflict ("{key}") do update set {sets}',
                         [table],
                     )
-                store.bump_district(live, "import", actor)
+                if report.total_inserted or any(c.changed for c in report.kinds.values()):
+                    # an import that changed nothing leaves open windows and solves alone
+                    store.bump_district(live, "import", actor)
                 audit = dict(details or {})
                 audit.update(report.as_dict())
                 store.add_audit(live, "import", audit, actor)

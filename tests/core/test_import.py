@@ -798,3 +798,12 @@ def test_codes_are_trimmed(base, tmp_path):
     row = G1.replace("G0001", "  G0005 ")
     import_file(base, "cadres", write(tmp_path, "cadres.csv", C + row))
     assert one(base, "select count(*) from cadres where code = 'G0005'")[0] == 1
+
+
+def test_a_reimport_that_changes_nothing_leaves_the_district_version(base, tmp_path):
+    before = store.district_version(base)
+    import_file(base, "towns", write(tmp_path / "again", "towns.csv", TOWNS), actor="test")
+    assert store.district_version(base) == before
+    changed = TOWNS.replace("40.316", "40.317")
+    import_file(base, "towns", write(tmp_path / "again2", "towns.csv", changed), actor="test")
+    assert store.district_version(base) == before + 1
