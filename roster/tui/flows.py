@@ -229,14 +229,7 @@ def move_post_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
                 app.edit(lambda o: editor.move_week(cadre_id, post_id, override=o))
                 return
 
-            def move(stand_in: int | None) -> None:
-                app.edit(
-                    lambda o: editor.move(
-                        cadre_id, day, to_post=post_id, replaced_by=stand_in, override=o
-                    )
-                )
-
-            _then_stand_in(app, cadre_id, day, move)
+            _move_with_stand_in(app, cadre_id, day, to_post=post_id)
 
         name = district.posts[post_id].name
         app.choose(
@@ -289,14 +282,7 @@ def move_day_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
             return
         target_day = dt.date.fromisoformat(value[1:])
 
-        def move(stand_in: int | None) -> None:
-            app.edit(
-                lambda o: editor.move(
-                    cadre_id, day, to_day=target_day, replaced_by=stand_in, override=o
-                )
-            )
-
-        _then_stand_in(app, cadre_id, day, move)
+        _move_with_stand_in(app, cadre_id, day, to_day=target_day)
 
     name = district.cadres[cadre_id].name
     app.choose(
@@ -368,3 +354,14 @@ def relief_flow(app: RosterApp, post_id: int, day: dt.date) -> None:
         options,
         lambda cadre_id: app.show_relief(int(cadre_id), day),
     )
+
+
+def _move_with_stand_in(app: RosterApp, cadre_id: int, day: dt.date, **where) -> None:
+    """Move a cadre's duty of `day` (`to_post=` or `to_day=`), a stand-in chosen first for
+    the cell it leaves when that would leave it short."""
+    editor = app.editor
+
+    def move(stand_in: int | None) -> None:
+        app.edit(lambda o: editor.move(cadre_id, day, replaced_by=stand_in, override=o, **where))
+
+    _then_stand_in(app, cadre_id, day, move)
