@@ -435,7 +435,8 @@ SETTING_MEANINGS: dict[str, str] = {
     "weight_continuity": "cost per cadre taken away from last week's post",
     "weight_commute": "cost per km of each deployed cadre's commute",
     "weight_commute_max": "cost per km of the longest commute",
-    "weight_fairness": "cost per night or weekend shift of spread beyond the tolerance",
+    "weight_fairness": "cost per weekend shift of spread at a post beyond the tolerance "
+    "(in relief: nights, weekends and workload too)",
     "weight_party_post": "cost per day of demand at a post with no party member",
     "weight_party_group": "cost per party member a work group lacks below three",
     "weight_unit_spread": "cost per cadre outside their unit's home work group",

@@ -26,6 +26,7 @@ from roster.domain import (
     Wish,
     week_start,
 )
+from roster.importer.formats import parse_weekdays as weekdays_of
 
 
 class WishError(ValueError):
@@ -45,23 +46,20 @@ class CadreEdit:
 
 
 _PHONE_RE = re.compile(r"\+?[0-9(][0-9 ()\-]{3,30}")
-_WEEKDAY_RE = re.compile(r"[1-7](?:-[1-7])?(?:[,;][1-7](?:-[1-7])?)*")
 
 
 def parse_weekdays(text: str) -> tuple[int, ...]:
-    """ "6,7", "1-5" or "1-7" as sorted weekdays (1 = Monday); WishError if not."""
+    """ "6,7", "1-5" or "1-7" as sorted weekdays (1 = Monday), read as the wishes file
+    reads them; WishError if not."""
     text = (text or "").replace(" ", "")
     if not text:
         return ()
-    if not _WEEKDAY_RE.fullmatch(text):
-        raise WishError(f"{text!r} is not a list of weekdays: write 1–7 (1 = Monday), e.g. 6,7")
-    days: set[int] = set()
-    for part in re.split("[,;]", text):
-        lo, _, hi = part.partition("-")
-        if int(hi or lo) < int(lo):
-            raise WishError(f"{part!r}: a range of weekdays goes up, e.g. 1-5")
-        days.update(range(int(lo), int(hi or lo) + 1))
-    return tuple(sorted(days))
+    days = weekdays_of(text)
+    if days is None:
+        raise WishError(
+            f"{text!r} is not a list of weekdays: write 1–7 (1 = Monday), e.g. 6,7 or 1-5"
+        )
+    return days
 
 
 def find_cadre(db: sqlite_utils.Database, ref: str | int) -> Cadre:
