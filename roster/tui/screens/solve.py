@@ -185,9 +185,12 @@ class SolveScreen(RosterScreen):
             r, d = self.result, self.diff
             out.append(f"status {r.status}  objective {r.objective:,.0f}  bound {r.bound:,.0f}  ")
             out.append(f"gap {r.gap * 100:.2f}%  {r.seconds:.1f} s\n", style="bold")
-            out.append(f"against the current roster: {d.cadres_moved} cadres moved, ")
-            out.append(f"{d.cells_changed} cells changed ")
-            out.append(f"(+{d.added} / -{d.removed} duties)\n")
+            if self.host.editor.assignments:
+                out.append(f"against the current roster: {d.cadres_moved} cadres moved, ")
+                out.append(f"{d.cells_changed} cells changed ")
+                out.append(f"(+{d.added} / -{d.removed} duties)\n")
+            else:  # the week had no roster: nobody moves, the roster is new
+                out.append(f"a new roster: {d.added} duties in {d.cells_changed} cells\n")
             out.append(f"unmet slots {d.unmet_before} → ")
             out.append(f"{d.unmet_after}\n", style="bold red" if d.unmet_after else "bold green")
             changes = self.published_changes()
