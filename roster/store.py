@@ -486,7 +486,7 @@ def require_district_version(db: sqlite_utils.Database, expected: int | None) ->
             note = json.loads(row[0])
             what = f" ({note['what'] or 'a change'} by {note['actor']} at {local_text(note['at'])})"
         raise DistrictChanged(
-            f"the district (cadres, absences or settings) changed while you worked{what}: "
+            f"the district (cadres, absences, wishes, settings or coordinators) changed while you worked{what}: "
             "nothing was saved; do it again on the district as it is now",
             stored,
             expected,
