@@ -52,4 +52,6 @@ def plan_cmd(db_path: Path, first: dt.date, weeks: int, time_limit: float, seed:
     if as_json:
         emit({"weeks": results})
     else:
-        click.echo(f"{len(results)} week(s) planned as drafts")
+        kept = sum(1 for r in results if r.get("kept"))
+        note = f"; {kept} published week(s) kept as they were" if kept else ""
+        click.echo(f"{len(results) - kept} week(s) planned as drafts{note}")

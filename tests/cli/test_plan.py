@@ -65,3 +65,13 @@ def test_re_solving_a_week_later_weeks_build_on_warns(tmp_path):
     assert again.exit_code == 0
     assert "re-plan them with `roster plan" in again.stderr
     assert "duties changed" in again.stdout
+
+
+def test_plan_says_how_many_weeks_it_drafted_and_kept(tmp_path):
+    path = tmp_path / "p.db"
+    db = make_db(path)
+    store.publish_roster(db, MONDAY)
+    out = run("plan", "--db", str(path), "--from", MONDAY.isoformat(), "--weeks", "2",
+              "--time-limit", "2")  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert "1 week(s) planned as drafts; 1 published week(s) kept as they were" in out.output
