@@ -433,6 +433,7 @@ POST_FLOOR = 0.3  # seconds a post's model may take while the time limit allows
 ROUNDS_SHARE = 0.5  # repair rounds start only in the first half of the time limit,
 ROUNDS_SHARE_UNMET = 0.8  # or later while shifts are left unmet
 POLISH_SHARE = 0.45  # time left before this share of the limit raises the bound
+REPAIR_RATE = 1e-6  # seconds per pair at a short post to list the cadres who could join
 STALL = 0.002  # a round gaining less than this share of the objective counts as no gain
 
 
@@ -467,6 +468,12 @@ def repair_unmet(
     is_short = np.zeros(len(week.post_ids), dtype=bool)
     is_short[[week.post_index[p] for p in short if p in week.post_index]] = True
     sel = np.nonzero(is_short[week.arc_p])[0]  # only the pairs at short posts
+    if time.perf_counter() + REPAIR_RATE * len(sel) > deadline:
+        # no time to look through them: the posts stay short
+        assignments, all_optimal = schedule_posts(
+            week, scheduler, deployment, solved, deadline, threads
+        )
+        return deployment, assignments, all_optimal
     for ci, pi, km in zip(
         week.arc_c[sel].tolist(), week.arc_p[sel].tolist(), week.arc_km[sel].tolist(), strict=True
     ):
