@@ -47,6 +47,7 @@ beyond which F is flat), and F(0).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -283,10 +284,85 @@ def night_credit(
     return out
 
 
-def night_prices(week: Week, floors=None, deadline: float = 0.0, rounds: int = 6):
+GREEDY_ROUNDS = 100  # at most, in `greedy_deployment` (its deadline stops it first)
+FLOW_RATE = 1e-6  # seconds per eligible pair to build and solve a flow of 1e6 pairs
+
+
+def flow_seconds(week: Week) -> float:
+    """What building and solving one more deployment flow of this week should take: the
+    slowest rate timed so far on this week (seconds per eligible pair), else `FLOW_RATE`
+    growing with the cube root of the size (measured: 0.75 µs a pair at 0.16 M pairs,
+    1.2 µs at 2.6 M, 3.2 µs at 41 M). OR-Tools' min-cost flow cannot be interrupted, so
+    callers check that this fits first."""
+    arcs = max(1, len(week.arc_c))
+    prior = FLOW_RATE * max(1.0, arcs / 1e6) ** (1 / 3)
+    return week.cache.get("flow_rate", prior) * arcs
+
+
+def timed_flow(week: Week, start: float) -> None:
+    """Record the rate of a flow built and solved since `start` (for `flow_seconds`)."""
+    rate = (time.perf_counter() - start) / max(1, len(week.arc_c))
+    week.cache["flow_rate"] = max(rate, week.cache.get("flow_rate", 0.0))
+
+
+def fits(week: Week, deadline: float, seconds: float | None = None) -> bool:
+    """Whether a flow taking `seconds` (default `flow_seconds`) ends before `deadline`."""
+    need = flow_seconds(week) if seconds is None else seconds
+    return time.perf_counter() + need <= deadline
+
+
+def greedy_deployment(week: Week, deadline: float = math.inf) -> dict[int, int]:
+    """A deployment without a flow, for when no flow fits in the time left: in rounds,
+    each cadre not yet placed asks for the nearest post that still has seats, and each
+    post takes the nearest of those asking up to its free seats (until no one is placed
+    or `deadline`); locks decide where they say. Each round is linear in the pairs."""
+    out = dict(week.lock_post)
+    free = np.array([week.seats(p) if week.demand_total.get(p, 0) else 0 for p in week.post_ids])
+    placed = np.zeros(len(week.cadre_ids), dtype=bool)
+    for c, p in out.items():
+        if c in week.cadre_index:
+            placed[week.cadre_index[c]] = True
+        if p in week.post_index:
+            free[week.post_index[p]] -= 1
+    arc_c, arc_p, km = week.arc_c, week.arc_p, week.arc_km
+    if len(arc_c) > 1 and (arc_c[1:] < arc_c[:-1]).any():
+        order = np.argsort(arc_c, kind="stable")
+        arc_c, arc_p, km = arc_c[order], arc_p[order], km[order]
+    for round_ in range(GREEDY_ROUNDS):
+        if round_ and time.perf_counter() > deadline:
+            break  # the first round runs whatever the time: a roster needs a deployment
+        keep = ~placed[arc_c] & (free[arc_p] > 0)
+        arc_c, arc_p, km = arc_c[keep], arc_p[keep], km[keep]
+        if not len(arc_c):
+            break
+        # each cadre's nearest post still open (pairs are grouped by cadre)
+        starts = np.flatnonzero(np.r_[True, arc_c[1:] != arc_c[:-1]])
+        nearest = np.minimum.reduceat(km, starts)
+        lengths = np.diff(np.r_[starts, len(arc_c)])
+        ask = np.flatnonzero(km == np.repeat(nearest, lengths))
+        _, first = np.unique(arc_c[ask], return_index=True)  # one post per cadre
+        ask = ask[first]
+        ask = ask[np.lexsort((km[ask], arc_p[ask]))]  # by post, nearest first
+        ps = arc_p[ask]
+        start = np.searchsorted(ps, ps)  # first asker of each one's post
+        rank = np.arange(len(ps)) - start
+        take = ask[rank < free[ps]]
+        if not len(take):
+            break
+        placed[arc_c[take]] = True
+        np.subtract.at(free, arc_p[take], 1)
+        for ci, pi in zip(arc_c[take].tolist(), arc_p[take].tolist(), strict=True):
+            out[week.cadre_ids[ci]] = week.post_ids[pi]
+    return out
+
+
+def night_prices(
+    week: Week, floors=None, deadline: float = 0.0, rounds: int = 6, hard: float = math.inf
+):
     """Prices λ_p for the bound (`night_credit`): a district-wide start (the price at which
     the night-capable cadres who can reach nights would want as many nights as there are),
-    then subgradient steps per post on the unrestricted flow; returns (λ, its flow, tried)."""
+    then subgradient steps per post on the unrestricted flow, until `deadline`, each only
+    if it fits before `hard` (`flow_seconds`); returns (λ, its flow, tried)."""
     w = week.settings
     posts = [p for p in week.post_ids if week.demand_night.get(p, 0)]
     if not posts or w.weight_night_share <= 0:
@@ -313,8 +389,12 @@ def night_prices(week: Week, floors=None, deadline: float = 0.0, rounds: int = 6
     tried = 0
     step = max(1, lo // 4)
     for _ in range(rounds):
+        if not fits(week, hard):
+            break
+        began = time.perf_counter()
         flow = DeploymentFlow(week, floors=floors, lam=lam)
         res = flow.solve()
+        timed_flow(week, began)
         tried += 1
         if best is None or res.cost > best[1].cost:
             best = (dict(lam), res, flow)
@@ -333,6 +413,8 @@ def night_prices(week: Week, floors=None, deadline: float = 0.0, rounds: int = 6
         if not changed:
             break
         step = max(1, step // 2)
+    if best is None:
+        return {}, None, 0
     return best[0], best[2], tried
 
 
@@ -340,20 +422,23 @@ THETA = 0.2  # first Polyak step: a fifth of the way to the objective (which ove
 
 
 def polish_prices(
-    week: Week, floors, lam: dict[int, int], upper: float, deadline: float
+    week: Week, floors, lam: dict[int, int], upper: float, deadline: float, hard: float = math.inf
 ) -> tuple[dict[int, int], DeploymentFlow | None, int]:
     """More subgradient steps on the prices once a roster exists: Polyak steps
     θ·(objective − L(λ))/‖s‖² along s_p = the post's nights − the nights its cadres'
     credits assume, θ halved after three steps without a better bound. Returns the
-    prices of the best bound seen, its flow, and the flows solved."""
+    prices of the best bound seen, its flow, and the flows solved. Steps start until
+    `deadline` while they fit before `hard` (`flow_seconds`)."""
     cap_lam = week.settings.weight_unmet // 2
     lam = dict(lam)
     best: tuple[int, dict[int, int], DeploymentFlow] | None = None
     theta, no_gain, tried = THETA, 0, 0
     ok = week.district.cadres
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < deadline and fits(week, hard):
+        began = time.perf_counter()
         flow = DeploymentFlow(week, floors=floors, lam=lam)
         res = flow.solve()
+        timed_flow(week, began)
         tried += 1
         if best is None or res.cost > best[0]:
             best, no_gain = (res.cost, dict(lam), flow), 0
@@ -460,6 +545,7 @@ class DeploymentFlow:
         prefer: dict[int, int] | None = None,
     ):
         self.week = week
+        self.solve_s = 0.0  # the slowest of its solves so far
         s = week.settings
         district = week.district
         more = more or {}
@@ -674,6 +760,7 @@ class DeploymentFlow:
 
     def solve(self, threshold: int | None = None) -> FlowResult:
         """Optimal deployment using only pairs of at most `threshold` km (all if None)."""
+        began = time.perf_counter()
         smcf = min_cost_flow.SimpleMinCostFlow()
         caps = np.ones(len(self.arc_c), dtype=np.int64)
         if threshold is not None:
@@ -711,6 +798,7 @@ class DeploymentFlow:
             seat = (k < 0) & (h == self.sink)
             unfilled = int((c[seat] - smcf.flows(seat_arcs[seat])).sum())
         cost = -(-int(smcf.optimal_cost()) // scale)  # exact when scale is 1
+        self.solve_s = max(self.solve_s, time.perf_counter() - began)
         return FlowResult(cost + self.constant, deployment, max_km, unfilled)
 
 
@@ -721,20 +809,36 @@ class DeploymentBound:
     best_value: int
     evaluations: int
     seconds: float
+    proven: bool = True  # False: no flow fitted in the time (bound 0, `best` empty)
 
 
 def bound_with_longest_commute(
-    flow: DeploymentFlow, *, deadline: float, rel_tol: float = 0.001, control=None
+    flow: DeploymentFlow,
+    *,
+    deadline: float,
+    rel_tol: float = 0.001,
+    control=None,
+    hard: float = math.inf,
 ) -> DeploymentBound:
-    """Bisect the km threshold T for the least F(T) + w·T and a bound on it."""
+    """Bisect the km threshold T for the least F(T) + w·T and a bound on it: steps start
+    until `deadline`, each only if it fits before `hard` (its flow's solve time so far)."""
     start = time.perf_counter()
     w = flow.week.settings.weight_commute_max
+    solve_guess = flow_seconds(flow.week) / 2  # a solve alone, before one is timed
+    if not fits(flow.week, hard, solve_guess):
+        # no flow fits before the deadline: nothing is proven beyond an objective ≥ 0
+        none = FlowResult(0, {}, 0, 0)
+        return DeploymentBound(0, none, 0, 0, time.perf_counter() - start, proven=False)
     top = flow.solve()
     f: dict[int, int] = {top.max_km: top.cost}
     results = {top.max_km: top}
     evaluations = 1
     if w == 0 or top.max_km == 0:
         return DeploymentBound(top.cost, top, top.cost, 1, time.perf_counter() - start)
+    if not fits(flow.week, hard, flow.solve_s):
+        return DeploymentBound(
+            top.cost, top, top.cost + w * top.max_km, 1, time.perf_counter() - start
+        )
     f[0] = flow.solve(0).cost
     evaluations += 1
 
@@ -744,7 +848,11 @@ def bound_with_longest_commute(
         points = sorted(f)
         return [(f[b] + w * (a + 1), a, b) for a, b in zip(points, points[1:], strict=False)]
 
-    while time.perf_counter() < deadline and not (control is not None and control.stopped):
+    while (
+        time.perf_counter() < deadline
+        and fits(flow.week, hard, flow.solve_s)
+        and not (control is not None and control.stopped)
+    ):
         best_value = min(f[t] + w * t for t in f)
         candidates = [iv for iv in interval_bounds() if iv[2] - iv[1] > 1]
         lb = min(min(iv[0] for iv in interval_bounds()), f[0])

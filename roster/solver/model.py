@@ -35,15 +35,22 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from roster.domain import Assignment, District
 from roster.domain import week_start as monday_of
 from roster.solver import explain, soft, window, wishes
 from roster.solver.checker import Breach, check_roster
 from roster.solver.deploy import (
+    DeploymentBound,
     DeploymentFlow,
+    FlowResult,
     bound_with_longest_commute,
+    fits,
+    greedy_deployment,
     night_prices,
     polish_prices,
+    timed_flow,
     unmet_charge,
 )
 from roster.solver.prepare import Week, prepare_week
@@ -240,13 +247,27 @@ def solve_week_once(
     # stage 1: the bound, and the longest commute worth allowing
     t1 = time.perf_counter()
     flow_deadline = t0 + 0.3 * (deadline - t0)
-    lam, bound_flow, priced = night_prices(week, floors, t0 + 0.15 * (deadline - t0))
-    bound_flow = bound_flow or DeploymentFlow(week, floors=floors)
-    dep = bound_with_longest_commute(bound_flow, deadline=flow_deadline, control=control)
+    # the stages' shares of the time are when they stop starting flows; a flow starts only
+    # if it should end by a later share (`flow_seconds`: min-cost flows cannot be
+    # interrupted), so that the time limit holds at any size
+    lam, bound_flow, priced = night_prices(
+        week, floors, t0 + 0.15 * (deadline - t0), hard=flow_deadline
+    )
+    bound_by = t0 + POLISH_SHARE * (deadline - t0)
+    if bound_flow is None and fits(week, flow_deadline):
+        bound_flow = DeploymentFlow(week, floors=floors)
+    if bound_flow is not None:
+        dep = bound_with_longest_commute(
+            bound_flow, deadline=flow_deadline, control=control, hard=bound_by
+        )
+    else:
+        # no flow fits before the bound's share of the time: nothing proven but ≥ 0
+        dep = DeploymentBound(0, FlowResult(0, {}, 0, 0), 0, 0, 0.0, proven=False)
     stats.update(
         bound_s=round(time.perf_counter() - t1, 3),
         bound_flows=dep.evaluations + priced,
         night_price=max(lam.values(), default=0),
+        bound_proven=dep.proven,
     )
     # no roster exists yet: the flow's value is not the roster's objective, so none is shown
     report(None, dep.bound, "bound")
@@ -259,7 +280,7 @@ def solve_week_once(
     leave_price: dict[int, int] = {}
     best = None
     rounds = stalled = 0
-    threshold: int | None = dep.best.max_km
+    threshold: int | None = dep.best.max_km if dep.proven else None
     kept = current_deployment(week)
     if kept:
         # a re-solve starts from what the week holds: anything else must beat it by more
@@ -272,23 +293,35 @@ def solve_week_once(
         best = (sum(penalties.values()), assignments, unmet, penalties, kept, all_optimal)
         report(best[0], min(dep.bound, best[0]), "roster")
     while True:
-        rounds += 1
         t2 = time.perf_counter()
         placing = wishes.placing_week(week)  # avoid days closed for the placement only
-        flow = DeploymentFlow(
-            placing,
-            exact=True,
-            more=more,
-            night_price=night_price,
-            leave_price=leave_price,
-            lam=lam,
-            prefer=best[4] if best is not None else None,
-        )
-        placed = flow.solve(threshold)
-        if placed.unfilled and threshold is not None:
-            wider = flow.solve(None)
-            if wider.unfilled < placed.unfilled:
-                placed, threshold = wider, None
+        # a round needs a flow and the posts' models: without time for both, the best
+        # roster so far stands, and the first one is deployed greedily
+        by = deadline if best is None else t2 + 0.5 * (deadline - t2)
+        if not fits(week, by):
+            if best is not None:
+                break
+            # a quarter of the time left, so that the posts' models have the rest
+            placed = FlowResult(0, greedy_deployment(placing, t2 + 0.25 * (deadline - t2)), 0, 0)
+            stats["greedy"] = True
+        else:
+            began = time.perf_counter()
+            flow = DeploymentFlow(
+                placing,
+                exact=True,
+                more=more,
+                night_price=night_price,
+                leave_price=leave_price,
+                lam=lam,
+                prefer=best[4] if best is not None else None,
+            )
+            placed = flow.solve(threshold)
+            timed_flow(week, began)
+            if placed.unfilled and threshold is not None and fits(week, deadline, flow.solve_s):
+                wider = flow.solve(None)
+                if wider.unfilled < placed.unfilled:
+                    placed, threshold = wider, None
+        rounds += 1
         stats["deploy_s"] = round(stats.get("deploy_s", 0) + time.perf_counter() - t2, 3)
         t3 = time.perf_counter()
         assignments, all_optimal = schedule_posts(
@@ -340,13 +373,22 @@ def solve_week_once(
         all_posts_optimal=all_optimal,
     )
     polish_by = t0 + POLISH_SHARE * (deadline - t0)
-    if lam and not control.stopped and time.perf_counter() < polish_by - 0.3:
+    if (
+        lam
+        and not control.stopped
+        and time.perf_counter() < polish_by - 0.3
+        and fits(week, polish_by)
+    ):
         # time left before the rounds' share of the limit: raise the bound (a roster
         # exists now, so its objective steers the price steps)
         t4 = time.perf_counter()
-        lam2, flow2, tried = polish_prices(week, floors, lam, objective, polish_by - 0.3)
+        lam2, flow2, tried = polish_prices(
+            week, floors, lam, objective, polish_by - 0.3, hard=polish_by
+        )
         if flow2 is not None and lam2 != lam:
-            dep2 = bound_with_longest_commute(flow2, deadline=polish_by, control=control)
+            dep2 = bound_with_longest_commute(
+                flow2, deadline=polish_by, control=control, hard=t0 + 0.5 * (deadline - t0)
+            )
             if dep2.bound > dep.bound:
                 dep = dep2
             tried += dep2.evaluations
@@ -359,7 +401,7 @@ def solve_week_once(
         status = "optimal"
     else:
         status = "feasible"
-    explanations = explain.explain(week, deployment, assignments, unmet, lock_breaches)
+    explanations = explain.explain(week, deployment, assignments, unmet, lock_breaches, deadline)
     stats["wishes"] = wishes.report(week, assignments, deployment)
     fairness = window.fairness_figures(week, assignments)
     moves = window.post_changes(week, assignments)
@@ -391,6 +433,7 @@ POST_FLOOR = 0.3  # seconds a post's model may take while the time limit allows
 ROUNDS_SHARE = 0.5  # repair rounds start only in the first half of the time limit,
 ROUNDS_SHARE_UNMET = 0.8  # or later while shifts are left unmet
 POLISH_SHARE = 0.45  # time left before this share of the limit raises the bound
+REPAIR_RATE = 1e-6  # seconds per pair at a short post to list the cadres who could join
 STALL = 0.002  # a round gaining less than this share of the objective counts as no gain
 
 
@@ -415,16 +458,29 @@ def repair_unmet(
         if u.shift_code in week.night_codes:
             night_short.add(u.post_id)
     deployment = dict(deployment)
+    if time.perf_counter() > deadline:
+        assignments, all_optimal = schedule_posts(
+            week, scheduler, deployment, solved, deadline, threads
+        )
+        return deployment, assignments, all_optimal
     used = set(deployment) | set(week.lock_post)
     near: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    is_short = np.zeros(len(week.post_ids), dtype=bool)
+    is_short[[week.post_index[p] for p in short if p in week.post_index]] = True
+    sel = np.nonzero(is_short[week.arc_p])[0]  # only the pairs at short posts
+    if time.perf_counter() + REPAIR_RATE * len(sel) > deadline:
+        # no time to look through them: the posts stay short
+        assignments, all_optimal = schedule_posts(
+            week, scheduler, deployment, solved, deadline, threads
+        )
+        return deployment, assignments, all_optimal
     for ci, pi, km in zip(
-        week.arc_c.tolist(), week.arc_p.tolist(), week.arc_km.tolist(), strict=True
+        week.arc_c[sel].tolist(), week.arc_p[sel].tolist(), week.arc_km[sel].tolist(), strict=True
     ):
         p = week.post_ids[pi]
-        if p in short:
-            c = week.cadre_ids[ci]
-            if c not in used:
-                near[p].append((km, c))
+        c = week.cadre_ids[ci]
+        if c not in used:
+            near[p].append((km, c))
     for p in sorted(short, key=lambda p: -short[p]):
         if time.perf_counter() > deadline:
             break
@@ -603,6 +659,8 @@ def schedule_posts(
     ]
 
     def one(i: int, p: int) -> None:
+        if time.perf_counter() > deadline:
+            return  # past the time limit: the post's shifts stay unmet (see below)
         remaining = max(0.05, deadline - time.perf_counter())
         share = remaining / max(1, len(todo) - i)
         # at least POST_FLOOR s while time remains: a post's model is small, most finish
@@ -618,6 +676,9 @@ def schedule_posts(
         for i, p in enumerate(todo):
             one(i, p)
     for p in posts:
+        if p not in solved or solved[p][0] != frozenset(at_post[p]):
+            all_optimal = False  # not scheduled before the time limit
+            continue
         assignments += solved[p][1]
         all_optimal &= solved[p][2]
     return assignments, all_optimal

@@ -187,10 +187,14 @@ def eligible_party(week: Week) -> tuple[set[int], Counter]:
     party = np.array([district.cadres[c].party_member for c in week.cadre_ids], dtype=bool)
     groups = np.array([district.posts[p].work_group_id for p in week.post_ids])
     mask = party[week.arc_c]
-    post_idx = np.unique(week.arc_p[mask])
+    post_idx = np.nonzero(np.bincount(week.arc_p[mask], minlength=len(week.post_ids)))[0]
     posts = {week.post_ids[i] for i in post_idx.tolist()}
-    pairs = np.unique(np.stack([week.arc_c[mask], groups[week.arc_p[mask]]]), axis=1)
-    reach = Counter(pairs[1].tolist()) if pairs.size else Counter()
+    # distinct (cadre, group) pairs as one integer key each (1-d unique: sorts integers)
+    group_ids, group_at = np.unique(groups, return_inverse=True)
+    n_groups = max(1, len(group_ids))
+    keys = np.unique(week.arc_c[mask].astype(np.int64) * n_groups + group_at[week.arc_p[mask]])
+    per_group = np.bincount(keys % n_groups, minlength=n_groups)
+    reach = Counter({int(group_ids[g]): int(n) for g, n in enumerate(per_group.tolist()) if n})
     week.cache["eligible_party"] = (posts, reach)
     return posts, reach
 
