@@ -333,27 +333,7 @@ def swap_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
 
 def relief_flow(app: RosterApp, post_id: int, day: dt.date) -> None:
     """Relief from a board cell: the cadre on duty there, or one of them if several."""
-    district = app.district
-    shifts = district.shifts
-    on_duty = sorted(
-        (a for a in app.editor.assignments if a.post_id == post_id and a.date == day),
-        key=lambda a: (shifts[a.shift_code].start_minutes if a.shift_code in shifts else 0,
-                       district.cadres[a.cadre_id].code),
-    )  # fmt: skip
-    if not on_duty:
-        post = district.posts[post_id]
-        app.notify(f"Nobody is on duty at {post.name} on {day:%a %m-%d}.", severity="warning")
-        return
-    options = [
-        (str(a.cadre_id), f"{a.shift_code} {district.cadres[a.cadre_id].name}"
-         f" {district.cadres[a.cadre_id].code}")
-        for a in on_duty
-    ]  # fmt: skip
-    app.choose(
-        f"Relief for whom at {district.posts[post_id].name} on {day:%a %m-%d}?",
-        options,
-        lambda cadre_id: app.show_relief(int(cadre_id), day),
-    )
+    on_duty_flow(app, post_id, day, "Relief", lambda cadre_id: app.show_relief(cadre_id, day))
 
 
 def _move_with_stand_in(app: RosterApp, cadre_id: int, day: dt.date, **where) -> None:

@@ -17,6 +17,7 @@ import pytest
 
 from roster import store
 from roster.demo import load_demo
+from tests.core.killed import KILLED_IN_WRITE
 from tests.factories import MONDAY
 
 ROSTER = [sys.executable, "-m", "roster"]
@@ -118,28 +119,9 @@ def _elapsed(marker: dict, seconds: float) -> bool:
     return time.monotonic() - start > seconds
 
 
-# The process below SIGKILLs itself right after the first rows of its write went into the
-# open transaction: a real kill with a half-written transaction, at a known moment.
-KILL_AFTER_FIRST_INSERT = """
-import os, signal, sys
-import sqlite_utils.db as d
-TABLE = sys.argv.pop(1)
-_insert_all = d.Table.insert_all
-def insert_all_then_die(self, *args, **kwargs):
-    result = _insert_all(self, *args, **kwargs)
-    if self.name == TABLE:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return result
-d.Table.insert_all = insert_all_then_die
-from roster.cli import main
-sys.argv[0] = "roster"
-main()
-"""
-
-
 def run_killed_in_write(table: str, *args: str) -> int:
     proc = subprocess.run(
-        [sys.executable, "-c", KILL_AFTER_FIRST_INSERT, table, *args],
+        [sys.executable, "-c", KILLED_IN_WRITE, table, *args],
         capture_output=True,
         timeout=120,
     )

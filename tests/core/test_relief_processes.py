@@ -23,6 +23,7 @@ import pytest
 
 from roster import store
 from roster.demo import load_demo
+from tests.core.killed import KILLED_IN_WRITE
 
 MONDAY = dt.date(2026, 12, 7)
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -42,24 +43,6 @@ def at_the_barrier(*args, **kwargs):
         time.sleep(0.01)
     return real(*args, **kwargs)
 relief.apply_option = at_the_barrier
-from roster.cli import main
-sys.argv[0] = "roster"
-main()
-"""
-
-# `roster …` that SIGKILLs itself right after the first rows go into TABLE inside its open
-# transaction: a real kill with a half-written transaction, at a known moment.
-KILLED_IN_WRITE = """
-import os, signal, sys
-import sqlite_utils.db as d
-TABLE = sys.argv.pop(1)
-_insert_all = d.Table.insert_all
-def insert_all_then_die(self, *args, **kwargs):
-    result = _insert_all(self, *args, **kwargs)
-    if self.name == TABLE:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return result
-d.Table.insert_all = insert_all_then_die
 from roster.cli import main
 sys.argv[0] = "roster"
 main()
