@@ -20,7 +20,7 @@ class RotationCell:
     duties: int = 0
     nights: int = 0
     weekends: int = 0
-    moved: bool = False  # another post than the week before (both weeks on duty)
+    moved: bool = False  # another post than the last week they served (a week off between counts)
 
 
 @dataclass(frozen=True)

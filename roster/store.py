@@ -1058,20 +1058,31 @@ def settle_relief_request(db: sqlite_utils.Database, request_id: int, resolution
 
 
 def add_absence(
-    db: sqlite_utils.Database, cadre_id: int, start: dt.date, end: dt.date, kind: str, note: str
+    db: sqlite_utils.Database,
+    cadre_id: int,
+    start: dt.date,
+    end: dt.date,
+    kind: str,
+    note: str,
+    actor: str | None = None,
 ) -> None:
+    """Record an absence; the district's version moves on (named as a recall or absence)."""
     db["absences"].insert(
         {"cadre_id": cadre_id, "start_date": start.isoformat(), "end_date": end.isoformat(),
          "kind": kind, "note": note}
     )  # fmt: skip
     code = _cadre_code(db, cadre_id)
-    bump_district(db, f"recall of {code}" if kind == "recalled" else f"absence of {code}")
+    what = f"recall of {code}" if kind == "recalled" else f"absence of {code}"
+    bump_district(db, what, actor)
 
 
-def set_cadre_status(db: sqlite_utils.Database, cadre_id: int, status: str) -> None:
+def set_cadre_status(
+    db: sqlite_utils.Database, cadre_id: int, status: str, actor: str | None = None
+) -> None:
+    """Set a cadre's status; the district's version moves on."""
     db["cadres"].update(cadre_id, {"status": status})
     code = _cadre_code(db, cadre_id)
-    bump_district(db, f"recall of {code}" if status == "recalled" else f"{status}: {code}")
+    bump_district(db, f"recall of {code}" if status == "recalled" else f"{status}: {code}", actor)
 
 
 def _cadre_code(db: sqlite_utils.Database, cadre_id: int) -> str:

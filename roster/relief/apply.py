@@ -192,8 +192,7 @@ def apply_option(
             a.cadre_id == cadre_id and a.start_date <= start and a.end_date >= end
             for a in district.absences
         ):
-            store.add_absence(db, cadre_id, start, end, absence.kind, reason)
-            store.bump_district(db, f"relief of {district.cadres[cadre_id].code}", actor)
+            store.add_absence(db, cadre_id, start, end, absence.kind, reason, actor)
         if request_id is None:
             request_id = store.record_relief_request(db, cadre_id, start, end, reason, actor)
         resolution = {
@@ -310,10 +309,9 @@ def recall(
     status_set = not any(a.date < from_date for a in mine)
     away_until = end if status_set else from_date + dt.timedelta(days=365)
     with db.atomic():
-        store.add_absence(db, cadre.id, from_date, away_until, "recalled", reason)
+        store.add_absence(db, cadre.id, from_date, away_until, "recalled", reason, actor)
         if status_set:
-            store.set_cadre_status(db, cadre.id, "recalled")
-        store.bump_district(db, f"recall of {cadre.code}", actor)
+            store.set_cadre_status(db, cadre.id, "recalled", actor)
         request_id = store.record_relief_request(
             db, cadre.id, from_date, end, reason or "recalled", actor
         )

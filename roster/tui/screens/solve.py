@@ -74,14 +74,14 @@ class SolveScreen(RosterScreen):
         self.running = True
         self.version = editor.version
         self.district_version = app.district_version
-        self.around = editor.neighbours
         self.locks = editor.locks()
-        # the fairness window's weeks before, and the next stored week (rest across it)
-        history = store.neighbours(app.db, editor.week_start, history_weeks(app.district))
+        # the fairness window's weeks before, and the next stored week (rest across it):
+        # what the solver sees, and what its roster is checked against again on accept
+        self.around = store.neighbours(app.db, editor.week_start, history_weeks(app.district))
         self.run_solve(
             app.district,
             editor.week_start,
-            history,
+            self.around,
             list(self.locks),
             app.time_limit,
             self.seed,
