@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import pendulum
 import pytest
+from hypothesis import settings
 
 from roster import store
 from tests.factories import make_db
+
+# The property tests draw the same examples on every run ("ci"), so a red run is this
+# change's doing and can be repeated; `pytest --hypothesis-profile=explore` draws new
+# ones, many more, to look for trouble (and prints how to reproduce what it finds).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", max_examples=400, print_blob=True)
+settings.load_profile("ci")
 
 
 @pytest.fixture
