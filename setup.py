@@ -4,8 +4,12 @@ The demo district lives in `data/` and the Curtois & Qu instances in `benchmarks
 where a reader of the repository looks for them. A normal (non-editable) install copies them
 into `roster/_shipped/` so that `roster init --demo` and `roster bench curtois` work from a
 wheel; an editable install reads them where they are (`roster.shipped`).
+
+It also compiles the translation catalogues (`roster/locale/<locale>/*.po`, one per part of
+the program) into the gettext file the program loads, `LC_MESSAGES/roster.mo`.
 """
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -29,6 +33,19 @@ class BuildWithShippedData(build_py):
             for pattern in patterns:
                 for path in sorted((HERE / source).glob(pattern)):
                     shutil.copyfile(path, target / path.name)
+        catalogue = _catalogue_module()
+        for folder in sorted(p for p in catalogue.LOCALE_DIR.iterdir() if p.is_dir()):
+            catalogue.compile_into(Path(self.build_lib) / "roster" / "locale", folder.name)
+
+
+def _catalogue_module():
+    """roster/i18n/catalogue.py alone (Babel and the standard library): importing the
+    `roster` package would need its run-time dependencies, which a build has not."""
+    path = HERE / "roster" / "i18n" / "catalogue.py"
+    spec = importlib.util.spec_from_file_location("roster_catalogue", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 setup(cmdclass={"build_py": BuildWithShippedData})

@@ -8,6 +8,8 @@ this one place, once, and handed down (nothing writes into the environment).
 | `ROSTER_CURTOIS_DIR` | `roster bench curtois --dir` | other Curtois & Qu instances |
 | `ROSTER_BUSY_TIMEOUT_MS` | | how long one try for the write lock waits (default 5000) |
 | `ROSTER_BUSY_WAIT_SECONDS` | | how long a writer keeps trying in all (default 60) |
+| `ROSTER_LANG` | `--lang` | the language roster speaks, `zh` or `en` (default: the locale's) |
+| `LANGUAGE`, `LC_ALL`, `LC_MESSAGES`, `LANG` | | the locale, whose language roster speaks |
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ ENV_DEMO_DATA = "ROSTER_DEMO_DATA"
 ENV_CURTOIS_DIR = "ROSTER_CURTOIS_DIR"
 ENV_BUSY_TIMEOUT_MS = "ROSTER_BUSY_TIMEOUT_MS"
 ENV_BUSY_WAIT_SECONDS = "ROSTER_BUSY_WAIT_SECONDS"
+ENV_LANG = "ROSTER_LANG"
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")  # most binding first
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,16 @@ class Config:
     curtois_dir: Path | None = None  # None: the instances shipped with roster
     busy_timeout_ms: int = 5000  # one try for the write lock (SQLite's busy timeout)
     busy_wait_seconds: float = 60.0  # a writer's tries in all, then "busy: try again later"
+    lang: str | None = None  # --lang
+    lang_setting: str | None = None  # $ROSTER_LANG
+    locale: tuple[str, ...] = ()  # the locale variables' values, most binding first
+
+    @property
+    def language(self) -> str:
+        """The language to speak (`roster.i18n.choose`): --lang, $ROSTER_LANG, the locale."""
+        from roster.i18n import choose
+
+        return choose(self.lang, self.lang_setting, self.locale)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None, **options) -> Config:
@@ -45,6 +59,8 @@ class Config:
             "db_path": path(ENV_DB) or Path(DEFAULT_DB),
             "demo_data": path(ENV_DEMO_DATA),
             "curtois_dir": path(ENV_CURTOIS_DIR),
+            "lang_setting": env.get(ENV_LANG) or None,
+            "locale": tuple(env.get(name, "") for name in LOCALE_VARIABLES if env.get(name)),
         }
         if env.get(ENV_BUSY_TIMEOUT_MS):
             values["busy_timeout_ms"] = int(env[ENV_BUSY_TIMEOUT_MS])

@@ -7,7 +7,8 @@ import pendulum
 import pytest
 from hypothesis import settings
 
-from roster import store
+from roster import i18n, store
+from roster.config import ENV_LANG, LOCALE_VARIABLES
 from tests.factories import make_db
 
 # The property tests draw the same examples on every run ("ci"), so a red run is this
@@ -16,6 +17,24 @@ from tests.factories import make_db
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("explore", max_examples=400, print_blob=True)
 settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Every test starts in English whatever the machine's locale (a test that wants Chinese
+    says so with `chinese`), and leaves English behind."""
+    for name in (ENV_LANG, *LOCALE_VARIABLES):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    i18n.use("en")
+    yield
+    i18n.use("en")
+
+
+@pytest.fixture
+def chinese():
+    """Speak Chinese for this test (the `english` fixture restores English after it)."""
+    i18n.use("zh")
 
 
 @pytest.fixture

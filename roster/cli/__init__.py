@@ -6,6 +6,62 @@ status), `week` (solve, check, publish), `users` (user, audit), `backup` (backup
 `common` holds the options and helpers they share.
 """
 
-from roster.cli.root import cli, main
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The `roster` command. The language is chosen first (`--lang`, $ROSTER_LANG, the
+    locale): the commands' help and the UI's keys are written when their modules load."""
+    from roster import i18n
+    from roster.config import Config
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    lang, args = lang_argument(args)
+    config = Config.from_environment(lang=lang)
+    i18n.use(config.language)
+    if lang is not None and i18n.language_of(lang) is None:
+        print(
+            i18n._("Error: --lang {value} is not a language roster speaks: use zh or en").format(
+                value=repr(lang)
+            ),
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    from roster.cli.root import main as run
+
+    run(args)
+
+
+def lang_argument(args: list[str]) -> tuple[str | None, list[str]]:
+    """The value of `--lang` (accepted anywhere before a `--`) and the other arguments."""
+    rest: list[str] = []
+    value = None
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            value = args[i + 1]
+            i += 2
+            continue
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+        i += 1
+    return value, rest
+
+
+def __getattr__(name: str):
+    if name == "cli":  # the click group, loaded when asked for (tests, scripts)
+        from roster.cli.root import cli
+
+        return cli
+    raise AttributeError(name)
+
 
 __all__ = ["cli", "main"]

@@ -17,6 +17,14 @@ from roster.cli.common import (
 from roster.text import inert
 
 
+def use_language(value: str | None) -> None:
+    """`--lang` given to the group itself (the `roster` command has chosen before)."""
+    if value:
+        from roster import i18n
+
+        i18n.use(value)
+
+
 class LazyGroup(click.Group):
     """Commands kept in other modules are imported only when they run (or --help lists
     them): `roster solve` need not load openpyxl and icalendar, nor `roster export` OR-Tools."""
@@ -81,6 +89,14 @@ class LazyGroup(click.Group):
 )
 @click.option(
     "--debug", is_flag=True, help="Show the full traceback of a failure (for reporting bugs)."
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, param, value: use_language(value),
+    help="The language to speak: zh or en (or $ROSTER_LANG; default: the locale's).",
 )
 @click.version_option(package_name="roster")
 @click.pass_context

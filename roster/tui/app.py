@@ -24,6 +24,7 @@ from roster.clock import today
 from roster.domain import week_start
 from roster.edits import Change, EditError, Refused, WeekEditor, default_checker
 from roster.text import inert, inert_district
+from roster.tui.keys import translate_bindings
 from roster.tui.messages import ChecksReady, JumpTo, RosterChanged
 
 
@@ -72,6 +73,7 @@ class RosterApp(App[None]):
         notice: str = "",
     ) -> None:
         super().__init__()
+        translate_bindings(self)
         self.notice = notice  # said inside the app once it is up (e.g. the demo was created)
         self.db_path = db_path
         self.week = week_start(week or today())

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual.screen import ModalScreen, Screen
 
+from roster.tui.keys import translate_bindings
+
 if TYPE_CHECKING:
     from roster.tui.app import RosterApp
 
@@ -14,7 +16,11 @@ ResultType = TypeVar("ResultType")
 
 
 class RosterScreen(Screen):
-    """A full screen of roster."""
+    """A full screen of roster (its keys in the language being spoken)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self)
 
     def on_mount(self) -> None:
         """Every footer compact, without the palette's own entry (the help names Ctrl+P):
@@ -31,7 +37,11 @@ class RosterScreen(Screen):
 
 
 class RosterModal(ModalScreen[ResultType]):
-    """A dialog of roster, answering with a `ResultType`."""
+    """A dialog of roster, answering with a `ResultType` (its keys in the language spoken)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self)
 
     @property
     def host(self) -> RosterApp:

@@ -1,0 +1,112 @@
+"""The language roster speaks: chosen from --lang, $ROSTER_LANG and the locale; every marked
+message translated into Chinese with the same placeholders; dates and weeks read naturally."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+import roster
+from roster import i18n
+from roster.cli import lang_argument
+from roster.config import Config
+from roster.i18n import catalogue
+
+PACKAGE = Path(roster.__file__).resolve().parent
+
+
+def test_every_marked_message_has_a_chinese_translation():
+    missing = catalogue.missing("zh_CN", PACKAGE)
+    shown = "\n".join(f"{p.relative_to(PACKAGE)}:{n}: {m!r}" for p, n, m in missing[:25])
+    assert not missing, f"{len(missing)} messages with no zh_CN translation:\n{shown}"
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
+
+
+def test_translations_keep_the_placeholders_of_the_english():
+    wrong = []
+    for message in catalogue.merged("zh_CN"):
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        want = set().union(*(_fields(i) for i in ids))
+        for text in strings:
+            if _fields(text) != want:
+                wrong.append((message.id, text))
+    assert wrong == []
+
+
+def test_the_catalogue_holds_no_message_the_code_no_longer_marks():
+    marked = {m if isinstance(m, str) else m[0] for _p, _n, m in catalogue.extract(PACKAGE)}
+    stale = [
+        m.id
+        for m in catalogue.merged("zh_CN")
+        if m.id and ((m.id if isinstance(m.id, str) else m.id[0]) not in marked)
+    ]
+    assert stale == []
+
+
+@pytest.mark.parametrize(
+    ("option", "setting", "locale", "expected"),
+    [
+        (None, None, (), "en"),
+        (None, None, ("zh_CN.UTF-8",), "zh"),
+        (None, None, ("zh_CN:en_US", "en_US.UTF-8"), "zh"),  # $LANGUAGE's list first
+        (None, None, ("C.UTF-8", "zh_CN.UTF-8"), "en"),  # LC_ALL=C wins over LANG
+        (None, None, ("fr_FR.UTF-8", "zh_CN.UTF-8"), "zh"),  # a language we lack is passed over
+        (None, "zh", ("en_US.UTF-8",), "zh"),  # the setting over the locale
+        ("en", "zh", ("zh_CN.UTF-8",), "en"),  # --lang over both
+    ],
+)
+def test_the_language_is_chosen_from_option_setting_then_locale(option, setting, locale, expected):
+    assert i18n.choose(option, setting, locale) == expected
+
+
+def test_config_reads_the_locale_variables_in_their_order():
+    env = {"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.UTF-8"}
+    assert Config.from_environment(env).language == "zh"
+    assert Config.from_environment({**env, "ROSTER_LANG": "en"}).language == "en"
+    assert Config.from_environment(env, lang="en").language == "en"
+
+
+def test_lang_is_taken_from_anywhere_before_a_double_dash():
+    assert lang_argument(["solve", "--lang", "zh", "--week", "2026-12-07"]) == (
+        "zh",
+        ["solve", "--week", "2026-12-07"],
+    )
+    assert lang_argument(["--lang=en", "status"]) == ("en", ["status"])
+    assert lang_argument(["wish", "--", "--lang", "zh"]) == (None, ["wish", "--", "--lang", "zh"])
+
+
+def test_days_weeks_and_distances_read_naturally_in_each_language(chinese):
+    monday = dt.date(2026, 11, 30)
+    assert i18n.day_label(monday) == "11月30日 周一"
+    assert i18n.week_label(monday) == "第49周"
+    assert i18n.week_title(monday) == "2026年第49周"
+    assert i18n.weekday_name(6) == "周日"
+    assert re.fullmatch(r"3\.2\s*公里", i18n.km(3.24))
+    i18n.use("en")
+    assert i18n.day_label(monday) == "Mon 11-30"
+    assert i18n.week_label(monday) == "W49"
+    assert i18n.km(3.24) == "3.2 km"
+
+
+def test_a_source_checkout_sees_an_edited_catalogue_at_once(tmp_path):
+    """Without a current compiled file the catalogue is compiled when loaded."""
+    folder = tmp_path / "zh_CN"
+    folder.mkdir()
+    (folder / "a.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Help"\nmsgstr "帮助"\n',
+        encoding="utf-8",
+    )
+    assert catalogue.load("zh_CN", tmp_path).gettext("Help") == "帮助"
+    catalogue.compile_into(tmp_path, "zh_CN", tmp_path)
+    assert catalogue.load("zh_CN", tmp_path).gettext("Help") == "帮助"
