@@ -1,5 +1,6 @@
 """A normal (non-editable) install carries everything roster needs: the demo district, the
-benchmark instances and the screens' style sheets, with no checkout beside it.
+benchmark instances, the screens' style sheets and the compiled Chinese catalogue, with no
+checkout beside it.
 
 The wheel is built from the repository and unpacked into a folder of its own; the program is
 then run from another folder with that folder first on the path, so nothing of the checkout
@@ -48,8 +49,8 @@ def installed(tmp_path_factory) -> Path:
     return site
 
 
-def run(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROSTER_")}
+def run(site: Path, cwd: Path, *args: str, env=None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROSTER_")} | (env or {})
     env["PYTHONPATH"] = str(site)
     return subprocess.run(
         [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
@@ -79,3 +80,17 @@ def test_the_ui_opens_from_the_wheel(installed, tmp_path):
     done = run(installed, tmp_path, "-c", UI_SCRIPT, str(installed), "x.db")
     assert done.returncode == 0, done.stderr
     assert "Board" in done.stdout
+
+
+def test_the_wheel_speaks_chinese_from_its_compiled_catalogue(installed, tmp_path):
+    import gettext
+
+    mo = installed / "roster" / "locale" / "zh_CN" / "LC_MESSAGES" / "roster.mo"
+    with mo.open("rb") as f:
+        zh = gettext.GNUTranslations(f)
+    message = "Error: --lang {value} is not a language roster speaks: use zh or en"
+    assert zh.gettext(message) != message
+    env_lang = {"LANG": "zh_CN.UTF-8"}
+    done = run(installed, tmp_path, "-m", "roster", "--lang", "fr", "status", env=env_lang)
+    assert done.returncode == 2
+    assert done.stderr.strip() == zh.gettext(message).format(value="'fr'")
