@@ -14,6 +14,7 @@ from click.core import ParameterSource
 
 from roster import store
 from roster.config import ENV_DB
+from roster.i18n import _
 from roster.text import inert
 
 
@@ -31,7 +32,11 @@ class DateParam(click.ParamType):
             parsed = None
         if not isinstance(parsed, dt.date) or isinstance(parsed, dt.datetime):
             self.fail(
-                f"{value!r} is not a real date: write it as YYYY-MM-DD, e.g. 2026-12-07", param, ctx
+                _("{value} is not a real date: write it as YYYY-MM-DD, e.g. 2026-12-07").format(
+                    value=repr(value)
+                ),
+                param,
+                ctx,
             )
         return dt.date(parsed.year, parsed.month, parsed.day)
 
@@ -97,12 +102,12 @@ def db_option(func):
         show_default=True,
         type=click.Path(dir_okay=False, path_type=Path),
         callback=_bind,
-        help="The roster database (or $ROSTER_DB).",
+        help=_("The roster database (or $ROSTER_DB)."),
     )(func)
 
 
 def json_option(func):
-    return click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(func)
+    return click.option("--json", "as_json", is_flag=True, help=_("Machine-readable output."))(func)
 
 
 def week_option(required: bool):
@@ -110,7 +115,7 @@ def week_option(required: bool):
         "--week",
         type=DATE,
         required=required,
-        help="Any date in the week (Monday to Sunday, Asia/Shanghai).",
+        help=_("Any date in the week (Monday to Sunday, Asia/Shanghai)."),
     )
 
 
@@ -119,8 +124,10 @@ def open_existing(db_path: Path):
     not a roster database (or a newer roster's) is refused unchanged."""
     if not db_path.exists():
         raise click.ClickException(
-            f"no roster database at {db_path}: create one with `roster init --db {db_path}` "
-            "(add --demo for the demo district)"
+            _(
+                "no roster database at {path}: create one with `roster init --db {path}` "
+                "(add --demo for the demo district)"
+            ).format(path=db_path)
         )
     return store.open_db(db_path, create=False)
 
@@ -166,6 +173,14 @@ def inert_output() -> Iterator[None]:
     finally:
         for module in modules:
             module.echo = original
+
+
+def pad(text: str, width: int) -> str:
+    """`text` left-aligned in `width` terminal cells (a Chinese character takes two)."""
+    import unicodedata
+
+    cells = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - cells)
 
 
 def emit(data: dict) -> None:
