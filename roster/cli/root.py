@@ -13,6 +13,7 @@ from roster.cli.common import (
     bind_identity,
     db_option,
     inert_output,
+    wrap_help_by_cells,
 )
 from roster.i18n import N_, _, ngettext
 from roster.text import inert
@@ -28,6 +29,7 @@ CLICK_WORDS = (
     N_("Error: {message}"),
     N_("Try '{command} {option}' for help."),
     N_("No such command {name!r}."),
+    N_("No such option {name!r}."),
     N_("Missing option"),
     N_("Missing argument"),
     N_("Missing command."),
@@ -56,6 +58,7 @@ def click_speaks_roster() -> None:
             module._ = _
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext
+    wrap_help_by_cells()
 
 
 click_speaks_roster()
