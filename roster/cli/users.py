@@ -13,14 +13,11 @@ from roster.cli.common import (
     emit,
     json_option,
     open_existing,
-    pad,
     require,
     week_option,
 )
 from roster.domain import week_start
 from roster.i18n import N_, _
-
-ROLES = (N_("district"), N_("town"), N_("inspector"))  # stored in English, shown as _(role)
 
 
 @click.group(help=_("Coordinators: who may change which towns (district, town, inspector)."))
@@ -47,12 +44,10 @@ def user_add(db_path: Path, login: str, role: str, towns: tuple[str, ...]) -> No
         raise click.ClickException(str(e)) from None
     if towns:
         click.echo(
-            _("{login}: {role} for {towns}").format(
-                login=login, role=_(role), towns=", ".join(towns)
-            )
+            _("{login}: {role} for {towns}").format(login=login, role=role, towns=", ".join(towns))
         )
     else:
-        click.echo(_("{login}: {role}").format(login=login, role=_(role)))
+        click.echo(_("{login}: {role}").format(login=login, role=role))
 
 
 @user.command("remove", help=_("Remove LOGIN from the coordinators (they become read-only)."))
@@ -84,7 +79,7 @@ def user_list(db_path: Path, as_json: bool) -> None:
         emit({"users": users, "you": access_for(db).describe()})
         return
     for u in users:
-        click.echo(f"{u['user']:<16} {pad(_(u['role']), 10)} {', '.join(u['towns'])}")
+        click.echo(f"{u['user']:<16} {u['role']:<10} {', '.join(u['towns'])}")
     click.echo(_("you: {who}").format(who=access_for(db).describe()))
 
 
@@ -122,4 +117,4 @@ def audit(
         click.echo(_("no audit entries{who}{when}{hint}").format(who=who, when=when, hint=hint))
         return
     for e in entries:  # times in the district's zone, like the UI
-        click.echo(f"{e.when}  {e.actor:<12} {e.action:<14} {e.text}")  # actions: codes
+        click.echo(f"{e.when}  {e.actor:<12} {e.action:<14} {e.text}")  # actions and roles: codes
