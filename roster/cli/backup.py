@@ -13,10 +13,19 @@ from roster.cli.common import (
     open_existing,
     require,
 )
+from roster.i18n import N_, _
 from roster.text import inert
 
 
-@click.command("backup")
+@click.command(
+    "backup",
+    help=_(
+        "Copy the database to TARGET while others keep working (SQLite online backup).\n\n"
+        "The copy is readable by its owner only from its first byte, checked with SQLite's\n"
+        "integrity check, never written through a symlink, and audited. A district\n"
+        "coordinator, or the account owning the database (a scheduled backup), may make one."
+    ),
+)
 @db_option
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def backup_cmd(db_path: Path, target: Path) -> None:
@@ -33,7 +42,11 @@ def backup_cmd(db_path: Path, target: Path) -> None:
         db = open_existing(db_path)
     except sqlite3.DatabaseError as e:
         raise click.ClickException(
-            inert(f"{db_path} cannot be read ({e}): restore the last good backup")
+            inert(
+                _("{path} cannot be read ({error}): restore the last good backup").format(
+                    path=db_path, error=e
+                )
+            )
         ) from None
     try:
         may_back_up(db, db_path)
@@ -45,13 +58,26 @@ def backup_cmd(db_path: Path, target: Path) -> None:
         pages = backup(db_path, target)
     except (FileExistsError, BackupFailed) as e:
         raise click.ClickException(inert(str(e))) from None
-    click.echo(inert(f"backed up {db_path} to {target} ({pages} pages, readable by you only)"))
+    click.echo(
+        inert(
+            _("backed up {path} to {target} ({pages} pages, readable by you only)").format(
+                path=db_path, target=target, pages=pages
+            )
+        )
+    )
 
 
-@click.command("restore")
+@click.command(
+    "restore",
+    help=_(
+        "Replace the database with the backup SOURCE; refused while others have it open.\n\n"
+        "Needs a district coordinator (or, for a database too damaged to read, the account\n"
+        "owning it). The audit rows written since the backup are kept, marked as such."
+    ),
+)
 @db_option
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--yes", is_flag=True, help=_("Do not ask for confirmation."))
 def restore_cmd(db_path: Path, source: Path, yes: bool) -> None:
     """Replace the database with the backup SOURCE; refused while others have it open.
 
@@ -62,7 +88,11 @@ def restore_cmd(db_path: Path, source: Path, yes: bool) -> None:
 
     if not db_path.exists():
         raise click.ClickException(
-            inert(f"no roster database at {db_path}: to start from a backup, copy it there")
+            inert(
+                _("no roster database at {path}: to start from a backup, copy it there").format(
+                    path=db_path
+                )
+            )
         )
     try:
         check_backup(source)
@@ -74,14 +104,22 @@ def restore_cmd(db_path: Path, source: Path, yes: bool) -> None:
         pass  # damaged or busy: `restore` below says who may replace it, or who has it open
     else:
         try:
-            require(db, "restore a backup")
+            require(db, N_("restore a backup"))
         finally:
             db.close()
     if not yes:
-        click.confirm(inert(f"Replace everything in {db_path} with {source}?"), abort=True)
+        click.confirm(
+            inert(
+                _("Replace everything in {path} with {source}?").format(path=db_path, source=source)
+            ),
+            abort=True,
+        )
     try:
         replaced = restore(db_path, source)
     except RestoreRefused as e:
         raise click.ClickException(inert(str(e))) from None
-    note = f" (the damaged database was replaced: {replaced.damaged})" if replaced.damaged else ""
-    click.echo(inert(f"restored {db_path} from {source}{note}"))
+    if replaced.damaged:
+        said = _("restored {path} from {source} (the damaged database was replaced: {damaged})")
+    else:
+        said = _("restored {path} from {source}")
+    click.echo(inert(said.format(path=db_path, source=source, damaged=replaced.damaged)))

@@ -16,6 +16,7 @@ import click
 
 from roster.cli.common import emit, json_option
 from roster.config import ENV_CURTOIS_DIR
+from roster.i18n import _
 
 
 def parse_instances(text: str) -> list[int]:
@@ -25,46 +26,57 @@ def parse_instances(text: str) -> list[int]:
         part = part.strip()
         if not part:
             continue
-        first, _, last = part.partition("-")
+        first, _dash, last = part.partition("-")
         try:
             lo, hi = int(first), int(last or first)
         except ValueError:
             raise click.BadParameter(
-                f"{part!r} is not an instance number or range: write e.g. 1-12 or 1,3,5-7"
+                _("{part} is not an instance number or range: write e.g. 1-12 or 1,3,5-7").format(
+                    part=repr(part)
+                )
             ) from None
         if lo < 1 or hi < lo:
-            raise click.BadParameter(f"{part!r} is not a range of instance numbers (1 or more)")
+            raise click.BadParameter(
+                _("{part} is not a range of instance numbers (1 or more)").format(part=repr(part))
+            )
         out += [n for n in range(lo, hi + 1) if n not in out]
     if not out:
-        raise click.BadParameter("no instance given: write e.g. 1-12")
+        raise click.BadParameter(_("no instance given: write e.g. 1-12"))
     return out
 
 
-@click.group()
+@click.group(help=_("Benchmarks: solver figures on public instances (see docs/benchmarks.md)."))
 def bench() -> None:
     """Benchmarks: solver figures on public instances (see docs/benchmarks.md)."""
 
 
-@bench.command()
+@bench.command(
+    help=_(
+        "Solve Curtois & Qu instances and compare with the best known objectives.\n\n"
+        "Each roster is written as OUT/InstanceN.csv (employee,day,shift) and judged by the\n"
+        "independent checker: the objective shown is the checker's, and a roster that breaks a\n"
+        "hard rule (or whose penalty differs from the solver's) makes the command fail."
+    )
+)
 @click.option(
     "--instances",
     default="1-12",
     show_default=True,
-    help="Instance numbers: a range, a list or both (1-12, 2, 1,3,5-7).",
+    help=_("Instance numbers: a range, a list or both (1-12, 2, 1,3,5-7)."),
 )
 @click.option(
     "--time-limit",
     type=click.FloatRange(min=0.5),
     default=60.0,
     show_default=True,
-    help="Seconds for each instance.",
+    help=_("Seconds for each instance."),
 )
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=2,
     show_default=True,
-    help="Search threads (the machine this is measured on has 2 cores).",
+    help=_("Search threads (the machine this is measured on has 2 cores)."),
 )
 @click.option(
     "--out",
@@ -72,14 +84,14 @@ def bench() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("bench-curtois"),
     show_default=True,
-    help="Folder for each instance's roster (InstanceN.csv) and results.json.",
+    help=_("Folder for each instance's roster (InstanceN.csv) and results.json."),
 )
 @click.option(
     "--dir",
     "data_dir",
     envvar=ENV_CURTOIS_DIR,
     type=click.Path(file_okay=False, path_type=Path),
-    help="The instances (default $ROSTER_CURTOIS_DIR, else instances 1-12 shipped with roster).",
+    help=_("The instances (default $ROSTER_CURTOIS_DIR, else instances 1-12 shipped with roster)."),
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 @json_option
@@ -105,20 +117,28 @@ def curtois(
     folder = data_dir or instance.benchmark_dir()
     if not (folder / "best_known.tsv").is_file():
         raise click.ClickException(
-            f"no Curtois & Qu instances at {folder} (best_known.tsv is missing): "
-            "pass --dir or set $ROSTER_CURTOIS_DIR"
+            _(
+                "no Curtois & Qu instances at {folder} (best_known.tsv is missing): "
+                "pass --dir or set $ROSTER_CURTOIS_DIR"
+            ).format(folder=folder)
         )
     known = instance.best_known(folder)
     missing = [n for n in numbers if not (folder / f"Instance{n}.txt").is_file()]
     if missing:
+        shipped = sorted((p.stem[8:] for p in folder.glob("Instance*.txt")), key=int)
         raise click.ClickException(
-            f"no Instance{missing[0]}.txt in {folder}: shipped instances are "
-            + ", ".join(sorted((p.stem[8:] for p in folder.glob("Instance*.txt")), key=int))
+            _("no {file} in {folder}: shipped instances are {numbers}").format(
+                file=f"Instance{missing[0]}.txt", folder=folder, numbers=", ".join(shipped)
+            )
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     rows, problems = [], []
     if not as_json:
-        click.echo(f"{len(numbers)} instance(s), {time_limit:g} s each, {workers} worker(s)")
+        click.echo(
+            _("{n} instance(s), {seconds:g} s each, {workers} worker(s)").format(
+                n=len(numbers), seconds=time_limit, workers=workers
+            )
+        )
         click.echo(HEADER)
     for n in numbers:
         path = folder / f"Instance{n}.txt"
@@ -147,8 +167,9 @@ def curtois(
             problems += [f"{inst.name}: {b.message}" for b in report.breaches[:5]]
         if report.penalty != sol.objective:
             problems.append(
-                f"{inst.name}: the checker's penalty {report.penalty} differs from the "
-                f"solver's {sol.objective}"
+                _(
+                    "{name}: the checker's penalty {penalty} differs from the solver's {objective}"
+                ).format(name=inst.name, penalty=report.penalty, objective=sol.objective)
             )
         if not as_json:
             click.echo(format_row(row))
@@ -159,9 +180,13 @@ def curtois(
     if as_json:
         emit({"machine": machine(), "time_limit": time_limit, "rows": rows})
     else:
-        click.echo(f"rosters in {out_dir}/; machine: {machine()}")
+        click.echo(
+            _("rosters in {folder}/; machine: {machine}").format(folder=out_dir, machine=machine())
+        )
     if problems:
-        raise click.ClickException("the checker rejects a roster:\n" + "\n".join(problems))
+        raise click.ClickException(
+            _("the checker rejects a roster:\n{problems}").format(problems="\n".join(problems))
+        )
 
 
 HEADER = (

@@ -14,6 +14,7 @@ from click.core import ParameterSource
 
 from roster import store
 from roster.config import ENV_DB
+from roster.i18n import _
 from roster.text import inert
 
 
@@ -31,7 +32,11 @@ class DateParam(click.ParamType):
             parsed = None
         if not isinstance(parsed, dt.date) or isinstance(parsed, dt.datetime):
             self.fail(
-                f"{value!r} is not a real date: write it as YYYY-MM-DD, e.g. 2026-12-07", param, ctx
+                _("{value} is not a real date: write it as YYYY-MM-DD, e.g. 2026-12-07").format(
+                    value=repr(value)
+                ),
+                param,
+                ctx,
             )
         return dt.date(parsed.year, parsed.month, parsed.day)
 
@@ -97,12 +102,12 @@ def db_option(func):
         show_default=True,
         type=click.Path(dir_okay=False, path_type=Path),
         callback=_bind,
-        help="The roster database (or $ROSTER_DB).",
+        help=_("The roster database (or $ROSTER_DB)."),
     )(func)
 
 
 def json_option(func):
-    return click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(func)
+    return click.option("--json", "as_json", is_flag=True, help=_("Machine-readable output."))(func)
 
 
 def week_option(required: bool):
@@ -110,7 +115,7 @@ def week_option(required: bool):
         "--week",
         type=DATE,
         required=required,
-        help="Any date in the week (Monday to Sunday, Asia/Shanghai).",
+        help=_("Any date in the week (Monday to Sunday, Asia/Shanghai)."),
     )
 
 
@@ -119,8 +124,10 @@ def open_existing(db_path: Path):
     not a roster database (or a newer roster's) is refused unchanged."""
     if not db_path.exists():
         raise click.ClickException(
-            f"no roster database at {db_path}: create one with `roster init --db {db_path}` "
-            "(add --demo for the demo district)"
+            _(
+                "no roster database at {path}: create one with `roster init --db {path}` "
+                "(add --demo for the demo district)"
+            ).format(path=db_path)
         )
     return store.open_db(db_path, create=False)
 
@@ -168,5 +175,100 @@ def inert_output() -> Iterator[None]:
             module.echo = original
 
 
+def pad(text: str, width: int) -> str:
+    """`text` left-aligned in `width` terminal cells (a Chinese character takes two)."""
+    return text + " " * max(0, width - cells(text))
+
+
 def emit(data: dict) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cells(text: str) -> int:
+    """How many terminal cells `text` takes (a Chinese character takes two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# punctuation that may not begin a line of Chinese
+_NO_LINE_START = "，。、；：？！）》」』】”’"
+
+
+def wrap_help_by_cells() -> None:
+    """Click wraps and shortens help by characters; in Chinese a character is two cells
+    wide, so lines ran past the terminal. While Chinese is spoken, help is wrapped by
+    cells (a line may break between any two Chinese characters, never before closing
+    punctuation) and a command's line in the list is its first sentence, cut to fit.
+    English goes through click unchanged."""
+    import unicodedata
+
+    import click._textwrap
+    import click.core
+
+    from roster import i18n
+
+    def wide(ch: str) -> bool:
+        return unicodedata.east_asian_width(ch) in "WF"
+
+    class CellWrapper(click._textwrap.TextWrapper):
+        def _split(self, text):
+            chunks = super()._split(text)
+            if i18n.current() != "zh":
+                return chunks
+            out: list[str] = []
+            for chunk in chunks:
+                run = ""
+                for ch in chunk:
+                    if wide(ch):
+                        if run:
+                            out.append(run)
+                            run = ""
+                        out.append(ch)
+                    else:
+                        run += ch
+                if run:
+                    out.append(run)
+            return out
+
+        def _wrap_chunks(self, chunks):
+            if i18n.current() != "zh":
+                return super()._wrap_chunks(chunks)
+            lines: list[str] = []
+            chunks = list(reversed(chunks))
+            while chunks:
+                indent = self.subsequent_indent if lines else self.initial_indent
+                if lines and not chunks[-1].strip():
+                    chunks.pop()
+                    continue
+                width, line, used = self.width - cells(indent), [], 0
+                while chunks and (not line or used + cells(chunks[-1]) <= width):
+                    used += cells(chunks[-1])
+                    line.append(chunks.pop())
+                if chunks and chunks[-1][:1] in _NO_LINE_START and len(line) > 1:
+                    chunks.append(line.pop())  # the character before goes down with it
+                while line and not line[-1].strip():
+                    line.pop()
+                lines.append(indent + "".join(line))
+            return lines
+
+    original_short = click.core._make_default_short_help
+
+    def short_help(help: str, max_length: int = 45) -> str:
+        if i18n.current() != "zh":
+            return original_short(help, max_length)
+        first = " ".join(help.partition("\n\n")[0].split())
+        end = first.find("。")
+        if end >= 0:
+            first = first[: end + 1]
+        if cells(first) <= max_length:
+            return first
+        cut = ""
+        for ch in first:
+            if cells(cut + ch) > max_length - 1:
+                break
+            cut += ch
+        return cut + "…"
+
+    click._textwrap.TextWrapper = CellWrapper
+    click.core._make_default_short_help = short_help

@@ -18,7 +18,10 @@ from roster.cli.common import (
 )
 from roster.clock import today
 from roster.domain import week_start
+from roster.i18n import N_, _
 from roster.text import inert
+
+ROSTER_STATUSES = (N_("draft"), N_("published"))  # stored in English, shown as _(status)
 
 
 def create_demo(db_path: Path) -> str:
@@ -27,17 +30,21 @@ def create_demo(db_path: Path) -> str:
     db = store.open_db(db_path)
     load_demo(db, today())
     c = store.counts(db)
-    return f"{c['cadres']} cadres, {c['posts']} posts, {c['work_groups']} work groups"
+    return _("{cadres} cadres, {posts} posts, {work_groups} work groups").format(
+        cadres=c["cadres"], posts=c["posts"], work_groups=c["work_groups"]
+    )
 
 
-@click.command()
+@click.command(help=_("Create an empty database, or one filled with the demo district."))
 @db_option
-@click.option("--demo", is_flag=True, help="Fill it with the bundled demo district.")
+@click.option("--demo", is_flag=True, help=_("Fill it with the bundled demo district."))
 @click.option(
     "--force",
     is_flag=True,
-    help="Replace an existing database (a district coordinator, while nobody else has it "
-    "open; its audit is kept).",
+    help=_(
+        "Replace an existing database (a district coordinator, while nobody else has it "
+        "open; its audit is kept)."
+    ),
 )
 def init(db_path: Path, demo: bool, force: bool) -> None:
     """Create an empty database, or one filled with the demo district."""
@@ -45,7 +52,9 @@ def init(db_path: Path, demo: bool, force: bool) -> None:
         if not force:
             raise click.ClickException(
                 inert(
-                    f"{db_path} already exists; pass --force to replace it, or choose another --db"
+                    _(
+                        "{path} already exists; pass --force to replace it, or choose another --db"
+                    ).format(path=db_path)
                 )
             )
         replace(db_path, demo)
@@ -57,13 +66,21 @@ def init(db_path: Path, demo: bool, force: bool) -> None:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
             raise
-        click.echo(inert(f"Created {db_path} with the demo district: {summary}."))
+        click.echo(
+            inert(
+                _("Created {path} with the demo district: {summary}.").format(
+                    path=db_path, summary=summary
+                )
+            )
+        )
     else:
         store.open_db(db_path).close()
         click.echo(
             inert(
-                f"Created empty database {db_path}; load a district with `roster import DIR`, "
-                "then add yourself first: `roster user add LOGIN --role district`."
+                _(
+                    "Created empty database {path}; load a district with `roster import DIR`, "
+                    "then add yourself first: `roster user add LOGIN --role district`."
+                ).format(path=db_path)
             )
         )
 
@@ -88,18 +105,26 @@ def replace(db_path: Path, demo: bool) -> None:
         )
     except RestoreRefused as e:
         raise click.ClickException(inert(str(e))) from None
-    kept = " (its audit is kept)" if not replaced.damaged else " (the damaged one was replaced)"
-    click.echo(
-        inert(
-            f"Replaced {db_path} with a new "
-            + ("demo district" if demo else "empty database")
-            + kept
-            + "."
-        )
-    )
+    if demo and not replaced.damaged:
+        said = _("Replaced {path} with a new demo district (its audit is kept).")
+    elif demo:
+        said = _("Replaced {path} with a new demo district (the damaged one was replaced).")
+    elif not replaced.damaged:
+        said = _("Replaced {path} with a new empty database (its audit is kept).")
+    else:
+        said = _("Replaced {path} with a new empty database (the damaged one was replaced).")
+    click.echo(inert(said.format(path=db_path)))
 
 
-@click.command("import")
+@click.command(
+    "import",
+    help=_(
+        "Import KIND FILE (towns, units, shifts, posts, demand, cadres, absences, wishes,\n"
+        "unit_days) or a DIR.\n\n"
+        "All or nothing: a file with any problem is listed problem by problem and nothing is "
+        "written."
+    ),
+)
 @db_option
 @click.argument("kind_or_dir")
 @click.argument(
@@ -108,7 +133,7 @@ def replace(db_path: Path, demo: bool) -> None:
 @click.option(
     "--confirm",
     is_flag=True,
-    help="Allow the files to change the status of recalled or withdrawn cadres.",
+    help=_("Allow the files to change the status of recalled or withdrawn cadres."),
 )
 @json_option
 def import_(
@@ -128,14 +153,18 @@ def import_(
             folder = Path(kind_or_dir)
             if not folder.is_dir():
                 raise click.ClickException(
-                    f"{kind_or_dir} is not a folder; to import one file write "
-                    f"`roster import KIND FILE` with KIND one of {', '.join(KINDS)}"
+                    _(
+                        "{folder} is not a folder; to import one file write "
+                        "`roster import KIND FILE` with KIND one of {kinds}"
+                    ).format(folder=kind_or_dir, kinds=", ".join(KINDS))
                 )
             report = import_dir(db, folder, confirm=confirm)
         else:
             if kind_or_dir not in KINDS:
                 raise click.ClickException(
-                    f"unknown kind {kind_or_dir!r}: use one of {', '.join(KINDS)}"
+                    _("unknown kind {kind}: use one of {kinds}").format(
+                        kind=repr(kind_or_dir), kinds=", ".join(KINDS)
+                    )
                 )
             report = import_file(db, kind_or_dir, file, confirm=confirm)
     except ImportFailed as failed:
@@ -148,7 +177,7 @@ def import_(
         click.echo(str(report))
 
 
-@click.command()
+@click.command(help=_("Counts of the district and the week's demand against the cadres' capacity."))
 @db_option
 @week_option(required=False)
 @json_option
@@ -175,18 +204,36 @@ def status(db_path: Path, week: dt.date | None, as_json: bool) -> None:
     if as_json:
         emit(data)
         return
-    click.echo(
-        f"{counts['towns']} towns, {counts['work_groups']} work groups, {counts['units']} units\n"
-        f"{counts['posts']} posts ({counts['villages']} villages, {counts['communities']} communities), "
-        f"{counts['compounds']} compounds ({counts['compounds_no_property']} without property "
-        f"manager, {counts['compounds_no_security']} without security)\n"
-        f"{counts['cadres']} cadres ({counts['cadres_active']} active), {counts['absences']} absences\n"
-        f"week of {monday}: demand {figures.demand} shifts, capacity {figures.capacity} "
-        f"({figures.demand_ratio:.1%} of capacity needed)"
+    lines = (
+        _("{towns} towns, {work_groups} work groups, {units} units"),
+        _(
+            "{posts} posts ({villages} villages, {communities} communities), {compounds} "
+            "compounds ({compounds_no_property} without property manager, "
+            "{compounds_no_security} without security)"
+        ),
+        _("{cadres} cadres ({cadres_active} active), {absences} absences"),
+        _(
+            "week of {monday}: demand {demand} shifts, capacity {capacity} "
+            "({ratio:.1%} of capacity needed)"
+        ),
     )
+    facts = {
+        **counts,
+        "monday": monday,
+        "demand": figures.demand,
+        "capacity": figures.capacity,
+        "ratio": figures.demand_ratio,
+    }
+    click.echo("\n".join(line.format(**facts) for line in lines))
     if roster is None:
-        click.echo("no roster yet for this week: `roster solve --week " + monday.isoformat() + "`")
+        click.echo(
+            _("no roster yet for this week: `roster solve --week {monday}`").format(
+                monday=monday.isoformat()
+            )
+        )
     else:
         click.echo(
-            f"roster: {roster.status}, version {roster.version}, {len(roster.assignments)} assignments"
+            _("roster: {status}, version {version}, {n} assignments").format(
+                status=_(roster.status), version=roster.version, n=len(roster.assignments)
+            )
         )

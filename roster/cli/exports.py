@@ -17,6 +17,7 @@ from roster import service as service_core
 from roster.cli.common import DATE, db_option, emit, json_option, open_existing
 from roster.clock import local, today
 from roster.clock import now as now_local
+from roster.i18n import _
 from roster.now import on_duty, parse_moment, weeks_needed
 
 
@@ -38,13 +39,20 @@ class DateTimeParam(click.ParamType):
 DATETIME = DateTimeParam()
 
 
-@click.command()
+@click.command(
+    help=_(
+        "Write the week's duty sheets, cadre schedules, unit lists, calendars or SMS texts.\n\n"
+        "Computed from the stored roster. XLSX duty sheets: one workbook, a sheet per town."
+    )
+)
 @db_option
-@click.option("--week", type=DATE, required=True, help="Any date in the week (Monday to Sunday).")
+@click.option(
+    "--week", type=DATE, required=True, help=_("Any date in the week (Monday to Sunday).")
+)
 @click.option(
     "--by",
     type=click.Choice(exports.BY),
-    help="One list per post, per cadre or per dispatching unit (ics and sms: cadre).",
+    help=_("One list per post, per cadre or per dispatching unit (ics and sms: cadre)."),
 )
 @click.option("--format", "fmt", type=click.Choice(exports.FORMATS), required=True)
 @click.option(
@@ -52,12 +60,12 @@ DATETIME = DateTimeParam()
     "out_dir",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write into (created if missing).",
+    help=_("Folder to write into (created if missing)."),
 )
 @click.option(
     "--changed-only",
     is_flag=True,
-    help="Only cadres whose week was changed by relief (--by cadre, e.g. for SMS).",
+    help=_("Only cadres whose week was changed by relief (--by cadre, e.g. for SMS)."),
 )
 @json_option
 def export(
@@ -76,11 +84,14 @@ def export(
     if by is None:
         if fmt not in ("ics", "sms"):
             raise click.ClickException(
-                f"say which lists to write: --by post, --by cadre or --by unit (with --format {fmt})"
+                _(
+                    "say which lists to write: --by post, --by cadre or --by unit "
+                    "(with --format {format})"
+                ).format(format=fmt)
             )
         by = "cadre"
     if changed_only and by != "cadre":
-        raise click.ClickException("--changed-only works with --by cadre (e.g. --format sms)")
+        raise click.ClickException(_("--changed-only works with --by cadre (e.g. --format sms)"))
     db = open_existing(db_path)
     try:
         done = exports.export_lists(db, week, by, fmt, out_dir, changed_only=changed_only)
@@ -94,7 +105,9 @@ def export(
         return
     if done.draft:
         click.echo(
-            f"note: the roster of the week of {done.monday} is a draft (not yet published)",
+            _("note: the roster of the week of {monday} is a draft (not yet published)").format(
+                monday=done.monday
+            ),
             err=True,
         )
     if as_json:
@@ -110,14 +123,20 @@ def export(
         return
     for path in done.paths:
         click.echo(str(path))
-    click.echo(f"wrote {len(done.paths)} file(s) for the week of {done.monday} into {out_dir}")
+    click.echo(
+        _("wrote {n} file(s) for the week of {monday} into {folder}").format(
+            n=len(done.paths), monday=done.monday, folder=out_dir
+        )
+    )
 
 
-@click.command()
+@click.command(
+    help=_("Who is on duty at a moment, including night shifts that began the day before.")
+)
 @db_option
-@click.option("--post", help="A post's code (or its exact name).")
-@click.option("--town", help="Every post of this town (its name).")
-@click.option("--at", type=DATETIME, help="The moment (default: now, Asia/Shanghai).")
+@click.option("--post", help=_("A post's code (or its exact name)."))
+@click.option("--town", help=_("Every post of this town (its name)."))
+@click.option("--at", type=DATETIME, help=_("The moment (default: now, Asia/Shanghai)."))
 @json_option
 def now(
     db_path: Path, post: str | None, town: str | None, at: dt.datetime | None, as_json: bool
@@ -127,10 +146,12 @@ def now(
     moment = (at or now_local()).replace(microsecond=0)
     rosters = {monday: store.get_roster(db, monday) for monday in weeks_needed(moment)}
     if all(r is None for r in rosters.values()):
-        weeks = " or ".join(str(m) for m in rosters)
+        weeks = _(" or ").join(str(m) for m in rosters)
         raise click.ClickException(
-            f"no roster for the week of {weeks}, so nobody is scheduled at "
-            f"{moment:%Y-%m-%d %H:%M}: solve that week first, or give another --at"
+            _(
+                "no roster for the week of {weeks}, so nobody is scheduled at {moment}: solve "
+                "that week first, or give another --at"
+            ).format(weeks=weeks, moment=f"{moment:%Y-%m-%d %H:%M}")
         )
     district = store.load_district(db)
 
@@ -152,31 +173,46 @@ def now(
             }
         )
         return
-    where = f" at {post}" if post else (f" in {town}" if town else "")
+    if post:
+        where = _(" at {post}").format(post=post)
+    else:
+        where = _(" in {town}").format(town=town) if town else ""
     if drafts:
-        click.echo(f"note: the roster of the week of {', '.join(drafts)} is a draft", err=True)
+        click.echo(
+            _("note: the roster of the week of {weeks} is a draft").format(weeks=", ".join(drafts)),
+            err=True,
+        )
+    at = f"{moment:%Y-%m-%d %H:%M}"
     if not found:
-        click.echo(f"nobody is on duty{where} at {moment:%Y-%m-%d %H:%M} (Asia/Shanghai)")
+        click.echo(
+            _("nobody is on duty{where} at {moment} (Asia/Shanghai)").format(where=where, moment=at)
+        )
         return
-    click.echo(f"on duty{where} at {moment:%Y-%m-%d %H:%M} (Asia/Shanghai): {len(found)}")
+    click.echo(
+        _("on duty{where} at {moment} (Asia/Shanghai): {n}").format(
+            where=where, moment=at, n=len(found)
+        )
+    )
     for d in found:
         click.echo(
             f"  {d.town.name} {d.post.code} {d.post.name}  {d.shift.name} "
             f"{d.start:%m-%d %H:%M}–{d.end:%m-%d %H:%M}  {d.cadre.name} {d.cadre.phone}"
-            + ("  (relief)" if d.source == "relief" else "")
+            + (_("  (relief)") if d.source == "relief" else "")
         )
 
 
-@click.command()
+@click.command(
+    help=_("Service records per cadre: days, nights, weekends, relief taken and given, commute.")
+)
 @db_option
-@click.option("--from", "start", type=DATE, required=True, help="First day counted.")
-@click.option("--to", "end", type=DATE, required=True, help="Last day counted.")
-@click.option("--unit", help="Only the cadres of this dispatching unit (its name).")
+@click.option("--from", "start", type=DATE, required=True, help=_("First day counted."))
+@click.option("--to", "end", type=DATE, required=True, help=_("Last day counted."))
+@click.option("--unit", help=_("Only the cadres of this dispatching unit (its name)."))
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(service_core.FORMATS),
-    help="Default: from the --out file's suffix (.xlsx or else csv).",
+    help=_("Default: from the --out file's suffix (.xlsx or else csv)."),
 )
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @json_option
@@ -197,8 +233,10 @@ def service(
         raise click.ClickException(str(error)) from None
     if not report.weeks:
         raise click.ClickException(
-            f"no roster is stored for any week from {start} to {end}: nothing to count; "
-            "check the dates"
+            _(
+                "no roster is stored for any week from {start} to {end}: nothing to count; "
+                "check the dates"
+            ).format(start=start, end=end)
         )
     fmt = fmt or ("xlsx" if out.suffix.lower() == ".xlsx" else "csv")
     try:
@@ -220,17 +258,25 @@ def service(
             }
         )
         return
-    click.echo(f"wrote service records of {len(report.records)} cadre(s) to {path}")
+    click.echo(
+        _("wrote service records of {n} cadre(s) to {path}").format(
+            n=len(report.records), path=path
+        )
+    )
 
 
-@click.command()
+@click.command(
+    help=_("What changed in a published week since publishing, and who must be told (with texts).")
+)
 @db_option
-@click.option("--week", type=DATE, required=True, help="Any date in the week (Monday to Sunday).")
+@click.option(
+    "--week", type=DATE, required=True, help=_("Any date in the week (Monday to Sunday).")
+)
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Also write the list (phone, change, text to send) as one CSV into this folder.",
+    help=_("Also write the list (phone, change, text to send) as one CSV into this folder."),
 )
 @json_option
 def changes(db_path: Path, week: dt.date, out_dir: Path | None, as_json: bool) -> None:
@@ -243,7 +289,9 @@ def changes(db_path: Path, week: dt.date, out_dir: Path | None, as_json: bool) -
     found = since_published(db, monday)
     if found is None:
         raise click.ClickException(
-            f"the week of {monday} is not published: nobody has been told anything yet"
+            _("the week of {monday} is not published: nobody has been told anything yet").format(
+                monday=monday
+            )
         )
     if as_json:
         emit(
@@ -254,9 +302,9 @@ def changes(db_path: Path, week: dt.date, out_dir: Path | None, as_json: bool) -
             }
         )
     else:
-        click.echo(f"week of {monday}: {found.summary()}")
+        click.echo(_("week of {monday}: {summary}").format(monday=monday, summary=found.summary()))
         for p in found.people:
-            told = "told" if p.told else "new "
+            told = _("told") if p.told else _("new ")
             click.echo(f"{told} {p.code} {p.name} {p.phone}: {p.change}")
             click.echo(f"     {p.sms}")
     if out_dir is not None and found.people:
@@ -268,4 +316,4 @@ def changes(db_path: Path, week: dt.date, out_dir: Path | None, as_json: bool) -
             db, {"week": monday.isoformat(), "by": "changes", "people": len(found.people),
                  "folder": str(out_dir.resolve())},
         )  # fmt: skip
-        click.echo(f"wrote {path}", err=as_json)
+        click.echo(_("wrote {path}").format(path=path), err=as_json)

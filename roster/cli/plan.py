@@ -8,17 +8,21 @@ from pathlib import Path
 import click
 
 from roster.cli.common import DATE, db_option, emit, json_option, open_existing, require
+from roster.i18n import N_, _
 
 
-@click.command("plan")
+@click.command(
+    "plan",
+    help=_("Build N consecutive draft weeks as one rotation (locks and published weeks kept)."),
+)
 @db_option
-@click.option("--from", "first", type=DATE, required=True, help="Any date of the first week.")
+@click.option("--from", "first", type=DATE, required=True, help=_("Any date of the first week."))
 @click.option("--weeks", type=click.IntRange(1, 8), default=4, show_default=True)
 @click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=8.0, show_default=True,
-              help="Seconds per week.")  # fmt: skip
+              help=_("Seconds per week."))  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--workers", type=click.IntRange(0, 64), default=2, show_default=True)
-@click.option("--fresh", is_flag=True, help="Ignore the weeks' current drafts (locks kept).")
+@click.option("--fresh", is_flag=True, help=_("Ignore the weeks' current drafts (locks kept)."))
 @json_option
 def plan_cmd(db_path: Path, first: dt.date, weeks: int, time_limit: float, seed: int,
              workers: int, fresh: bool, as_json: bool) -> None:  # fmt: skip
@@ -26,23 +30,41 @@ def plan_cmd(db_path: Path, first: dt.date, weeks: int, time_limit: float, seed:
     from roster.plan import plan_weeks
 
     db = open_existing(db_path)
-    require(db, "replace the district's roster")
+    require(db, N_("replace the district's roster"))
 
     def line(d: dict) -> None:
         if as_json:
             return
         if d.get("kept"):
-            click.echo(f"week of {d['week']}: published, kept as it is")
+            click.echo(_("week of {monday}: published, kept as it is").format(monday=d["week"]))
             return
         n, w, pc = d["fairness"]["nights"], d["fairness"]["weekends"], d["post_changes"]
         unmet = sum(u["required"] - u["covered"] for u in d["unmet"])
         click.echo(
-            f"week of {d['week']}: {d['status']}, objective {d['objective']}, gap {d['gap']:.2%}, "
-            f"{d['seconds']:.2f} s, unmet {unmet}; nights over {d['fairness']['weeks']} weeks: "
-            f"{n['none']} of {n['cadres']} none, most {n['max']}, top 10 % {n['top10_share']:.0%},"
-            f" Gini {n['gini']:.2f}; weekends Gini {w['gini']:.2f}; changed post "
-            f"{pc['total']} (rotation {pc['rotation']}, absence {pc['absence']}, "
-            f"coverage {pc['coverage']})"
+            _(
+                "week of {monday}: {status}, objective {objective}, gap {gap:.2%}, {seconds:.2f} s, "
+                "unmet {unmet}; nights over {weeks} weeks: {none} of {cadres} none, most {most}, "
+                "top 10 % {top:.0%}, Gini {gini:.2f}; weekends Gini {weekend_gini:.2f}; changed "
+                "post {total} (rotation {rotation}, absence {absence}, coverage {coverage})"
+            ).format(
+                monday=d["week"],
+                status=_(d["status"]),
+                objective=d["objective"],
+                gap=d["gap"],
+                seconds=d["seconds"],
+                unmet=unmet,
+                weeks=d["fairness"]["weeks"],
+                none=n["none"],
+                cadres=n["cadres"],
+                most=n["max"],
+                top=n["top10_share"],
+                gini=n["gini"],
+                weekend_gini=w["gini"],
+                total=pc["total"],
+                rotation=pc["rotation"],
+                absence=pc["absence"],
+                coverage=pc["coverage"],
+            )  # fmt: skip
         )
 
     results = plan_weeks(
@@ -53,5 +75,11 @@ def plan_cmd(db_path: Path, first: dt.date, weeks: int, time_limit: float, seed:
         emit({"weeks": results})
     else:
         kept = sum(1 for r in results if r.get("kept"))
-        note = f"; {kept} published week(s) kept as they were" if kept else ""
-        click.echo(f"{len(results) - kept} week(s) planned as drafts{note}")
+        planned = len(results) - kept
+        if kept:
+            said = _(
+                "{planned} week(s) planned as drafts; {kept} published week(s) kept as they were"
+            )
+        else:
+            said = _("{planned} week(s) planned as drafts")
+        click.echo(said.format(planned=planned, kept=kept))

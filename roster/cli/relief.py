@@ -16,24 +16,47 @@ from roster import store
 from roster.access import NotAllowed, access_for
 from roster.cli.common import DATE, db_option, emit, json_option, open_existing
 from roster.domain import week_start
+from roster.i18n import N_, _
 
 if TYPE_CHECKING:
     from roster.relief import Change, ReliefOption
 
 DEFAULT_LIMIT = 10  # roster.relief.DEFAULT_LIMIT; relief (numpy, the solver) loads on use
+# the kinds of relief option (codes, kept in --json), shown as _(kind)
+OPTION_KINDS = (
+    N_("swap"),
+    N_("take_over"),
+    N_("shift_change"),
+    N_("reserve"),
+    N_("lightly_used"),
+    N_("lend"),
+    N_("resolve"),
+    N_("mixed"),
+    N_("nothing_to_cover"),
+)
 
 
-@click.command("relief")
+@click.command(
+    "relief",
+    help=_(
+        "Ways to cover CADRE's absence (code or exact name), fewest people disturbed first.\n\n"
+        "The request is recorded (open) unless you are read-only; --apply N settles it with\n"
+        "option N: checked again and written in one transaction with the request, and the text\n"
+        "messages for the people whose week changed are printed. When someone else changed the\n"
+        "week meanwhile, their change is kept if it touched other people and cells; else the\n"
+        "apply is refused, naming who changed the week and when."
+    ),
+)
 @db_option
 @click.argument("cadre")
-@click.option("--from", "first", type=DATE, required=True, help="First day away.")
-@click.option("--to", "last", type=DATE, required=True, help="Last day away (same week).")
+@click.option("--from", "first", type=DATE, required=True, help=_("First day away."))
+@click.option("--to", "last", type=DATE, required=True, help=_("Last day away (same week)."))
 @click.option(
-    "--reason", default="", help="Why: sick, family, leave, training, recalled… (free text)."
+    "--reason", default="", help=_("Why: sick, family, leave, training, recalled… (free text).")
 )
-@click.option("--apply", "apply_n", type=int, metavar="N", help="Apply option N of the list.")
+@click.option("--apply", "apply_n", type=int, metavar="N", help=_("Apply option N of the list."))
 @click.option("--limit", type=click.IntRange(1, 50), default=DEFAULT_LIMIT, show_default=True,
-              help="Most options listed.")  # fmt: skip
+              help=_("Most options listed."))  # fmt: skip
 @json_option
 def relief_cmd(
     db_path: Path,
@@ -64,19 +87,30 @@ def relief_cmd(
         raise click.ClickException(str(e)) from None
     if last < first:
         raise click.ClickException(
-            f"--to {last} is before --from {first}: give the first day away, then the last"
+            _(
+                "--to {last} is before --from {first}: give the first day away, then the last"
+            ).format(last=last, first=first)
         )
     monday = week_start(first)
     roster = store.get_roster(db, monday)
     if roster is None:
         raise click.ClickException(
-            f"no roster for the week of {monday}: build it with `roster solve --week {monday}`"
+            _(
+                "no roster for the week of {monday}: build it with `roster solve --week {monday}`"
+            ).format(monday=monday)
         )
     sunday = monday + dt.timedelta(days=6)
     if last > sunday:
         raise click.ClickException(
-            f"--to {last} is outside the roster's week ({monday} to {sunday}): give one request "
-            f"per week, e.g. --to {sunday}, then --from {sunday + dt.timedelta(days=1)}"
+            _(
+                "--to {last} is outside the roster's week ({monday} to {sunday}): give one "
+                "request per week, e.g. --to {sunday}, then --from {next_monday}"
+            ).format(
+                last=last,
+                monday=monday,
+                sunday=sunday,
+                next_monday=sunday + dt.timedelta(days=1),
+            )  # fmt: skip
         )
     history = store.neighbours(db, monday)  # the weeks before and the next stored week
     t0 = time.perf_counter()
@@ -96,11 +130,14 @@ def relief_cmd(
     else:
         if not 1 <= apply_n <= len(options):
             raise click.ClickException(
-                f"--apply {apply_n}: there are {len(options)} option(s); give a number from 1 "
-                f"to {len(options)}"
+                _(
+                    "--apply {n}: there are {count} option(s); give a number from 1 to {count}"
+                ).format(n=apply_n, count=len(options))
             )
         if read_only:
-            raise click.ClickException(f"{access_for(db).describe()}; cannot settle requests")
+            raise click.ClickException(
+                _("{who}; cannot settle requests").format(who=access_for(db).describe())
+            )
         try:  # the request is recorded (or found open) and settled in one transaction
             applied = relief.apply_option(
                 db, (who.id, first, last, reason), options[apply_n - 1], rebase=True,
@@ -125,11 +162,13 @@ def relief_cmd(
         return
     published = roster.status == "published"
     click.echo(
-        f"{who.name} ({who.code}) away {first} to {last}"
+        _("{name} ({code}) away {first} to {last}").format(
+            name=who.name, code=who.code, first=first, last=last
+        )
         + (f" ({reason})" if reason else "")
-        + (f", request #{request_id}" if request_id else "")
-        + f": {len(options)} option(s) in {seconds * 1000:.0f} ms"
-        + (" — the week is published: changes are recorded as such" if published else "")
+        + (_(", request #{id}").format(id=request_id) if request_id else "")
+        + _(": {n} option(s) in {ms:.0f} ms").format(n=len(options), ms=seconds * 1000)
+        + (_(" — the week is published: changes are recorded as such") if published else "")
     )  # fmt: skip
     echo_freed(options)
     for option in options:
@@ -137,17 +176,20 @@ def relief_cmd(
     if applied is None:
         if options:
             click.echo(
-                f"apply one with: roster relief {who.code} --from {first} --to {last} --apply N"
+                _(
+                    "apply one with: roster relief {code} --from {first} --to {last} --apply N"
+                ).format(code=who.code, first=first, last=last)
             )
         return
     click.echo(
-        f"applied option {apply_n}: request #{applied.request_id} settled, roster version "
-        f"{applied.roster_version}"
-        + (" (a change to the published roster)" if applied.published else "")
-        + (f"; made on top of {applied.rebased_on}'s change to other people and cells"
-           if applied.rebased_on else "")
+        _("applied option {n}: request #{id} settled, roster version {version}").format(
+            n=apply_n, id=applied.request_id, version=applied.roster_version
+        )
+        + (_(" (a change to the published roster)") if applied.published else "")
+        + (_("; made on top of {who}'s change to other people and cells").format(
+               who=applied.rebased_on) if applied.rebased_on else "")
     )  # fmt: skip
-    click.echo("messages to send:")
+    click.echo(_("messages to send:"))
     for m in applied.messages:
         click.echo(f"  {m.phone}  {m.name}: {m.text}")
 
@@ -171,15 +213,17 @@ def echo_freed(options: list[ReliefOption]) -> None:
         if freed(options[0], ch)
     ]
     if shifts:
-        click.echo("frees: " + "; ".join(shifts))
+        click.echo(_("frees: {shifts}").format(shifts=_("; ").join(shifts)))
 
 
 def echo_option(option: ReliefOption) -> None:
     d = option.district
     head = (
-        f"{option.rank}. [{option.kind}] {len(option.disturbed)} disturbed, cost {option.cost}"
-        + (f", {option.commute_km:+.1f} km" if option.commute_km else "")
-        + ("" if option.complete else f", {len(option.uncovered)} uncovered")
+        _("{rank}. [{kind}] {n} disturbed, cost {cost}").format(
+            rank=option.rank, kind=_(option.kind), n=len(option.disturbed), cost=option.cost
+        )
+        + (_(", {km:+.1f} km").format(km=option.commute_km) if option.commute_km else "")
+        + ("" if option.complete else _(", {n} uncovered").format(n=len(option.uncovered)))
     )
     click.echo(head)
     click.echo(f"   {option.summary}")
@@ -190,16 +234,30 @@ def echo_option(option: ReliefOption) -> None:
         c, p = d.cadres[ch.cadre_id], d.posts[ch.post_id]
         click.echo(f"   {sign} {ch.date} {ch.shift_code} {p.name} ({p.code}) {c.name} ({c.code})")
     for e in option.worsened:
-        click.echo(f"   worse: {e.rule} +{e.cost}: {e.detail}")
+        click.echo(
+            _("   worse: {rule} +{cost}: {detail}").format(
+                rule=e.rule, cost=e.cost, detail=e.detail
+            )
+        )
     for u in option.uncovered:
-        click.echo(f"   uncovered: {u.date} {u.shift_code} {d.posts[u.post_id].name}: {u.why}")
+        click.echo(
+            _("   uncovered: {date} {shift} {post}: {why}").format(
+                date=u.date, shift=u.shift_code, post=d.posts[u.post_id].name, why=u.why
+            )
+        )
 
 
-@click.command("recall")
+@click.command(
+    "recall",
+    help=_(
+        "Recall CADRE (code or exact name) from a date: records the absence to the end of that\n"
+        "week and an open relief request for it, then lists the ways to cover it."
+    ),
+)
 @db_option
 @click.argument("cadre")
-@click.option("--from", "first", type=DATE, required=True, help="First day recalled.")
-@click.option("--reason", default="", help="Why (kept in the absence and the audit).")
+@click.option("--from", "first", type=DATE, required=True, help=_("First day recalled."))
+@click.option("--reason", default="", help=_("Why (kept in the absence and the audit)."))
 @json_option
 def recall_cmd(db_path: Path, cadre: str, first: dt.date, reason: str, as_json: bool) -> None:
     """Recall CADRE (code or exact name) from a date: records the absence to the end of that
@@ -228,13 +286,21 @@ def recall_cmd(db_path: Path, cadre: str, first: dt.date, reason: str, as_json: 
               "end": done.end.isoformat(), "status_set": done.status_set, "note": done.note,
               "options": [o.to_json() for o in options], "seconds": round(seconds, 4)})  # fmt: skip
         return
-    click.echo(f"{done.note}; relief request #{done.request_id} for {done.start} to {done.end}")
+    click.echo(
+        _("{note}; relief request #{id} for {start} to {end}").format(
+            note=done.note, id=done.request_id, start=done.start, end=done.end
+        )
+    )
     if roster is None:
-        click.echo(f"no roster for the week of {monday} yet: nothing to cover")
+        click.echo(
+            _("no roster for the week of {monday} yet: nothing to cover").format(monday=monday)
+        )
         return
     echo_freed(options)
     for option in options:
         echo_option(option)
     click.echo(
-        f"apply one with: roster relief {who.code} --from {done.start} --to {done.end} --apply N"
+        _("apply one with: roster relief {code} --from {first} --to {last} --apply N").format(
+            code=who.code, first=done.start, last=done.end
+        )
     )

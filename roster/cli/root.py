@@ -13,8 +13,58 @@ from roster.cli.common import (
     bind_identity,
     db_option,
     inert_output,
+    wrap_help_by_cells,
 )
+from roster.i18n import N_, _, ngettext
 from roster.text import inert
+
+# Click's own words, translated in roster's catalogue (the rest stay click's English): the
+# usage line, the help's sections, the error line's prefix and the commonest mistakes.
+CLICK_WORDS = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."),
+    N_("No such command {name!r}."),
+    N_("No such option {name!r}."),
+    N_("Missing option"),
+    N_("Missing argument"),
+    N_("Missing command."),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("Invalid value: {message}"),
+    N_("{value} is not in the range {range}."),
+    N_("{value!r} is not a valid {number_type}."),
+    N_("Aborted!"),
+    N_("default: {default}"),
+    N_("env var: {var}"),
+    N_("required"),
+)
+
+
+def click_speaks_roster() -> None:
+    """Click looks its words up through roster's catalogue (in the language chosen by the
+    `roster` command), so a Chinese error line is Chinese from its first word."""
+    import click.core
+    import click.decorators
+    import click.exceptions
+    import click.formatting
+    import click.parser
+    import click.termui
+    import click.types
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting,
+                   click.parser, click.termui, click.types):  # fmt: skip
+        if hasattr(module, "_"):
+            module._ = _
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext
+    wrap_help_by_cells()
+
+
+click_speaks_roster()
 
 
 def use_language(value: str | None) -> None:
@@ -59,11 +109,13 @@ class LazyGroup(click.Group):
             with inert_output():
                 return super().invoke(ctx)
         except PermissionError as e:
-            where = e.filename or "the database"
+            where = e.filename or _("the database")
             raise click.ClickException(
                 inert(
-                    f"you cannot open {where}: on a shared server roster runs through its "
-                    "service account (`sudo -u roster roster …`, see docs/deploy.md)"
+                    _(
+                        "you cannot open {where}: on a shared server roster runs through its "
+                        "service account (`sudo -u roster roster …`, see docs/deploy.md)"
+                    ).format(where=where)
                 )
             ) from None
 
@@ -77,18 +129,29 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
 
-@click.group(cls=LazyGroup, invoke_without_command=True)
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    help=_(
+        "Duty rosters for cadres at village and community checkpoints.\n\n"
+        "Without a command, opens the terminal UI (creating the demo database on first run)."
+    ),
+)
 @db_option
 @click.option(
     "--as",
     "as_user",
     metavar="LOGIN",
     envvar="ROSTER_USER",
-    help="Act as LOGIN (or $ROSTER_USER): on your own, unshared database (tests, "
-    "scripts); on a shared one only a district coordinator may, and the audit names both.",
+    help=_(
+        "Act as LOGIN (or $ROSTER_USER): on your own, unshared database (tests, "
+        "scripts); on a shared one only a district coordinator may, and the audit names both."
+    ),
 )
 @click.option(
-    "--debug", is_flag=True, help="Show the full traceback of a failure (for reporting bugs)."
+    "--debug",
+    is_flag=True,
+    help=_("Show the full traceback of a failure (for reporting bugs)."),
 )
 @click.option(
     "--lang",
@@ -96,7 +159,7 @@ class LazyGroup(click.Group):
     expose_value=False,
     is_eager=True,
     callback=lambda ctx, param, value: use_language(value),
-    help="The language to speak: zh or en (or $ROSTER_LANG; default: the locale's).",
+    help=_("The language to speak: zh or en (or $ROSTER_LANG; default: the locale's)."),
 )
 @click.version_option(package_name="roster")
 @click.pass_context
@@ -116,10 +179,10 @@ def cli(ctx: click.Context, db_path: Path, as_user: str | None, debug: bool) -> 
         report = create_demo(db_path)
         # Said inside the app, where it is seen (a line printed before the UI starts is
         # wiped by it at once).
-        notice = (
-            f"No database at {db_path}: created one from the bundled demo district "
-            f"({report}). Use --db or $ROSTER_DB to open another."
-        )
+        notice = _(
+            "No database at {path}: created one from the bundled demo district "
+            "({report}). Use --db or $ROSTER_DB to open another."
+        ).format(path=db_path, report=report)
     from roster.tui.app import run_app
 
     run_app(db_path, actor=identity.actor, notice=notice)
@@ -146,9 +209,14 @@ def main(argv: list[str] | None = None) -> None:
         if told and 0 <= waited - told[-1] < 10:
             return
         told.append(waited)
-        who = holder or "another process"
+        who = holder or _("another process")
         click.echo(
-            inert(f"waiting: {who} is writing to the database (waited {waited:.0f} s)…"), err=True
+            inert(
+                _("waiting: {who} is writing to the database (waited {seconds:.0f} s)…").format(
+                    who=who, seconds=waited
+                )
+            ),
+            err=True,
         )
 
     store.RosterDatabase.on_busy = staticmethod(waiting)
@@ -157,13 +225,15 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        click.echo("interrupted: nothing more was saved", err=True)
+        click.echo(_("interrupted: nothing more was saved"), err=True)
         sys.exit(130)
     except Exception as error:
         if debug:
             raise
         line = errors.describe(error, store.opened_path) or errors.unexpected(error)
-        click.echo(f"Error: {inert(line)}", err=True)  # names in it show no control character
+        click.echo(
+            _("Error: {message}").format(message=inert(line)), err=True
+        )  # names in it show no control character
         sys.exit(1)
 
 

@@ -9,9 +9,13 @@ import click
 from roster import store
 from roster.cli.common import db_option, emit, json_option, open_existing, require
 from roster.domain import SettingError, Settings
+from roster.i18n import _
 
 
-@click.group(invoke_without_command=True)
+@click.group(
+    invoke_without_command=True,
+    help=_("List every setting: its value, default and meaning (`set` and `reset` change one)."),
+)
 @db_option
 @json_option
 @click.pass_context
@@ -34,10 +38,12 @@ def settings(ctx: click.Context, db_path: Path, as_json: bool) -> None:
     for name, value, default, meaning in rows:
         mark = " " if value == default else "*"
         click.echo(f"{mark} {name:<{width}}  {value:<8} {meaning}")
-    click.echo("(* differs from the default)")
+    click.echo(_("(* differs from the default)"))
 
 
-@settings.command("set")
+@settings.command(
+    "set", help=_("Set NAME to VALUE (checked against the setting's range; audited).")
+)
 @db_option
 @click.argument("name")
 @click.argument("value")
@@ -57,7 +63,7 @@ def set_(db_path: Path, name: str, value: str) -> None:
     click.echo(f"{name}: {before} -> {parsed}")
 
 
-@settings.command("reset")
+@settings.command("reset", help=_("Put NAME back to its default (audited)."))
 @db_option
 @click.argument("name")
 def reset(db_path: Path, name: str) -> None:
@@ -65,11 +71,17 @@ def reset(db_path: Path, name: str) -> None:
     db = open_existing(db_path)
     defaults = Settings().__dict__
     if name not in defaults:
-        raise click.ClickException(f"there is no setting {name!r}; `roster settings` lists them")
+        raise click.ClickException(
+            _("there is no setting {name}; `roster settings` lists them").format(name=repr(name))
+        )
     access = require(db, f"change setting {name}")
     before = store.stored_settings(db).get(name, defaults[name])
     with db.atomic():
         store.delete_setting(db, name)
         store.add_audit(db, "settings.reset", {"name": name, "from": before,
                         "to": defaults[name]}, access.actor)  # fmt: skip
-    click.echo(f"{name}: {before} -> {defaults[name]} (the default)")
+    click.echo(
+        _("{name}: {before} -> {after} (the default)").format(
+            name=name, before=before, after=defaults[name]
+        )
+    )

@@ -17,32 +17,40 @@ from roster.cli.common import (
     week_option,
 )
 from roster.domain import week_start
+from roster.i18n import N_, _
 
 
-@click.group()
+@click.group(help=_("Coordinators: who may change which towns (district, town, inspector)."))
 def user() -> None:
     """Coordinators: who may change which towns (district, town, inspector)."""
 
 
-@user.command("add")
+@user.command(
+    "add", help=_("Add LOGIN (an OS user name) as a coordinator, or change their role and towns.")
+)
 @db_option
 @click.argument("login")
 @click.option("--role", type=click.Choice(["district", "town", "inspector"]), required=True)
-@click.option("--town", "towns", multiple=True, help="A town this coordinator manages (repeat).")
+@click.option("--town", "towns", multiple=True, help=_("A town this coordinator manages (repeat)."))
 def user_add(db_path: Path, login: str, role: str, towns: tuple[str, ...]) -> None:
     """Add LOGIN (an OS user name) as a coordinator, or change their role and towns."""
     from roster.access import add_user
 
     db = open_existing(db_path)
-    access = require(db, "add coordinators")
+    access = require(db, N_("add coordinators"))
     try:
         add_user(db, login, role, list(towns), access)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"{login}: {role}" + (f" for {', '.join(towns)}" if towns else ""))
+    if towns:
+        click.echo(
+            _("{login}: {role} for {towns}").format(login=login, role=role, towns=", ".join(towns))
+        )
+    else:
+        click.echo(_("{login}: {role}").format(login=login, role=role))
 
 
-@user.command("remove")
+@user.command("remove", help=_("Remove LOGIN from the coordinators (they become read-only)."))
 @db_option
 @click.argument("login")
 def user_remove(db_path: Path, login: str) -> None:
@@ -50,15 +58,15 @@ def user_remove(db_path: Path, login: str) -> None:
     from roster.access import remove_user
 
     db = open_existing(db_path)
-    access = require(db, "remove coordinators")
+    access = require(db, N_("remove coordinators"))
     try:
         remove_user(db, login, access)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"removed {login}")
+    click.echo(_("removed {login}").format(login=login))
 
 
-@user.command("list")
+@user.command("list", help=_("List the coordinators with their roles and towns."))
 @db_option
 @json_option
 def user_list(db_path: Path, as_json: bool) -> None:
@@ -72,14 +80,15 @@ def user_list(db_path: Path, as_json: bool) -> None:
         return
     for u in users:
         click.echo(f"{u['user']:<16} {u['role']:<10} {', '.join(u['towns'])}")
-    click.echo(f"you: {access_for(db).describe()}")
+    click.echo(_("you: {who}").format(who=access_for(db).describe()))
 
 
-@click.command()
+@click.command(help=_("Who changed what and when, newest first."))
 @db_option
 @week_option(required=False)
 @click.option(
-    "--actor", help="Only entries by this login (with those done for them or by them for others)."
+    "--actor",
+    help=_("Only entries by this login (with those done for them or by them for others)."),
 )
 @click.option("--limit", type=click.IntRange(1, 100000), default=200, show_default=True)
 @json_option
@@ -95,13 +104,17 @@ def audit(
         emit({"entries": [e.__dict__ for e in entries]})
         return
     if not entries:
-        who = f" by {actor}" if actor else ""
-        when = f" about the week of {week_start(week)}" if week else ""
+        who = _(" by {actor}").format(actor=actor) if actor else ""
+        when = _(" about the week of {monday}").format(monday=week_start(week)) if week else ""
         actors = [r[0] for r in db.execute("select distinct actor from audit")]
         # "li (by wang)": both are logins in the audit
         known = sorted({n.strip(" ()") for a in actors for n in a.split(" (by ")})
-        hint = f" (logins in the audit: {', '.join(known)})" if actor and known else ""
-        click.echo(f"no audit entries{who}{when}{hint}")
+        hint = (
+            _(" (logins in the audit: {logins})").format(logins=", ".join(known))
+            if actor and known
+            else ""
+        )
+        click.echo(_("no audit entries{who}{when}{hint}").format(who=who, when=when, hint=hint))
         return
     for e in entries:  # times in the district's zone, like the UI
-        click.echo(f"{e.when}  {e.actor:<12} {e.action:<14} {e.text}")
+        click.echo(f"{e.when}  {e.actor:<12} {e.action:<14} {e.text}")  # actions and roles: codes

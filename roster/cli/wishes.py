@@ -8,10 +8,15 @@ from pathlib import Path
 import click
 
 from roster import store
-from roster.cli.common import DATE, db_option, emit, json_option, open_existing
+from roster.cli.common import DATE, db_option, emit, json_option, open_existing, pad
+from roster.i18n import N_, _
+
+KINDS = (N_("unavailable"), N_("avoid"), N_("prefer"))  # stored in English, shown as _(kind)
 
 
-@click.group()
+@click.group(
+    help=_("Cadres' availability and wishes: unavailable (hard), avoid and prefer (soft).")
+)
 def wish() -> None:
     """Cadres' availability and wishes: unavailable (hard), avoid and prefer (soft)."""
 
@@ -20,17 +25,25 @@ def _fail(e: Exception) -> click.ClickException:
     return click.ClickException(str(e))
 
 
-@wish.command("add")
+@wish.command(
+    "add",
+    help=_(
+        "Record a wish of CADRE (code or exact name), e.g.\n"
+        "`roster wish add G0002 unavailable --weekday 1-7 --shift N --note 不排夜班`."
+    ),
+)
 @db_option
 @click.argument("cadre")
 @click.argument("kind", type=click.Choice(["unavailable", "avoid", "prefer"]))
-@click.option("--date", "date", type=DATE, help="The day, or the first day with --until.")
-@click.option("--weekday", default="", help="Weekdays 1–7 (1 = Monday), e.g. 6,7 or 1-5.")
-@click.option("--until", type=DATE, help="The last day the wish holds.")
-@click.option("--shift", default="", help="Only this shift (a code, e.g. N); default every shift.")
+@click.option("--date", "date", type=DATE, help=_("The day, or the first day with --until."))
+@click.option("--weekday", default="", help=_("Weekdays 1–7 (1 = Monday), e.g. 6,7 or 1-5."))
+@click.option("--until", type=DATE, help=_("The last day the wish holds."))
+@click.option(
+    "--shift", default="", help=_("Only this shift (a code, e.g. N); default every shift.")
+)
 @click.option("--weight", type=click.IntRange(1, 100_000), default=None,
-              help="For avoid/prefer: the weight (default: the setting).")  # fmt: skip
-@click.option("--note", default="", help="Why, in a few words.")
+              help=_("For avoid/prefer: the weight (default: the setting)."))  # fmt: skip
+@click.option("--note", default="", help=_("Why, in a few words."))
 @json_option
 def wish_add(db_path: Path, cadre: str, kind: str, date: dt.date | None, weekday: str,
              until: dt.date | None, shift: str, weight: int | None, note: str,
@@ -53,13 +66,17 @@ def wish_add(db_path: Path, cadre: str, kind: str, date: dt.date | None, weekday
     if as_json:
         emit({"wish": _json(w, who), "breaches": [_breach(m, b) for m, b in breaches]})
         return
-    click.echo(f"wish #{w.id}: {who.name} ({who.code}) {kind} {w.describe()}")
+    click.echo(
+        _("wish #{id}: {name} ({code}) {kind} {when}").format(
+            id=w.id, name=who.name, code=who.code, kind=_(kind), when=w.describe()
+        )
+    )
     _echo_breaches(breaches)
 
 
-@wish.command("list")
+@wish.command("list", help=_("The wishes on record, by cadre."))
 @db_option
-@click.option("--cadre", default=None, help="Only this cadre's wishes (code or exact name).")
+@click.option("--cadre", default=None, help=_("Only this cadre's wishes (code or exact name)."))
 @json_option
 def wish_list(db_path: Path, cadre: str | None, as_json: bool) -> None:
     """The wishes on record, by cadre."""
@@ -77,15 +94,17 @@ def wish_list(db_path: Path, cadre: str | None, as_json: bool) -> None:
         emit({"wishes": [_json(w, district.cadres[w.cadre_id]) for w in items]})
         return
     if not items:
-        click.echo("no wishes on record")
+        click.echo(_("no wishes on record"))
     for w in items:
         c = district.cadres[w.cadre_id]
-        weight = f" weight {w.weight}" if w.weight else ""
+        weight = _(" weight {weight}").format(weight=w.weight) if w.weight else ""
         note = f"  ({w.note})" if w.note else ""
-        click.echo(f"#{w.id:<5} {c.code} {c.name}  {w.kind:<11} {w.describe()}{weight}{note}")
+        click.echo(
+            f"#{w.id:<5} {c.code} {c.name}  {pad(_(w.kind), 11)} {w.describe()}{weight}{note}"
+        )
 
 
-@wish.command("remove")
+@wish.command("remove", help=_("Remove wish WISH_ID (its number in `roster wish list`)."))
 @db_option
 @click.argument("wish_id", type=int)
 def wish_remove(db_path: Path, wish_id: int) -> None:
@@ -98,7 +117,9 @@ def wish_remove(db_path: Path, wish_id: int) -> None:
         w = remove_wish(db, access_for(db), wish_id)
     except (WishError, NotAllowed) as e:
         raise _fail(e) from None
-    click.echo(f"removed wish #{w.id} ({w.kind} {w.describe()})")
+    click.echo(
+        _("removed wish #{id} ({kind} {when})").format(id=w.id, kind=_(w.kind), when=w.describe())
+    )
 
 
 def _json(w, cadre) -> dict:
@@ -124,6 +145,6 @@ def _breach(monday: dt.date, b) -> dict:
 def _echo_breaches(breaches) -> None:
     if not breaches:
         return
-    click.echo(f"the stored roster now breaks {len(breaches)} rule(s); cells to fix:")
+    click.echo(_("the stored roster now breaks {n} rule(s); cells to fix:").format(n=len(breaches)))
     for _monday, b in breaches:
-        click.echo(f"  rule {b.number}: {b.message}")
+        click.echo(_("  rule {number}: {message}").format(number=b.number, message=b.message))
