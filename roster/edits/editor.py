@@ -307,7 +307,9 @@ class WeekEditor(PickerChoices):
                 _(
                     "{cadre} is already on duty on {day} at {post} ({shift}): move them instead"
                 ).format(
-                    cadre=self._cadre(cadre_id), day=day, post=self._post(current.post_id),
+                    cadre=self._cadre(cadre_id),
+                    day=day,
+                    post=self._post(current.post_id),
                     shift=current.shift_code,
                 )  # fmt: skip
             )
@@ -367,7 +369,9 @@ class WeekEditor(PickerChoices):
             post=self._post(current.post_id), to_day=moved.date, to_shift=moved.shift_code,
             to_post=self._post(moved.post_id),
         )  # fmt: skip
-        label = Said(N_("move {cadre} {day} {shift} {post} → {to_day} {to_shift} {to_post}"), **where)
+        label = Said(
+            N_("move {cadre} {day} {shift} {post} → {to_day} {to_shift} {to_post}"), **where
+        )
         rest = [moved if a is current else a for a in self.assignments]
         if replaced_by is not None:
             rest.append(self._stand_in(replaced_by, current, [moved]))
@@ -433,7 +437,9 @@ class WeekEditor(PickerChoices):
                 _(
                     "{cadre} is already on duty on {day} at {post} ({shift}): swap them instead"
                 ).format(
-                    cadre=self._cadre(by_cadre), day=cell.date, post=self._post(busy.post_id),
+                    cadre=self._cadre(by_cadre),
+                    day=cell.date,
+                    post=self._post(busy.post_id),
                     shift=busy.shift_code,
                 )  # fmt: skip
             )
@@ -446,9 +452,7 @@ class WeekEditor(PickerChoices):
         """Redeploy a cadre: every assignment of their week goes to `to_post`."""
         mine = self.of_cadre(cadre_id)
         if not mine:
-            raise EditError(
-                _("{cadre} has no duty this week").format(cadre=self._cadre(cadre_id))
-            )
+            raise EditError(_("{cadre} has no duty this week").format(cadre=self._cadre(cadre_id)))
         self._not_locked(mine)
         label = Said(
             N_("move {cadre}'s week to {post}"), cadre=self._cadre(cadre_id),
@@ -490,9 +494,7 @@ class WeekEditor(PickerChoices):
         `what` names them: text, or a `words.Said` (English in the audit, shown translated)."""
         chosen = [a for a in self.assignments if pick(a)]
         if not chosen:
-            raise EditError(
-                _("nothing to lock: no one is on duty in {what}").format(what=what)
-            )
+            raise EditError(_("nothing to lock: no one is on duty in {what}").format(what=what))
         if locked is None:
             locked = not all(a.locked for a in chosen)
         new = [replace(a, locked=locked) if pick(a) else a for a in self.assignments]

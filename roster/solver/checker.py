@@ -209,7 +209,9 @@ def _one_post_one_shift(by_cadre, names: _Names) -> list[Breach]:
                             "{cadre} is deployed to {n} posts this week ({posts}); "
                             "only relief may lend a cadre to another post"
                         ),
-                        cadre=names.cadre(c), n=len(posts), posts=where,
+                        cadre=names.cadre(c),
+                        n=len(posts),
+                        posts=where,
                     ),  # fmt: skip
                     c,
                     posts[1],
@@ -222,7 +224,9 @@ def _one_post_one_shift(by_cadre, names: _Names) -> list[Breach]:
             if len(same) > 1:
                 what = Joined(
                     (
-                        Said(N_("{shift} at {post}"), shift=a.shift_code, post=names.post(a.post_id))
+                        Said(
+                            N_("{shift} at {post}"), shift=a.shift_code, post=names.post(a.post_id)
+                        )
                         for a in same
                     ),
                     ", ",
@@ -233,7 +237,10 @@ def _one_post_one_shift(by_cadre, names: _Names) -> list[Breach]:
                         "one_shift",
                         Said(
                             N_("{cadre} has {n} shifts on {day} ({shifts})"),
-                            cadre=names.cadre(c), n=len(same), day=day_label(day), shifts=what,
+                            cadre=names.cadre(c),
+                            n=len(same),
+                            day=day_label(day),
+                            shifts=what,
                         ),  # fmt: skip
                         c,
                         same[1].post_id,
@@ -262,10 +269,15 @@ def _coverage(district: District, days, week, names: _Names, cells=None) -> list
                         Breach(
                             "coverage",
                             Said(
-                                N_("post {post} on {day}, shift {shift}: {have} of {need} "
-                                   "required on duty"),
-                                post=names.post(p), day=day_label(day),
-                                shift=names.shift(code), have=have, need=need,
+                                N_(
+                                    "post {post} on {day}, shift {shift}: {have} of {need} "
+                                    "required on duty"
+                                ),
+                                post=names.post(p),
+                                day=day_label(day),
+                                shift=names.shift(code),
+                                have=have,
+                                need=need,
                             ),  # fmt: skip
                             None,
                             p,
@@ -289,10 +301,15 @@ def _commute(district: District, by_cadre, names: _Names) -> list[Breach]:
                     Breach(
                         "commute",
                         Said(
-                            N_("{cadre} lives {km:.1f} km from {post}, beyond their "
-                               "{most:g} km ({transport})"),
-                            cadre=names.cadre(c), km=km, post=names.post(p),
-                            most=cadre.max_commute_km, transport=Said(cadre.transport),
+                            N_(
+                                "{cadre} lives {km:.1f} km from {post}, beyond their "
+                                "{most:g} km ({transport})"
+                            ),
+                            cadre=names.cadre(c),
+                            km=km,
+                            post=names.post(p),
+                            most=cadre.max_commute_km,
+                            transport=Said(cadre.transport),
                         ),  # fmt: skip
                         c,
                         p,
@@ -314,7 +331,9 @@ def _rest_days(district, by_cadre, past_by_cadre, monday: dt.date, names) -> lis
                     "rest_days",
                     Said(
                         N_("{cadre} has {off} day(s) off this week; at least {least} required"),
-                        cadre=names.cadre(c), off=off, least=s.min_rest_days,
+                        cadre=names.cadre(c),
+                        off=off,
+                        least=s.min_rest_days,
                     ),  # fmt: skip
                     c,
                 )
@@ -339,10 +358,15 @@ def _rest_days(district, by_cadre, past_by_cadre, monday: dt.date, names) -> lis
                     Breach(
                         "consecutive_days",
                         Said(
-                            N_("{cadre} works {n} days in a row ({first} to {last}); at most "
-                               "{most} allowed"),
-                            cadre=names.cadre(c), n=length, first=first.isoformat(),
-                            last=last.isoformat(), most=s.max_consecutive_days,
+                            N_(
+                                "{cadre} works {n} days in a row ({first} to {last}); at most "
+                                "{most} allowed"
+                            ),
+                            cadre=names.cadre(c),
+                            n=length,
+                            first=first.isoformat(),
+                            last=last.isoformat(),
+                            most=s.max_consecutive_days,
                         ),  # fmt: skip
                         c,
                         None,
@@ -381,8 +405,11 @@ def _min_runs(district: District, by_cadre, monday: dt.date, names) -> list[Brea
                     Breach(
                         rule,
                         Said(
-                            what, cadre=names.cadre(c), n=length,
-                            day=day_label(monday + dt.timedelta(days=start)), least=least[kind],
+                            what,
+                            cadre=names.cadre(c),
+                            n=length,
+                            day=day_label(monday + dt.timedelta(days=start)),
+                            least=least[kind],
                         ),  # fmt: skip
                         c,
                         None,
@@ -423,11 +450,17 @@ def _rest_hours(district, by_cadre, past_by_cadre, names) -> list[Breach]:
                     Breach(
                         "rest_hours",
                         Said(
-                            N_("{cadre}: {rest:g} h between {shift_a} on {day_a} and {shift_b} "
-                               "on {day_b}; at least {least:g} h required"),
-                            cadre=names.cadre(c), rest=rest, shift_a=a.shift_code,
-                            day_a=day_label(a.date), shift_b=b.shift_code,
-                            day_b=day_label(b.date), least=district.settings.min_rest_hours,
+                            N_(
+                                "{cadre}: {rest:g} h between {shift_a} on {day_a} and {shift_b} "
+                                "on {day_b}; at least {least:g} h required"
+                            ),
+                            cadre=names.cadre(c),
+                            rest=rest,
+                            shift_a=a.shift_code,
+                            day_a=day_label(a.date),
+                            shift_b=b.shift_code,
+                            day_b=day_label(b.date),
+                            least=district.settings.min_rest_hours,
                         ),  # fmt: skip
                         c,
                         mine.post_id,
@@ -465,10 +498,15 @@ def _absence_and_status(district: District, by_cadre, names) -> list[Breach]:
                         Breach(
                             "absence",
                             Said(
-                                N_("{cadre} is absent ({kind}) on {day} but has shift {shift} "
-                                   "at {post}"),
-                                cadre=names.cadre(c), kind=Said(ab.kind), day=day_label(a.date),
-                                shift=a.shift_code, post=names.post(a.post_id),
+                                N_(
+                                    "{cadre} is absent ({kind}) on {day} but has shift {shift} "
+                                    "at {post}"
+                                ),
+                                cadre=names.cadre(c),
+                                kind=Said(ab.kind),
+                                day=day_label(a.date),
+                                shift=a.shift_code,
+                                post=names.post(a.post_id),
                             ),  # fmt: skip
                             c,
                             a.post_id,
@@ -489,8 +527,10 @@ def _nights(district: District, week, names) -> list[Breach]:
                     "night",
                     Said(
                         N_("{cadre} may not do night shifts but has {shift} on {day} at {post}"),
-                        cadre=names.cadre(a.cadre_id), shift=names.shift(a.shift_code),
-                        day=day_label(a.date), post=names.post(a.post_id),
+                        cadre=names.cadre(a.cadre_id),
+                        shift=names.shift(a.shift_code),
+                        day=day_label(a.date),
+                        post=names.post(a.post_id),
                     ),  # fmt: skip
                     a.cadre_id,
                     a.post_id,
@@ -510,10 +550,14 @@ def _locks(district: District, week, locks, names) -> list[Breach]:
                 Breach(
                     "lock",
                     Said(
-                        N_("locked shift {shift} of {cadre} at {post} on {day} is not in the "
-                           "roster"),
-                        shift=lk.shift_code, cadre=names.cadre(lk.cadre_id),
-                        post=names.post(lk.post_id), day=day_label(lk.date),
+                        N_(
+                            "locked shift {shift} of {cadre} at {post} on {day} is not in the "
+                            "roster"
+                        ),
+                        shift=lk.shift_code,
+                        cadre=names.cadre(lk.cadre_id),
+                        post=names.post(lk.post_id),
+                        day=day_label(lk.date),
                     ),  # fmt: skip
                     lk.cadre_id,
                     lk.post_id,
@@ -535,10 +579,15 @@ def _unavailable(district: District, week, names) -> list[Breach]:
                     Breach(
                         "unavailable",
                         Said(
-                            N_("{cadre} is unavailable {when}{note} but has shift {shift} on "
-                               "{day} at {post}"),
-                            cadre=names.cadre(a.cadre_id), when=w.describe(), note=note,
-                            shift=a.shift_code, day=day_label(a.date),
+                            N_(
+                                "{cadre} is unavailable {when}{note} but has shift {shift} on "
+                                "{day} at {post}"
+                            ),
+                            cadre=names.cadre(a.cadre_id),
+                            when=w.describe(),
+                            note=note,
+                            shift=a.shift_code,
+                            day=day_label(a.date),
                             post=names.post(a.post_id),
                         ),  # fmt: skip
                         a.cadre_id,
@@ -579,8 +628,13 @@ def _unit_quotas(district: District, week, names) -> list[Breach]:
             Breach(
                 "unit_quota",
                 Said(
-                    what, unit=name, quota=quota, day=day_label(day), n=len(cadres),
-                    cadre=names.cadre(last.cadre_id), post=names.post(last.post_id),
+                    what,
+                    unit=name,
+                    quota=quota,
+                    day=day_label(day),
+                    n=len(cadres),
+                    cadre=names.cadre(last.cadre_id),
+                    post=names.post(last.post_id),
                 ),  # fmt: skip
                 last.cadre_id,
                 last.post_id,
