@@ -30,13 +30,14 @@ def shown(value):
 class Said:
     """A sentence (or a word) in English and in the language spoken (module doc)."""
 
-    __slots__ = ("msgid", "plural", "n", "values", "_english")
+    __slots__ = ("msgid", "plural", "n", "values", "_english", "_shown")
 
     def __init__(self, msgid: str, /, **values):
         self.msgid, self.values = msgid, values
         self.plural: str | None = None
         self.n: int | None = None
         self._english: str | None = None
+        self._shown: tuple[str, str] | None = None  # (language, text), the last one said
 
     @property
     def english(self) -> str:
@@ -46,13 +47,18 @@ class Said:
         return self._english
 
     def __str__(self) -> str:
-        if i18n.current() == "en":
+        language = i18n.current()
+        if language == "en":
             return self.english
+        if self._shown is not None and self._shown[0] == language:
+            return self._shown[1]
         if self.plural is None:
             template = i18n._(self.msgid)
         else:
             template = i18n.ngettext(self.msgid, self.plural, self.n)
-        return template.format(**{k: shown(v) for k, v in self.values.items()})
+        text = template.format(**{k: shown(v) for k, v in self.values.items()})
+        self._shown = (language, text)
+        return text
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
