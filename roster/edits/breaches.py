@@ -22,7 +22,7 @@ def ordered(breaches) -> list:
         breaches,
         key=lambda b: (
             rank.get(b.rule, len(rank)), b.date or dt.date.min, b.post_id or 0,
-            b.cadre_id or 0, b.shift_code or "", b.message,
+            b.cadre_id or 0, b.shift_code or "", b.record,
         ),
     )  # fmt: skip
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from roster.domain import Assignment, District
 from roster.geo import commute_km
+from roster.i18n import _
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,8 @@ class Candidate:
     duties: int  # this week, before the edit
     nights: int  # this week, before the edit
     near_duty: bool  # on duty the day before or after
-    where: str  # colleague here, free this week, or from which post
-    breaks: tuple[str, ...]  # the rules taking the cell would break (the consequences)
+    where: str  # colleague here, free this week, or from which post (the language spoken)
+    breaks: tuple[str, ...]  # the rules taking the cell would break (the language spoken)
     rank: int = 0
 
     @property
@@ -31,8 +32,12 @@ class Candidate:
         """`12.4 km · 3d 1n · colleague here · ok`: d duties and n nights this week; `+1`
         when on duty the day before or after; the first rule it breaks, else ok."""
         rest = " +1" if self.near_duty else ""
-        facts = f"{self.km:.1f} km · {self.duties}d {self.nights}n{rest} · {self.where}"
-        return f"{facts} · BREAKS {self.breaks[0]}" if self.breaks else f"{facts} · ok"
+        facts = _("{km:.1f} km · {duties}d {nights}n{rest} · {where}").format(
+            km=self.km, duties=self.duties, nights=self.nights, rest=rest, where=self.where
+        )
+        if self.breaks:
+            return _("{facts} · BREAKS {breach}").format(facts=facts, breach=self.breaks[0])
+        return _("{facts} · ok").format(facts=facts)
 
 
 @dataclass(frozen=True)
@@ -105,13 +110,13 @@ class PickerChoices:
             if self._cadre_breaches(cadre_id, trial, past[cadre_id]):
                 continue
             where = (
-                "deployed here"
+                _("deployed here")
                 if rank == 0
-                else "no duty this week"
+                else _("no duty this week")
                 if rank == 1
-                else f"lent from {self._post(home)}"
+                else _("lent from {post}").format(post=self._post(home))
             )
-            out.append((cadre_id, f"{km:.1f} km, {where}"))
+            out.append((cadre_id, _("{km:.1f} km, {where}").format(km=km, where=where)))
             if len(out) >= limit:
                 break
         return out
@@ -177,11 +182,11 @@ class PickerChoices:
             trial = [*mine[cadre_id], Assignment(day, cadre_id, post_id, shift_code, False, source)]
             breaks = [b.message for b in self._cadre_breaches(cadre_id, trial, past[cadre_id])]
             where = (
-                "colleague here"
+                _("colleague here")
                 if home == post_id
-                else "free this week"
+                else _("free this week")
                 if home is None
-                else f"from {self._post(home)}"
+                else _("from {post}").format(post=self._post(home))
             )
             out.append(
                 Candidate(cadre_id, km, duties, n_nights, near, where, tuple(breaks), pre[1])

@@ -18,7 +18,9 @@ from roster.domain import Assignment, District, posts_of, week_days
 from roster.edits.breaches import breach_key, default_checker, ordered
 from roster.edits.candidates import PickerChoices
 from roster.edits.rebase import cross_week_recheck, rebased
+from roster.i18n import N_, _, ngettext
 from roster.solver.checker import quota_mates
+from roster.solver.words import Both, Said, english
 
 
 class EditError(Exception):
@@ -28,24 +30,40 @@ class EditError(Exception):
 class Refused(Exception):
     """The edit would break hard rules; it may be made only with an override reason."""
 
-    def __init__(self, label: str, breaches: list) -> None:
-        self.label = label
+    def __init__(self, label, breaches: list) -> None:
+        self.label = str(label)  # in the language spoken (a `words.Said`, or text)
+        self.record = english(label)  # in English
         self.breaches = breaches
-        reasons = "; ".join(b.message for b in breaches[:3])
-        more = f" (and {len(breaches) - 3} more)" if len(breaches) > 3 else ""
-        super().__init__(f"{label}: refused, {reasons}{more}")
+        reasons = _("; ").join(b.message for b in breaches[:3])
+        extra = len(breaches) - 3
+        more = (
+            ngettext(" (and {n} more)", " (and {n} more)", extra).format(n=extra)
+            if extra > 0
+            else ""
+        )
+        super().__init__(
+            _("{edit}: refused, {reasons}{more}").format(
+                edit=self.label, reasons=reasons, more=more
+            )
+        )
 
 
 @dataclass(frozen=True)
 class Change:
     """One saved edit: what it did and the week before and after (for undo and redo)."""
 
-    label: str
+    label: str  # what it did, in the language spoken (shown)
     before: tuple[Assignment, ...]
     after: tuple[Assignment, ...]
     overridden: tuple = ()
     note: str = ""  # e.g. that it was made on top of someone else's change
     posts: frozenset[int] = frozenset()  # the posts whose cells it changed
+    record: str = ""  # what it did, in English (the audit's words)
+
+    @property
+    def said(self) -> Both:
+        """The label in both languages."""
+        return Both(self.record or self.label, self.label)
 
 
 @dataclass(frozen=True)
@@ -286,17 +304,26 @@ class WeekEditor(PickerChoices):
         current = self.at(cadre_id, day)
         if current is not None:
             raise EditError(
-                f"{self._cadre(cadre_id)} is already on duty on {day} at "
-                f"{self._post(current.post_id)} ({current.shift_code}): move them instead"
+                _(
+                    "{cadre} is already on duty on {day} at {post} ({shift}): move them instead"
+                ).format(
+                    cadre=self._cadre(cadre_id),
+                    day=day,
+                    post=self._post(current.post_id),
+                    shift=current.shift_code,
+                )  # fmt: skip
             )
         new = Assignment(day, cadre_id, post_id, shift_code, False, self._source(cadre_id, post_id))
-        label = f"assign {self._cadre(cadre_id)} to {self._post(post_id)} {day} {shift_code}"
+        label = Said(
+            N_("assign {cadre} to {post} {day} {shift}"),
+            cadre=self._cadre(cadre_id), post=self._post(post_id), day=day, shift=shift_code,
+        )  # fmt: skip
         return self._apply(label, [*self.assignments, new], override, "assign")
 
     def unassign(self, cadre_id: int, day: dt.date, *, override: str = "") -> Change:
         current = self._existing(cadre_id, day)
         self._not_locked([current])
-        label = f"unassign {self._cadre(cadre_id)} on {day}"
+        label = Said(N_("unassign {cadre} on {day}"), cadre=self._cadre(cadre_id), day=day)
         rest = [a for a in self.assignments if a is not current]
         return self._apply(label, rest, override, "unassign")
 
@@ -318,7 +345,11 @@ class WeekEditor(PickerChoices):
         to_day = to_day or day
         self._need_week_day(to_day)
         if to_day != day and self.at(cadre_id, to_day) is not None:
-            raise EditError(f"{self._cadre(cadre_id)} is already on duty on {to_day}")
+            raise EditError(
+                _("{cadre} is already on duty on {day}").format(
+                    cadre=self._cadre(cadre_id), day=to_day
+                )
+            )
         post_id = to_post if to_post is not None else current.post_id
         moved = replace(
             current,
@@ -332,15 +363,25 @@ class WeekEditor(PickerChoices):
             current.date,
             current.shift_code,
         ):
-            raise EditError("nothing to move: choose another post, day or shift")
-        label = (
-            f"move {self._cadre(cadre_id)} {day} {current.shift_code} {self._post(current.post_id)}"
-            f" → {moved.date} {moved.shift_code} {self._post(moved.post_id)}"
+            raise EditError(_("nothing to move: choose another post, day or shift"))
+        where = dict(
+            cadre=self._cadre(cadre_id), day=day, shift=current.shift_code,
+            post=self._post(current.post_id), to_day=moved.date, to_shift=moved.shift_code,
+            to_post=self._post(moved.post_id),
+        )  # fmt: skip
+        label = Said(
+            N_("move {cadre} {day} {shift} {post} → {to_day} {to_shift} {to_post}"), **where
         )
         rest = [moved if a is current else a for a in self.assignments]
         if replaced_by is not None:
             rest.append(self._stand_in(replaced_by, current, [moved]))
-            label += f", {self._cadre(replaced_by)} takes their place"
+            label = Said(
+                N_(
+                    "move {cadre} {day} {shift} {post} → {to_day} {to_shift} {to_post}, "
+                    "{other} takes their place"
+                ),
+                other=self._cadre(replaced_by), **where,
+            )  # fmt: skip
         return self._apply(label, rest, override, "move")
 
     def replace_cadre(
@@ -351,12 +392,13 @@ class WeekEditor(PickerChoices):
         current = self._existing(cadre_id, day)
         self._not_locked([current])
         if by_cadre == cadre_id:
-            raise EditError("choose another cadre to take this duty")
+            raise EditError(_("choose another cadre to take this duty"))
         stand_in = self._stand_in(by_cadre, current, [])
-        label = (
-            f"replace {self._cadre(cadre_id)} by {self._cadre(by_cadre)} on {day} "
-            f"{current.shift_code} {self._post(current.post_id)}"
-        )
+        label = Said(
+            N_("replace {cadre} by {other} on {day} {shift} {post}"),
+            cadre=self._cadre(cadre_id), other=self._cadre(by_cadre), day=day,
+            shift=current.shift_code, post=self._post(current.post_id),
+        )  # fmt: skip
         new = [stand_in if a is current else a for a in self.assignments]
         return self._apply(label, new, override, "replace")
 
@@ -368,28 +410,38 @@ class WeekEditor(PickerChoices):
         mine, theirs = self._existing(cadre_id, day), self._existing(other, other_day)
         self._not_locked([mine, theirs])
         if day == other_day or cadre_id == other:
-            raise EditError("choose another day and another cadre to exchange with")
+            raise EditError(_("choose another day and another cadre to exchange with"))
         for who, when in ((cadre_id, other_day), (other, day)):
             if self.at(who, when) is not None:
-                raise EditError(f"{self._cadre(who)} is already on duty on {when}")
+                raise EditError(
+                    _("{cadre} is already on duty on {day}").format(
+                        cadre=self._cadre(who), day=when
+                    )
+                )
         a = replace(mine, cadre_id=other, source=self._source(other, mine.post_id, theirs))
         b = replace(theirs, cadre_id=cadre_id, source=self._source(cadre_id, theirs.post_id, mine))
         new = [a if x is mine else b if x is theirs else x for x in self.assignments]
-        label = (
-            f"exchange days: {self._cadre(cadre_id)} {day} → {other_day}, "
-            f"{self._cadre(other)} {other_day} → {day}"
-        )
+        label = Said(
+            N_("exchange days: {cadre} {day} → {other_day}, {other} {other_day} → {day}"),
+            cadre=self._cadre(cadre_id), day=day, other=self._cadre(other), other_day=other_day,
+        )  # fmt: skip
         return self._apply(label, new, override, "move")
 
     def _stand_in(self, by_cadre: int, cell: Assignment, also: list[Assignment]) -> Assignment:
         """`by_cadre` on duty in `cell`'s post, day and shift, if they are free that day."""
         if by_cadre not in self.district.cadres:
-            raise EditError(f"no cadre #{by_cadre}")
+            raise EditError(_("no cadre #{id}").format(id=by_cadre))
         busy = self.at(by_cadre, cell.date)
         if busy is not None and busy is not cell and not any(m.cadre_id == by_cadre for m in also):
             raise EditError(
-                f"{self._cadre(by_cadre)} is already on duty on {cell.date} at "
-                f"{self._post(busy.post_id)} ({busy.shift_code}): swap them instead"
+                _(
+                    "{cadre} is already on duty on {day} at {post} ({shift}): swap them instead"
+                ).format(
+                    cadre=self._cadre(by_cadre),
+                    day=cell.date,
+                    post=self._post(busy.post_id),
+                    shift=busy.shift_code,
+                )  # fmt: skip
             )
         return Assignment(
             cell.date, by_cadre, cell.post_id, cell.shift_code, False,
@@ -400,9 +452,12 @@ class WeekEditor(PickerChoices):
         """Redeploy a cadre: every assignment of their week goes to `to_post`."""
         mine = self.of_cadre(cadre_id)
         if not mine:
-            raise EditError(f"{self._cadre(cadre_id)} has no duty this week")
+            raise EditError(_("{cadre} has no duty this week").format(cadre=self._cadre(cadre_id)))
         self._not_locked(mine)
-        label = f"move {self._cadre(cadre_id)}'s week to {self._post(to_post)}"
+        label = Said(
+            N_("move {cadre}'s week to {post}"), cadre=self._cadre(cadre_id),
+            post=self._post(to_post),
+        )  # fmt: skip
         new = [
             replace(a, post_id=to_post, source="manual") if a.cadre_id == cadre_id else a
             for a in self.assignments
@@ -414,40 +469,45 @@ class WeekEditor(PickerChoices):
     ) -> Change:
         """Two cadres exchange their duties: of one day, or of the whole week."""
         if cadre_a == cadre_b:
-            raise EditError("choose two different cadres to swap")
+            raise EditError(_("choose two different cadres to swap"))
 
         def mine(c: int) -> list[Assignment]:
             return [a for a in self.of_cadre(c) if day is None or a.date == day]
 
         a_list, b_list = mine(cadre_a), mine(cadre_b)
         if not a_list and not b_list:
-            raise EditError("neither cadre is on duty then: nothing to swap")
+            raise EditError(_("neither cadre is on duty then: nothing to swap"))
         self._not_locked(a_list + b_list)
         touched = set(map(id, a_list + b_list))
         new = [a for a in self.assignments if id(a) not in touched]
         new += [replace(a, cadre_id=cadre_b, source="manual") for a in a_list]
         new += [replace(a, cadre_id=cadre_a, source="manual") for a in b_list]
-        when = f" on {day}" if day else "'s week"
-        label = f"swap {self._cadre(cadre_a)} and {self._cadre(cadre_b)}{when}"
+        pair = dict(cadre=self._cadre(cadre_a), other=self._cadre(cadre_b))
+        if day:
+            label = Said(N_("swap {cadre} and {other} on {day}"), day=day, **pair)
+        else:
+            label = Said(N_("swap {cadre} and {other}'s week"), **pair)
         return self._apply(label, new, override, "swap")
 
-    def set_locked(
-        self, pick: Callable[[Assignment], bool], locked: bool | None, what: str
-    ) -> Change:
-        """Lock (or unlock) the assignments `pick` selects; None toggles: lock unless all are."""
+    def set_locked(self, pick: Callable[[Assignment], bool], locked: bool | None, what) -> Change:
+        """Lock (or unlock) the assignments `pick` selects; None toggles: lock unless all are.
+        `what` names them: text, or a `words.Said` (English in the audit, shown translated)."""
         chosen = [a for a in self.assignments if pick(a)]
         if not chosen:
-            raise EditError(f"nothing to lock: no one is on duty in {what}")
+            raise EditError(_("nothing to lock: no one is on duty in {what}").format(what=what))
         if locked is None:
             locked = not all(a.locked for a in chosen)
         new = [replace(a, locked=locked) if pick(a) else a for a in self.assignments]
-        label = f"{'lock' if locked else 'unlock'} {what}"
+        label = Said(N_("lock {what}") if locked else N_("unlock {what}"), what=what)
         return self._apply(label, new, "", "lock" if locked else "unlock", check=False)
 
     def lock_cell(
         self, post_id: int, day: dt.date, shift_code: str | None = None, locked: bool | None = None
     ) -> Change:
         what = f"{self._post(post_id)} {day}{' ' + shift_code if shift_code else ''}"
+        if post_id not in self.district.posts:
+            what = Said(N_("{post} {day}{shift}"), post=self._post(post_id), day=day,
+                        shift=" " + shift_code if shift_code else "")  # fmt: skip
         return self.set_locked(
             lambda a: (
                 a.post_id == post_id
@@ -460,25 +520,28 @@ class WeekEditor(PickerChoices):
 
     def lock_post_week(self, post_id: int, locked: bool | None = None) -> Change:
         return self.set_locked(
-            lambda a: a.post_id == post_id, locked, f"{self._post(post_id)}'s week"
-        )
+            lambda a: a.post_id == post_id, locked,
+            Said(N_("{post}'s week"), post=self._post(post_id)),
+        )  # fmt: skip
 
     def lock_cadre_week(self, cadre_id: int, locked: bool | None = None) -> Change:
         return self.set_locked(
-            lambda a: a.cadre_id == cadre_id, locked, f"{self._cadre(cadre_id)}'s week"
-        )
+            lambda a: a.cadre_id == cadre_id, locked,
+            Said(N_("{cadre}'s week"), cadre=self._cadre(cadre_id)),
+        )  # fmt: skip
 
     def replace_all(
         self,
         assignments: Iterable[Assignment],
         stats: dict,
         *,
-        label: str = "accept solve",
+        label=None,
         around: Iterable[Assignment] | None = None,
     ) -> Change:
         """Accept a solver's roster for the week (it keeps the locked cells itself).
         `around`: the neighbouring weeks the solver was given; when they have changed since
         so that the roster would break a rest rule across a boundary, it is refused."""
+        label = Said(N_("accept solve")) if label is None else label
         assignments = list(assignments)
         if around is not None:
             recheck = cross_week_recheck(
@@ -487,27 +550,31 @@ class WeekEditor(PickerChoices):
             problems = recheck(self.neighbours)
             if problems:
                 raise EditError(
-                    "the week before or after was changed while solving, and this roster "
-                    f"would now break: {problems[0]}; solve again"
+                    _(
+                        "the week before or after was changed while solving, and this roster "
+                        "would now break: {problem}; solve again"
+                    ).format(problem=problems[0])
                 )
         return self._apply(label, assignments, "", "solve.accept", check=False, stats=stats)
 
     def undo(self) -> Change:
         if not self.undo_stack:
-            raise EditError("nothing to undo")
+            raise EditError(_("nothing to undo"))
         change = self.undo_stack[-1]
-        self._require(change.after, change.before, f"undo {change.label}")
-        self._save(change.after, change.before, f"undo {change.label}", "undo")
+        label = Said(N_("undo {edit}"), edit=change.said)
+        self._require(change.after, change.before, label)
+        self._save(change.after, change.before, label, "undo")
         self.undo_stack.pop()
         self.redo_stack.append(change)
         return change
 
     def redo(self) -> Change:
         if not self.redo_stack:
-            raise EditError("nothing to redo")
+            raise EditError(_("nothing to redo"))
         change = self.redo_stack[-1]
-        self._require(change.before, change.after, f"redo {change.label}")
-        self._save(change.before, change.after, f"redo {change.label}", "redo")
+        label = Said(N_("redo {edit}"), edit=change.said)
+        self._require(change.before, change.after, label)
+        self._save(change.before, change.after, label, "redo")
         self.redo_stack.pop()
         self.undo_stack.append(change)
         return change
@@ -515,8 +582,9 @@ class WeekEditor(PickerChoices):
     def publish(self) -> None:
         """Mark the week published and keep a copy: later edits show as changes to it."""
         if self.status == "none":
-            raise EditError("no roster for this week yet: solve it first")
-        self._require((), (), f"publish the week of {self.week_start}", whole=True)
+            raise EditError(_("no roster for this week yet: solve it first"))
+        what = Said(N_("publish the week of {monday}"), monday=self.week_start)
+        self._require((), (), what, whole=True)
         store.publish_roster(self.db, self.week_start, self.actor, expected_version=self.version)
         self.reload()
 
@@ -524,7 +592,7 @@ class WeekEditor(PickerChoices):
 
     def _apply(
         self,
-        label: str,
+        label: Said,
         new: list[Assignment],
         override: str,
         op: str,
@@ -536,7 +604,10 @@ class WeekEditor(PickerChoices):
         diff = set(self.assignments) ^ set(new)  # what the edit changes, worked out once
         if self._dry:
             posts = frozenset(a.post_id for a in diff)
-            return Change(label, tuple(self.assignments), tuple(new), posts=posts)
+            return Change(
+                str(label), tuple(self.assignments), tuple(new), posts=posts,
+                record=english(label),
+            )  # fmt: skip
         self._require(self.assignments, new, label, whole=op == "solve.accept", diff=diff)
         added: list = []
         if check:
@@ -548,7 +619,9 @@ class WeekEditor(PickerChoices):
         before = tuple(self.assignments)
         known_breaches = self._breaches
         posts = frozenset(a.post_id for a in diff)
-        change = Change(label, before, tuple(new), tuple(added), posts=posts)
+        change = Change(
+            str(label), before, tuple(new), tuple(added), posts=posts, record=english(label)
+        )
         try:
             self._save(  # from the current list itself: nothing to compare
                 self.assignments, change.after, label, op,
@@ -559,7 +632,12 @@ class WeekEditor(PickerChoices):
             if rebased is None or op == "solve.accept":
                 raise
             again = self._apply(label, rebased, override, op, check=check, stats=stats, retry=False)
-            return replace(again, note=f"made on top of {stale.by or 'another'}'s change")
+            note = (
+                _("made on top of {who}'s change").format(who=stale.by)
+                if stale.by
+                else _("made on top of another's change")
+            )
+            return replace(again, note=note)
         if check:
             self._breaches = after
         elif op in ("lock", "unlock") and known_breaches is not None:
@@ -578,7 +656,7 @@ class WeekEditor(PickerChoices):
         self,
         expect: tuple[Assignment, ...],
         new: tuple[Assignment, ...],
-        label: str,
+        label,
         op: str,
         *,
         override: str = "",
@@ -586,10 +664,11 @@ class WeekEditor(PickerChoices):
         stats: dict | None = None,
     ) -> None:
         if expect is not self.assignments and set(expect) != set(self.assignments):
-            raise EditError("the roster has changed since: reload it")
+            raise EditError(_("the roster has changed since: reload it"))
         stats = dict(self.stats if stats is None else stats)
         if op != "solve.accept":
             stats["edited"] = True
+        label = english(label)  # the audit keeps English
         details = {"week": self.week_start.isoformat(), "edit": label, "status": self.status}
         with self.db.atomic():
             saved = store.save_roster(
@@ -615,7 +694,7 @@ class WeekEditor(PickerChoices):
                     {
                         **details,
                         "reason": override.strip(),
-                        "breaches": [f"{b.rule}: {b.message}" for b in breaches],
+                        "breaches": [f"{b.rule}: {b.record}" for b in breaches],
                     },
                     self.actor,
                 )
@@ -623,13 +702,14 @@ class WeekEditor(PickerChoices):
         self.version, self.status, self.stats = saved.version, saved.status, saved.stats
         self._breaches = None
 
-    def _require(self, before, after, what: str, *, whole: bool = False, diff=None) -> None:
+    def _require(self, before, after, what, *, whole: bool = False, diff=None) -> None:
         """The actor may change every post the edit touches (a whole week: district only);
         a refusal is audited and raised as `EditError`."""
         if self.access is None:
             return
         from roster.access import NotAllowed, refuse
 
+        what = english(what)  # audited
         try:
             if whole:
                 self.access.require_district(what)
@@ -658,25 +738,30 @@ class WeekEditor(PickerChoices):
     def _existing(self, cadre_id: int, day: dt.date) -> Assignment:
         current = self.at(cadre_id, day)
         if current is None:
-            raise EditError(f"{self._cadre(cadre_id)} is not on duty on {day}")
+            raise EditError(
+                _("{cadre} is not on duty on {day}").format(cadre=self._cadre(cadre_id), day=day)
+            )
         return current
 
     def _not_locked(self, assignments: list[Assignment]) -> None:
         for a in assignments:
             if a.locked:
                 raise EditError(
-                    f"{self._cadre(a.cadre_id)} on {a.date} at {self._post(a.post_id)} is locked: "
-                    "unlock it first"
+                    _("{cadre} on {day} at {post} is locked: unlock it first").format(
+                        cadre=self._cadre(a.cadre_id), day=a.date, post=self._post(a.post_id)
+                    )
                 )
 
     def _need_week_day(self, day: dt.date) -> None:
         if day not in self.days:
-            raise EditError(f"{day} is not in the week of {self.week_start}")
+            raise EditError(
+                _("{day} is not in the week of {monday}").format(day=day, monday=self.week_start)
+            )
 
-    def _cadre(self, cadre_id: int) -> str:
+    def _cadre(self, cadre_id: int):
         cadre = self.district.cadres.get(cadre_id)
-        return f"{cadre.name}({cadre.code})" if cadre else f"cadre #{cadre_id}"
+        return f"{cadre.name}({cadre.code})" if cadre else Said(N_("cadre #{id}"), id=cadre_id)
 
-    def _post(self, post_id: int) -> str:
+    def _post(self, post_id: int):
         post = self.district.posts.get(post_id)
-        return post.name if post else f"post #{post_id}"
+        return post.name if post else Said(N_("post #{id}"), id=post_id)

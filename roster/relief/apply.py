@@ -17,6 +17,7 @@ from roster.clock import local_text
 from roster.domain import ABSENCE_KINDS, Absence, Assignment, Cadre, District
 from roster.domain import week_start as monday_of
 from roster.edits import rebased
+from roster.i18n import N_, _
 from roster.relief.options import (
     Applied,
     Recalled,
@@ -27,6 +28,9 @@ from roster.relief.options import (
 )
 from roster.relief.texts import messages_for
 from roster.relief.verdict import whole_week_breaches
+from roster.solver.checker import STATUS_WORDS
+
+REQUEST_STATUSES = (N_("open"), N_("settled"))  # a relief request's, as people see them
 
 
 def find_cadre(district: District, text: str) -> Cadre:
@@ -40,9 +44,15 @@ def find_cadre(district: District, text: str) -> Cadre:
         return named[0]
     if named:
         codes = ", ".join(c.code for c in named)
-        raise ReliefError(f"{len(named)} cadres are called {text} ({codes}): give the code")
+        raise ReliefError(
+            _("{n} cadres are called {name} ({codes}): give the code").format(
+                n=len(named), name=text, codes=codes
+            )
+        )
     raise ReliefError(
-        f"no cadre with code or name {text!r}: check the code (e.g. in `roster export --by cadre`)"
+        _(
+            "no cadre with code or name {name}: check the code (e.g. in `roster export --by cadre`)"
+        ).format(name=repr(text))
     )
 
 
@@ -136,7 +146,7 @@ def apply_option(
         request_id = None
     if (cadre_id, start, end) != (option.cadre_id, option.start, option.end):
         raise ReliefError(
-            "this option was computed for another request: compute the options of this one"
+            _("this option was computed for another request: compute the options of this one")
         )
     posts = {ch.post_id for ch in option.changes}
     access = access_for(db, actor)
@@ -149,7 +159,9 @@ def apply_option(
             _open_request(db, request_id)  # still open now that the week is ours to write
         roster = store.get_roster(db, monday)
         if roster is None:
-            raise ReliefError(f"no roster for the week of {monday}: solve it first")
+            raise ReliefError(
+                _("no roster for the week of {monday}: solve it first").format(monday=monday)
+            )
         if roster.version != option.roster_version:
             stale = StaleWeek.of(db, monday, option.roster_version)
             base = option._week.roster if option._week is not None else None
@@ -175,8 +187,8 @@ def apply_option(
             if district_version != computed_on:  # the district's change is why
                 store.require_district_version(db, computed_on)
             raise StaleOption(
-                "the checker refuses this option now: " + "; ".join(problems[:3])
-                + " — compute the options again"
+                _("the checker refuses this option now: {problems} — compute the options again")
+                .format(problems=_("; ").join(problems[:3]))
             )  # fmt: skip
         saved = store.save_roster(
             db,
@@ -210,7 +222,7 @@ def apply_option(
             "end": end.isoformat(),
             "reason": reason,
             "kind": option.kind,
-            "summary": option.summary,
+            "summary": option.summary_english,
             "disturbed": [district.cadres[c].code for c in option.disturbed],
             "uncovered": len(option.uncovered),
             "version": saved.version,
@@ -234,14 +246,20 @@ def _open_request(db: sqlite_utils.Database, request_id: int) -> tuple:
     """(cadre id, start, end, reason) of an open request; ReliefError when it is not open."""
     row = store.relief_request(db, request_id)
     if row is None:
-        raise ReliefError(f"no relief request #{request_id}")
+        raise ReliefError(_("no relief request #{id}").format(id=request_id))
     if row.status != "open":
         try:
             done = json.loads(row.resolution)
-            by = f" by {done['settled_by']} at {local_text(done['settled_at'])}"
+            by = _(" by {who} at {time}").format(
+                who=done["settled_by"], time=local_text(done["settled_at"])
+            )
         except (ValueError, TypeError, KeyError):
             by = ""
-        raise ReliefError(f"relief request #{request_id} is already {row.status}{by}")
+        raise ReliefError(
+            _("relief request #{id} is already {status}{by}").format(
+                id=request_id, status=_(row.status), by=by
+            )
+        )
     return row.cadre_id, row.start_date, row.end_date, row.reason
 
 
@@ -252,14 +270,19 @@ def apply_changes(assignments: Iterable[Assignment], option: ReliefOption) -> li
     for ch in option.changes:
         if ch.action == "remove":
             if ch.key not in current:
-                raise StaleOption(f"the roster no longer has {ch.key}: compute the options again")
+                raise StaleOption(
+                    _("the roster no longer has {duty}: compute the options again").format(
+                        duty=ch.key
+                    )
+                )
             del current[ch.key]
     for ch in option.changes:
         if ch.action == "add":
             if any(k[0] == ch.date and k[1] == ch.cadre_id for k in current):
                 raise StaleOption(
-                    f"cadre #{ch.cadre_id} is already on duty on {ch.date}: "
-                    "compute the options again"
+                    _("cadre #{id} is already on duty on {day}: compute the options again").format(
+                        id=ch.cadre_id, day=ch.date
+                    )
                 )
             current[ch.key] = ch.assignment()
     return sorted(current.values(), key=lambda a: (a.date, a.post_id, a.shift_code, a.cadre_id))
@@ -296,7 +319,11 @@ def recall(
     district = store.load_district(db)
     cadre = find_cadre(district, cadre_code)
     if cadre.status in ("recalled", "withdrawn"):
-        raise ReliefError(f"{cadre.name} ({cadre.code}) is already {cadre.status}")
+        raise ReliefError(
+            _("{name} ({code}) is already {status}").format(
+                name=cadre.name, code=cadre.code, status=_(STATUS_WORDS[cadre.status])
+            )
+        )
     monday = monday_of(from_date)
     end = monday + dt.timedelta(days=6)
     access = access_for(db, actor)
@@ -315,12 +342,17 @@ def recall(
         request_id = store.record_relief_request(
             db, cadre.id, from_date, end, reason or "recalled", actor
         )
-        note = f"{cadre.name} ({cadre.code}) is recalled from {from_date}"
-        if not status_set:
-            note += (
-                f"; having served earlier in the week of {monday}, their status stays active "
-                f"for now and the recall is recorded as an absence to {away_until}: set the "
-                "status to recalled once that week is over"
+        if status_set:
+            note = _("{name} ({code}) is recalled from {day}").format(
+                name=cadre.name, code=cadre.code, day=from_date
+            )
+        else:
+            note = _(
+                "{name} ({code}) is recalled from {day}; having served earlier in the week of "
+                "{monday}, their status stays active for now and the recall is recorded as an "
+                "absence to {until}: set the status to recalled once that week is over"
+            ).format(
+                name=cadre.name, code=cadre.code, day=from_date, monday=monday, until=away_until
             )
         store.add_audit(
             db,

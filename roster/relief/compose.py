@@ -8,11 +8,13 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from roster.i18n import N_
 from roster.relief.costs import evaluate, quick_cost
 from roster.relief.options import KIND_RANK, Change, ReliefOption, Uncovered
 from roster.relief.verdict import offered_breaches
 from roster.relief.week_index import Move, Request, WeekIndex
 from roster.relief.wording import summarise, why_uncovered
+from roster.solver.words import Said
 
 PARTITION_MAX = 5  # exact set partitions of the freed shifts up to this many; greedy above
 
@@ -155,7 +157,7 @@ def make_option(
     kind: str | None = None,
     changes: Sequence[Change] | None = None,
     covered: set[int] | None = None,
-    summary: str | None = None,
+    summary: Said | None = None,
 ) -> ReliefOption:
     """The option of these moves (or of explicit changes, for the re-solve)."""
     district = week.district
@@ -179,7 +181,7 @@ def make_option(
         kind = kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "nothing_to_cover")
     return ReliefOption(
         kind=kind,
-        summary=summary or summarise(week, req, moves, uncovered),
+        said=summary or summarise(week, req, moves, uncovered),
         cadre_id=x,
         start=req.start,
         end=req.end,
@@ -212,15 +214,17 @@ def merged(changes: Sequence[Change]) -> list[Change]:
 def nothing_to_cover(week: WeekIndex, req: Request) -> ReliefOption:
     x = week.district.cadres[req.cadre_id]
     if req.freed:
-        summary = (
-            f"{x.name}'s shifts from {req.start} to {req.end} are over-staffed: nobody "
-            "needs to take them; applying frees them and records the absence"
-        )
+        summary = Said(
+            N_("{cadre}'s shifts from {start} to {end} are over-staffed: nobody needs to take "
+               "them; applying frees them and records the absence"),
+            cadre=x.name, start=req.start, end=req.end,
+        )  # fmt: skip
     else:
-        summary = (
-            f"{x.name} has no duty from {req.start} to {req.end}: nothing to cover; "
-            "applying records the absence"
-        )
+        summary = Said(
+            N_("{cadre} has no duty from {start} to {end}: nothing to cover; applying records "
+               "the absence"),
+            cadre=x.name, start=req.start, end=req.end,
+        )  # fmt: skip
     option = make_option(week, req, [], kind="nothing_to_cover", changes=[], covered=set(),
                      summary=summary)  # fmt: skip
     option.rank = 1
@@ -229,4 +233,4 @@ def nothing_to_cover(week: WeekIndex, req: Request) -> ReliefOption:
 
 def leave_uncovered(week: WeekIndex, req: Request) -> ReliefOption:
     return make_option(week, req, [], kind="nothing_to_cover", changes=[], covered=set(),
-                   summary="nobody can take the freed shifts: they stay uncovered")  # fmt: skip
+                   summary=Said(N_("nobody can take the freed shifts: they stay uncovered")))  # fmt: skip

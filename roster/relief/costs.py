@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from roster.i18n import N_
 from roster.relief.options import Change, Effect, PersonEffect
 from roster.relief.week_index import Move, Request, WeekIndex
 from roster.solver.soft import NIGHT_TOLERANCE, WEEKEND_TOLERANCE, spread_excess
+from roster.solver.words import Said
 
 
 def quick_cost(week: WeekIndex, m: Move) -> int:
@@ -51,7 +53,7 @@ def evaluate(
     worsened: list[Effect] = []
     people = []
 
-    def worse(rule: str, cost: int, detail: str) -> None:
+    def worse(rule: str, cost: int, detail: Said) -> None:
         terms[rule] += cost
         if cost > 0:
             worsened.append(Effect(rule, cost, detail))
@@ -69,12 +71,16 @@ def evaluate(
         if c == x:
             continue
         if ds > 0:
-            shifts = f"{names[c]} works {before + ds} shifts instead of {before}"
+            shifts = Said(
+                N_("{cadre} works {after} shifts instead of {before}"),
+                cadre=names[c], after=before + ds, before=before,
+            )  # fmt: skip
             worse("workload", s.weight_fairness * ds, shifts)
         if int(round(dk)):
             worse(
-                "commute", s.weight_commute * int(round(dk)), f"{names[c]} travels {dk:.1f} km more"
-            )
+                "commute", s.weight_commute * int(round(dk)),
+                Said(N_("{cadre} travels {km:.1f} km more"), cadre=names[c], km=dk),
+            )  # fmt: skip
         own = {week.deployment.get(c), week.prev_post.get(c)}
         away = sorted({ch.post_id for ch in chs if ch.action == "add"} - own)
         if away:
@@ -82,7 +88,9 @@ def evaluate(
             worse(
                 "continuity",
                 s.weight_continuity,
-                f"{names[c]} serves at {where}, not their own post",
+                Said(
+                    N_("{cadre} serves at {posts}, not their own post"), cadre=names[c], posts=where
+                ),  # fmt: skip
             )
     # fairness at the posts whose people changed
     posts = {f.a.post_id for f in req.freed} | {
@@ -103,9 +111,12 @@ def evaluate(
             before = spread_excess([hist[c] + cur[c] for c in group], tol)
             after = spread_excess([hist[c] + cur[c] + d.get(c, 0) for c in group], tol)
             if after != before:
-                what = "night" if rule == "fairness_nights" else "weekend"
-                name = district.posts[p].name
-                spread = f"{name}: the spread of {what} shifts grows by {after - before}"
+                what = (
+                    N_("{post}: the spread of night shifts grows by {n}")
+                    if rule == "fairness_nights"
+                    else N_("{post}: the spread of weekend shifts grows by {n}")
+                )
+                spread = Said(what, post=district.posts[p].name, n=after - before)
                 worse(rule, s.weight_fairness * (after - before), spread)
     # party member on duty at the post that day
     for f in req.freed:
@@ -123,8 +134,9 @@ def evaluate(
         if not any(district.cadres[c].party_member for c in on):
             where = district.posts[a.post_id].name
             worse(
-                "party_post", s.weight_party_post, f"no party member on duty at {where} on {a.date}"
-            )
+                "party_post", s.weight_party_post,
+                Said(N_("no party member on duty at {post} on {day}"), post=where, day=a.date),
+            )  # fmt: skip
     if uncovered:
         terms["unmet"] += s.weight_unmet * len(uncovered)
     return sum(terms.values()), dict(terms), worsened, people

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from roster.clock import local_text as local_hhmm
 from roster.domain import Assignment, District
 from roster.errors import StaleRoster
+from roster.i18n import N_, _
+from roster.solver.words import english
 
 if TYPE_CHECKING:
     from roster.relief.week_index import WeekIndex
@@ -28,6 +30,16 @@ KINDS = (
     "nothing_to_cover",
 )
 KIND_RANK = {k: i for i, k in enumerate(KINDS)}
+# the kinds as people see them (the codes stay English in --json and the audit)
+KIND_WORDS = (
+    N_("swap"), N_("take_over"), N_("shift_change"), N_("reserve"), N_("lightly_used"),
+    N_("lend"), N_("mixed"), N_("resolve"), N_("nothing_to_cover"),
+)  # fmt: skip
+# the soft rules an option can make worse (`Effect.rule`)
+EFFECT_RULES = (
+    N_("workload"), N_("commute"), N_("continuity"), N_("fairness_nights"),
+    N_("fairness_weekends"), N_("party_post"), N_("unmet"),
+)  # fmt: skip
 DEFAULT_LIMIT = 10
 
 
@@ -45,13 +57,15 @@ class StaleWeek(StaleRoster):
 
     def __init__(self, week_start: dt.date, stored: int, expected: int, by: str = "", at: str = ""):
         super().__init__(week_start, stored, expected, by, at)
-        who = f" by {by}" if by else " by someone else"
-        when = f" at {local_hhmm(at)}" if at else ""
+        who = _(" by {who}").format(who=by) if by else _(" by someone else")
+        when = _(" at {time}").format(time=local_hhmm(at)) if at else ""
         self.at = at
         self.args = (
-            f"the roster of the week of {week_start} was changed{who}{when} (version "
-            f"{stored}; the options were computed on version {expected}): compute the "
-            "options again",
+            _(
+                "the roster of the week of {monday} was changed{who}{when} (version "
+                "{stored}; the options were computed on version {expected}): compute the "
+                "options again"
+            ).format(monday=week_start, who=who, when=when, stored=stored, expected=expected),
         )
 
 
@@ -83,7 +97,12 @@ class Uncovered:
     post_id: int
     date: dt.date
     shift_code: str
-    why: str
+    said: Any  # why, a `words.Said` (or English text)
+
+    @property
+    def why(self) -> str:
+        """Why nobody takes it, in the language spoken."""
+        return str(self.said)
 
 
 @dataclass(frozen=True)
@@ -92,7 +111,12 @@ class Effect:
 
     rule: str
     cost: int
-    detail: str
+    said: Any  # the reason, a `words.Said` (or English text)
+
+    @property
+    def detail(self) -> str:
+        """The reason in the language spoken."""
+        return str(self.said)
 
 
 @dataclass(frozen=True)
@@ -112,7 +136,7 @@ class ReliefOption:
     """One way to cover an absence. `changes` include the absent cadre's freed shifts."""
 
     kind: str
-    summary: str
+    said: Any  # the summary, a `words.Said` (English in --json and the audit) or English text
     cadre_id: int
     start: dt.date
     end: dt.date
@@ -131,6 +155,16 @@ class ReliefOption:
     rank: int = 0  # 1 = best
     district: District | None = field(default=None, repr=False, compare=False)
     _week: WeekIndex | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def summary(self) -> str:
+        """What the option does, in the language spoken."""
+        return str(self.said)
+
+    @property
+    def summary_english(self) -> str:
+        """What the option does, in English (as stored)."""
+        return english(self.said)
 
     @property
     def complete(self) -> bool:
@@ -174,7 +208,7 @@ class ReliefOption:
             "rank": self.rank,
             "kind": self.kind,
             "parts": list(self.parts),
-            "summary": self.summary,
+            "summary": self.summary_english,
             "complete": self.complete,
             "cadre": cadre(self.cadre_id),
             "start": self.start.isoformat(),
@@ -211,14 +245,14 @@ class ReliefOption:
                 for p in self.people
             ],
             "worsened": [
-                {"rule": e.rule, "cost": e.cost, "detail": e.detail} for e in self.worsened
+                {"rule": e.rule, "cost": e.cost, "detail": english(e.said)} for e in self.worsened
             ],
             "uncovered": [
                 {
                     **post(u.post_id),
                     "date": u.date.isoformat(),
                     "shift_code": u.shift_code,
-                    "why": u.why,
+                    "why": english(u.said),
                 }
                 for u in self.uncovered
             ],  # fmt: skip

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+from roster.i18n import N_
 from roster.relief.compose import make_option
 from roster.relief.options import Change, ReliefOption
 from roster.relief.verdict import offered_breaches
 from roster.relief.week_index import Request, WeekIndex
+from roster.solver.words import Day, Said
 
 RESOLVE_EXTRA_CADRES = 6  # spare cadres nearby offered to the re-solve of a post
 RESOLVE_TIME_LIMIT = 1.0
@@ -90,10 +92,17 @@ def resolve_locally(week: WeekIndex, req: Request) -> ReliefOption | None:
     names = "、".join(district.cadres[c].name for c in people)
     where = "、".join(district.posts[p].name for p in posts)
     left = len(req.todo) - len(covered)
-    summary = (
-        f"re-solve {where} from {req.start.strftime('%a %m-%d')} on: {len(people)} "
-        f"people's shifts change ({names})" + (f"; {left} shift(s) stay uncovered" if left else "")
-    )
+    values = dict(
+        posts=where, day=Day(req.start, req.start.strftime("%a %m-%d")), n=len(people),
+        names=names, left=left,
+    )  # fmt: skip
+    summary = Said(
+        N_("re-solve {posts} from {day} on: {n} people's shifts change ({names}); {left} "
+           "shift(s) stay uncovered")
+        if left
+        else N_("re-solve {posts} from {day} on: {n} people's shifts change ({names})"),
+        **values,
+    )  # fmt: skip
     option = make_option(week, req, [], kind="resolve", changes=changes, covered=covered,
                      summary=summary)  # fmt: skip
     if offered_breaches(week, req, option):

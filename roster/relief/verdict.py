@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from roster.domain import Assignment, District, Roster
 from roster.edits import breach_key
+from roster.i18n import _
 from roster.relief.options import ReliefOption
 from roster.relief.week_index import Request, WeekIndex
 from roster.solver.checker import check_roster, quota_mates
@@ -34,7 +35,9 @@ def offered_breaches(week: WeekIndex, req: Request, option: ReliefOption) -> lis
         mine = new_week[ch.cadre_id]
         if ch.action == "remove":
             if ch.key not in mine:
-                problems.append(f"removes a shift that is not in the roster: {ch}")
+                problems.append(
+                    _("removes a shift that is not in the roster: {duty}").format(duty=ch)
+                )
             mine.pop(ch.key, None)
             delta[ch.post_id, ch.date, ch.shift_code] -= 1
         else:
@@ -66,7 +69,11 @@ def offered_breaches(week: WeekIndex, req: Request, option: ReliefOption) -> lis
         have = week.cells[cell] + n
         need = min(district.required(*cell), week.cells[cell])  # no worse than before
         if have < need:
-            problems.append(f"post {cell[0]} on {cell[1]} shift {cell[2]}: {have} of {need}")
+            problems.append(
+                _("post {post} on {day} shift {shift}: {have} of {need}").format(
+                    post=cell[0], day=cell[1], shift=cell[2], have=have, need=need
+                )
+            )
     return problems
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from roster.domain import Absence, Assignment, District, Roster, week_days
 from roster.geo import commute_km, distance_matrix, within_commute
+from roster.i18n import _
 from roster.relief.options import RELIEF_SOURCE, Change, ReliefError
 from roster.solver.checker import Breach, check_roster, unavailable_days
 from roster.solver.prepare import forbidden_successions
@@ -259,16 +260,22 @@ def week_for(district: District, roster: Roster, history: Sequence[Assignment]) 
 def make_request(week: WeekIndex, cadre_id: int, start: dt.date, end: dt.date) -> Request:
     district = week.district
     if cadre_id not in district.cadres:
-        raise ReliefError(f"no cadre with id {cadre_id}: give a cadre's code or exact name")
+        raise ReliefError(
+            _("no cadre with id {id}: give a cadre's code or exact name").format(id=cadre_id)
+        )
     if end < start:
         raise ReliefError(
-            f"the last day {end} is before the first day {start}: swap --from and --to"
+            _("the last day {end} is before the first day {start}: swap --from and --to").format(
+                end=end, start=start
+            )
         )
     sunday = week.monday + dt.timedelta(days=6)
     if start < week.monday or end > sunday:
         raise ReliefError(
-            f"{start} to {end} is not within the roster's week ({week.monday} to {sunday}); "
-            "give days of that week, one request per week"
+            _(
+                "{start} to {end} is not within the roster's week ({monday} to {sunday}); "
+                "give days of that week, one request per week"
+            ).format(start=start, end=end, monday=week.monday, sunday=sunday)
         )
     span = {start + dt.timedelta(days=i) for i in range((end - start).days + 1)}
     away = with_absence(district, Absence(-1, cadre_id, start, end, "relief", ""))

@@ -11,10 +11,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from roster.domain import Assignment, District, week_days
 from roster.domain import week_start as monday_of
 from roster.geo import commute_km
+from roster.i18n import N_
+from roster.solver.words import Day, Joined, Said, english
 
 # breach kind -> the hard rule it belongs to (numbered as in docs/rules.md)
 RULE_NUMBERS = {
@@ -35,12 +38,28 @@ RULE_NUMBERS = {
     "unit_quota": 9,
     "unknown": 0,
 }
+# the rules' names as people see them (the codes stay English where stored or in --json)
+RULE_NAMES = (
+    N_("one_post"), N_("one_shift"), N_("coverage"), N_("commute"), N_("rest_days"),
+    N_("consecutive_days"), N_("min_consecutive_days"), N_("min_consecutive_days_off"),
+    N_("rest_hours"), N_("absence"), N_("status"), N_("night"), N_("lock"), N_("unavailable"),
+    N_("unit_quota"), N_("unknown"),
+)  # fmt: skip
+# a cadre's status and an absence's kind, as a breach names them
+STATUS_WORDS = {
+    "active": N_("active"), "on_leave": N_("on leave"), "recalled": N_("recalled"),
+    "withdrawn": N_("withdrawn"),
+}  # fmt: skip
+ABSENCE_KINDS = (
+    N_("sick"), N_("family"), N_("leave"), N_("training"), N_("recalled"), N_("other"),
+)  # fmt: skip
+TRANSPORTS = (N_("walk"), N_("bicycle"), N_("e-bike"), N_("bus"), N_("car"))
 
 
 @dataclass(frozen=True)
 class Breach:
     rule: str  # a key of RULE_NUMBERS
-    message: str
+    said: Any  # the sentence: a `words.Said` (English and the language spoken) or English
     cadre_id: int | None = None
     post_id: int | None = None
     date: dt.date | None = None
@@ -51,15 +70,25 @@ class Breach:
         return RULE_NUMBERS.get(self.rule, 0)
 
     @property
+    def message(self) -> str:
+        """The breach in the language spoken (to show)."""
+        return str(self.said)
+
+    @property
+    def record(self) -> str:
+        """The breach in English (to store in the audit, to compare, for `--json`)."""
+        return english(self.said)
+
+    @property
     def key(self) -> tuple:
         """What makes two breaches the same breach (found by two checks of one roster)."""
-        return (self.rule, self.cadre_id, self.post_id, self.date, self.shift_code, self.message)
+        return (self.rule, self.cadre_id, self.post_id, self.date, self.shift_code, self.record)
 
     def to_json(self) -> dict:
         return {
             "rule": self.rule,
             "rule_number": self.number,
-            "message": self.message,
+            "message": self.record,
             "cadre_id": self.cadre_id,
             "post_id": self.post_id,
             "date": self.date.isoformat() if self.date else None,
@@ -70,21 +99,22 @@ class Breach:
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def day_label(day: dt.date) -> str:
-    return f"{WEEKDAYS[day.weekday()]} {day.isoformat()}"
+def day_label(day: dt.date) -> Day:
+    """A day as a breach names it: `Mon 2026-12-07` in English, `12月7日 周一` in Chinese."""
+    return Day(day, f"{WEEKDAYS[day.weekday()]} {day.isoformat()}")
 
 
 class _Names:
     def __init__(self, district: District):
         self.d = district
 
-    def cadre(self, cadre_id: int) -> str:
+    def cadre(self, cadre_id: int) -> str | Said:
         c = self.d.cadres.get(cadre_id)
-        return f"{c.name} ({c.code})" if c else f"cadre #{cadre_id}"
+        return f"{c.name} ({c.code})" if c else Said(N_("cadre #{id}"), id=cadre_id)
 
-    def post(self, post_id: int) -> str:
+    def post(self, post_id: int) -> str | Said:
         p = self.d.posts.get(post_id)
-        return f"{p.name} ({p.code})" if p else f"post #{post_id}"
+        return f"{p.name} ({p.code})" if p else Said(N_("post #{id}"), id=post_id)
 
     def shift(self, code: str) -> str:
         s = self.d.shifts.get(code)
@@ -122,16 +152,16 @@ def check_roster(
     for a in week:
         problems = []
         if a.cadre_id not in district.cadres:
-            problems.append(f"cadre #{a.cadre_id} does not exist")
+            problems.append(Said(N_("cadre #{id} does not exist"), id=a.cadre_id))
         if a.post_id not in district.posts:
-            problems.append(f"post #{a.post_id} does not exist")
+            problems.append(Said(N_("post #{id} does not exist"), id=a.post_id))
         if a.shift_code not in district.shifts:
-            problems.append(f"shift {a.shift_code!r} does not exist")
+            problems.append(Said(N_("shift {code} does not exist"), code=repr(a.shift_code)))
         if problems:
             breaches.append(
                 Breach(
                     "unknown",
-                    f"{day_label(a.date)}: " + "; ".join(problems),
+                    Said(N_("{day}: {problems}"), day=day_label(a.date), problems=Joined(problems)),
                     a.cadre_id,
                     a.post_id,
                     a.date,
@@ -170,12 +200,19 @@ def _one_post_one_shift(by_cadre, names: _Names) -> list[Breach]:
     for c, items in by_cadre.items():
         posts = sorted({a.post_id for a in items if a.source != "relief"})
         if len(posts) > 1:
-            where = ", ".join(names.post(p) for p in posts)
+            where = Joined((names.post(p) for p in posts), ", ", "、")
             out.append(
                 Breach(
                     "one_post",
-                    f"{names.cadre(c)} is deployed to {len(posts)} posts this week ({where}); "
-                    "only relief may lend a cadre to another post",
+                    Said(
+                        N_(
+                            "{cadre} is deployed to {n} posts this week ({posts}); "
+                            "only relief may lend a cadre to another post"
+                        ),
+                        cadre=names.cadre(c),
+                        n=len(posts),
+                        posts=where,
+                    ),  # fmt: skip
                     c,
                     posts[1],
                 )
@@ -185,11 +222,26 @@ def _one_post_one_shift(by_cadre, names: _Names) -> list[Breach]:
             per_day[a.date].append(a)
         for day, same in sorted(per_day.items()):
             if len(same) > 1:
-                what = ", ".join(f"{a.shift_code} at {names.post(a.post_id)}" for a in same)
+                what = Joined(
+                    (
+                        Said(
+                            N_("{shift} at {post}"), shift=a.shift_code, post=names.post(a.post_id)
+                        )
+                        for a in same
+                    ),
+                    ", ",
+                    "，",
+                )
                 out.append(
                     Breach(
                         "one_shift",
-                        f"{names.cadre(c)} has {len(same)} shifts on {day_label(day)} ({what})",
+                        Said(
+                            N_("{cadre} has {n} shifts on {day} ({shifts})"),
+                            cadre=names.cadre(c),
+                            n=len(same),
+                            day=day_label(day),
+                            shifts=what,
+                        ),  # fmt: skip
                         c,
                         same[1].post_id,
                         day,
@@ -216,8 +268,17 @@ def _coverage(district: District, days, week, names: _Names, cells=None) -> list
                     out.append(
                         Breach(
                             "coverage",
-                            f"post {names.post(p)} on {day_label(day)}, shift "
-                            f"{names.shift(code)}: {have} of {need} required on duty",
+                            Said(
+                                N_(
+                                    "post {post} on {day}, shift {shift}: {have} of {need} "
+                                    "required on duty"
+                                ),
+                                post=names.post(p),
+                                day=day_label(day),
+                                shift=names.shift(code),
+                                have=have,
+                                need=need,
+                            ),  # fmt: skip
                             None,
                             p,
                             day,
@@ -239,8 +300,17 @@ def _commute(district: District, by_cadre, names: _Names) -> list[Breach]:
                 out.append(
                     Breach(
                         "commute",
-                        f"{names.cadre(c)} lives {km:.1f} km from {names.post(p)}, beyond "
-                        f"their {cadre.max_commute_km:g} km ({cadre.transport})",
+                        Said(
+                            N_(
+                                "{cadre} lives {km:.1f} km from {post}, beyond their "
+                                "{most:g} km ({transport})"
+                            ),
+                            cadre=names.cadre(c),
+                            km=km,
+                            post=names.post(p),
+                            most=cadre.max_commute_km,
+                            transport=Said(cadre.transport),
+                        ),  # fmt: skip
                         c,
                         p,
                         first,
@@ -259,8 +329,12 @@ def _rest_days(district, by_cadre, past_by_cadre, monday: dt.date, names) -> lis
             out.append(
                 Breach(
                     "rest_days",
-                    f"{names.cadre(c)} has {off} day(s) off this week; at least "
-                    f"{s.min_rest_days} required",
+                    Said(
+                        N_("{cadre} has {off} day(s) off this week; at least {least} required"),
+                        cadre=names.cadre(c),
+                        off=off,
+                        least=s.min_rest_days,
+                    ),  # fmt: skip
                     c,
                 )
             )
@@ -283,9 +357,17 @@ def _rest_days(district, by_cadre, past_by_cadre, monday: dt.date, names) -> lis
                 out.append(
                     Breach(
                         "consecutive_days",
-                        f"{names.cadre(c)} works {length} days in a row "
-                        f"({first.isoformat()} to {last.isoformat()}); at most "
-                        f"{s.max_consecutive_days} allowed",
+                        Said(
+                            N_(
+                                "{cadre} works {n} days in a row ({first} to {last}); at most "
+                                "{most} allowed"
+                            ),
+                            cadre=names.cadre(c),
+                            n=length,
+                            first=first.isoformat(),
+                            last=last.isoformat(),
+                            most=s.max_consecutive_days,
+                        ),  # fmt: skip
                         c,
                         None,
                         max(first, monday),
@@ -311,14 +393,24 @@ def _min_runs(district: District, by_cadre, monday: dt.date, names) -> list[Brea
                 continue
             length, kind = i - start, worked[start]
             if start > 0 and i < 7 and length < least[kind]:
-                what = "works" if kind else "is off"
+                what = (
+                    N_("{cadre} works {n} day(s) in a row from {day}; at least {least} required")
+                    if kind
+                    else N_(
+                        "{cadre} is off {n} day(s) in a row from {day}; at least {least} required"
+                    )
+                )
                 rule = "min_consecutive_days" if kind else "min_consecutive_days_off"
                 out.append(
                     Breach(
                         rule,
-                        f"{names.cadre(c)} {what} {length} day(s) in a row from "
-                        f"{day_label(monday + dt.timedelta(days=start))}; at least "
-                        f"{least[kind]} required",
+                        Said(
+                            what,
+                            cadre=names.cadre(c),
+                            n=length,
+                            day=day_label(monday + dt.timedelta(days=start)),
+                            least=least[kind],
+                        ),  # fmt: skip
                         c,
                         None,
                         monday + dt.timedelta(days=start),
@@ -357,9 +449,19 @@ def _rest_hours(district, by_cadre, past_by_cadre, names) -> list[Breach]:
                 out.append(
                     Breach(
                         "rest_hours",
-                        f"{names.cadre(c)}: {rest:g} h between {a.shift_code} on "
-                        f"{day_label(a.date)} and {b.shift_code} on {day_label(b.date)}; at "
-                        f"least {district.settings.min_rest_hours:g} h required",
+                        Said(
+                            N_(
+                                "{cadre}: {rest:g} h between {shift_a} on {day_a} and {shift_b} "
+                                "on {day_b}; at least {least:g} h required"
+                            ),
+                            cadre=names.cadre(c),
+                            rest=rest,
+                            shift_a=a.shift_code,
+                            day_a=day_label(a.date),
+                            shift_b=b.shift_code,
+                            day_b=day_label(b.date),
+                            least=district.settings.min_rest_hours,
+                        ),  # fmt: skip
                         c,
                         mine.post_id,
                         mine.date,
@@ -377,8 +479,12 @@ def _absence_and_status(district: District, by_cadre, names) -> list[Breach]:
             out.append(
                 Breach(
                     "status",
-                    f"{names.cadre(c)} is {cadre.status.replace('_', ' ')} but has "
-                    f"{len(items)} shift(s) this week",
+                    Said(
+                        N_("{cadre} is {status} but has {n} shift(s) this week"),
+                        cadre=names.cadre(c),
+                        status=Said(STATUS_WORDS.get(cadre.status, cadre.status.replace("_", " "))),
+                        n=len(items),
+                    ),
                     c,
                     items[0].post_id,
                     items[0].date,
@@ -391,8 +497,17 @@ def _absence_and_status(district: District, by_cadre, names) -> list[Breach]:
                     out.append(
                         Breach(
                             "absence",
-                            f"{names.cadre(c)} is absent ({ab.kind}) on {day_label(a.date)} "
-                            f"but has shift {a.shift_code} at {names.post(a.post_id)}",
+                            Said(
+                                N_(
+                                    "{cadre} is absent ({kind}) on {day} but has shift {shift} "
+                                    "at {post}"
+                                ),
+                                cadre=names.cadre(c),
+                                kind=Said(ab.kind),
+                                day=day_label(a.date),
+                                shift=a.shift_code,
+                                post=names.post(a.post_id),
+                            ),  # fmt: skip
                             c,
                             a.post_id,
                             a.date,
@@ -410,8 +525,13 @@ def _nights(district: District, week, names) -> list[Breach]:
             out.append(
                 Breach(
                     "night",
-                    f"{names.cadre(a.cadre_id)} may not do night shifts but has "
-                    f"{names.shift(a.shift_code)} on {day_label(a.date)} at {names.post(a.post_id)}",
+                    Said(
+                        N_("{cadre} may not do night shifts but has {shift} on {day} at {post}"),
+                        cadre=names.cadre(a.cadre_id),
+                        shift=names.shift(a.shift_code),
+                        day=day_label(a.date),
+                        post=names.post(a.post_id),
+                    ),  # fmt: skip
                     a.cadre_id,
                     a.post_id,
                     a.date,
@@ -429,8 +549,16 @@ def _locks(district: District, week, locks, names) -> list[Breach]:
             out.append(
                 Breach(
                     "lock",
-                    f"locked shift {lk.shift_code} of {names.cadre(lk.cadre_id)} at "
-                    f"{names.post(lk.post_id)} on {day_label(lk.date)} is not in the roster",
+                    Said(
+                        N_(
+                            "locked shift {shift} of {cadre} at {post} on {day} is not in the "
+                            "roster"
+                        ),
+                        shift=lk.shift_code,
+                        cadre=names.cadre(lk.cadre_id),
+                        post=names.post(lk.post_id),
+                        day=day_label(lk.date),
+                    ),  # fmt: skip
                     lk.cadre_id,
                     lk.post_id,
                     lk.date,
@@ -450,9 +578,18 @@ def _unavailable(district: District, week, names) -> list[Breach]:
                 out.append(
                     Breach(
                         "unavailable",
-                        f"{names.cadre(a.cadre_id)} is unavailable {w.describe()}{note} but "
-                        f"has shift {a.shift_code} on {day_label(a.date)} at "
-                        f"{names.post(a.post_id)}",
+                        Said(
+                            N_(
+                                "{cadre} is unavailable {when}{note} but has shift {shift} on "
+                                "{day} at {post}"
+                            ),
+                            cadre=names.cadre(a.cadre_id),
+                            when=w.describe(),
+                            note=note,
+                            shift=a.shift_code,
+                            day=day_label(a.date),
+                            post=names.post(a.post_id),
+                        ),  # fmt: skip
                         a.cadre_id,
                         a.post_id,
                         a.date,
@@ -477,13 +614,28 @@ def _unit_quotas(district: District, week, names) -> list[Breach]:
         if quota is None or len(cadres) <= quota:
             continue
         last = max(cadres.values(), key=lambda a: district.cadres[a.cadre_id].code)
-        name = district.units[unit].name if unit in district.units else f"unit #{unit}"
-        what = "needs all its cadres at home" if quota == 0 else f"spares at most {quota}"
+        name = (
+            district.units[unit].name if unit in district.units else Said(N_("unit #{id}"), id=unit)
+        )
+        what = (
+            N_("{unit} needs all its cadres at home on {day} but {n} of its cadres are on duty "
+               "(e.g. {cadre} at {post})")
+            if quota == 0
+            else N_("{unit} spares at most {quota} on {day} but {n} of its cadres are on duty "
+                    "(e.g. {cadre} at {post})")
+        )  # fmt: skip
         out.append(
             Breach(
                 "unit_quota",
-                f"{name} {what} on {day_label(day)} but {len(cadres)} of its cadres are on "
-                f"duty (e.g. {names.cadre(last.cadre_id)} at {names.post(last.post_id)})",
+                Said(
+                    what,
+                    unit=name,
+                    quota=quota,
+                    day=day_label(day),
+                    n=len(cadres),
+                    cadre=names.cadre(last.cadre_id),
+                    post=names.post(last.post_id),
+                ),  # fmt: skip
                 last.cadre_id,
                 last.post_id,
                 day,

@@ -6,6 +6,9 @@ against its nights, the cadres free on each day against that day's demand, and a
 check: a set of posts that together need more cadres than live within reach of any of
 them (found from the deployment flow, which is a proof by Hall's theorem). `explain`
 turns the unmet slots of a roster into one line per post with the binding reason.
+
+The lines are English (a solve's result keeps them so, and they are stored with a roster);
+`shown(line)` is a line in the language spoken, for lines this process worked out.
 """
 
 from __future__ import annotations
@@ -19,15 +22,38 @@ import numpy as np
 
 from roster.domain import Assignment, District
 from roster.domain import week_start as monday_of
+from roster.i18n import N_
 from roster.solver.checker import WEEKDAYS, Breach
 from roster.solver.prepare import Week, prepare_week
+from roster.solver.words import Day, Joined, Said
 
 EXPLAIN_RATE = 2e-7  # seconds per eligible pair to work out the reasons (0.15 µs measured)
+_SAID: dict[str, Said] = {}  # the lines worked out here, by their English (`shown`)
+_SAID_MAX = 5000
 
 
-def post_label(week: Week, post_id: int) -> str:
+def shown(line: str) -> str:
+    """An explanation line (English, as a solve returns and stores it) in the language
+    spoken, when this process worked it out; otherwise as it is."""
+    said = _SAID.get(line)
+    return line if said is None else str(said)
+
+
+def _lines(said: list[Said]) -> list[str]:
+    """`said` as English lines, remembered for `shown`."""
+    if len(_SAID) > _SAID_MAX:
+        _SAID.clear()
+    out = []
+    for x in said:
+        line = x.english
+        _SAID[line] = x
+        out.append(line)
+    return out
+
+
+def post_label(week: Week, post_id: int) -> Said:
     p = week.district.posts[post_id]
-    return f"post {p.name} ({p.code})"
+    return Said(N_("post {name} ({code})"), name=p.name, code=p.code)
 
 
 def candidates(week: Week) -> dict[int, list[int]]:
@@ -49,12 +75,12 @@ def candidates(week: Week) -> dict[int, list[int]]:
     return out
 
 
-def capacity_findings(week: Week, posts=None, deadline: float = math.inf) -> dict[int, list[str]]:
+def capacity_findings(week: Week, posts=None, deadline: float = math.inf) -> dict[int, list[Said]]:
     """Per post (of `posts`, default all), the capacity limits its demand runs into
     (empty when none; posts after `deadline` are left out)."""
     near = candidates(week)
     night = week.night_codes
-    found: dict[int, list[str]] = defaultdict(list)
+    found: dict[int, list[Said]] = defaultdict(list)
     # who may work which shift on which day, as one array (counted per post below)
     code_at = {s: i for i, s in enumerate(week.shift_codes)}
     can = np.zeros((len(week.cadre_ids), len(week.days), len(code_at)), dtype=bool)
@@ -74,18 +100,36 @@ def capacity_findings(week: Week, posts=None, deadline: float = math.inf) -> dic
         cs = near.get(p, [])
         seats = week.seats(p)
         if len(cs) < seats:
-            who = f"only {len(cs)} active cadres" if cs else "no active cadre"
+            who = (
+                Said(N_("only {n} active cadres"), n=len(cs)) if cs else Said(N_("no active cadre"))
+            )
             found[p].append(
-                f"{label}: {total} shifts a week need {seats} cadres (at most {week.dmax} "
-                f"shifts each), {who} within commute"
+                Said(
+                    N_(
+                        "{post}: {total} shifts a week need {seats} cadres (at most {most} "
+                        "shifts each), {who} within commute"
+                    ),
+                    post=label,
+                    total=total,
+                    seats=seats,
+                    most=week.dmax,
+                    who=who,
+                )  # fmt: skip
             )
         nights = week.demand_night.get(p, 0)
         idx = np.array([week.cadre_index[c] for c in cs if c in week.cadre_index], dtype=int)
         n_night = int(night_ok[idx].sum())
         if nights and n_night < week.night_seats(p):
             found[p].append(
-                f"{label}: {nights} night shifts a week, only {n_night} cadres within "
-                "commute may do nights"
+                Said(
+                    N_(
+                        "{post}: {nights} night shifts a week, only {n} cadres within commute "
+                        "may do nights"
+                    ),
+                    post=label,
+                    nights=nights,
+                    n=n_night,
+                )  # fmt: skip
             )
         for d, shifts in enumerate(week.req.get(p, [])):
             need = sum(shifts.values())
@@ -93,8 +137,16 @@ def capacity_findings(week: Week, posts=None, deadline: float = math.inf) -> dic
             n_free = int(can[idx, d][:, cols].any(axis=1).sum())
             if need > n_free:
                 found[p].append(
-                    f"{label} on {day_name(week, d)}: {need} on duty needed, only {n_free} "
-                    "cadres within commute are free that day (absences, rest after last week)"
+                    Said(
+                        N_(
+                            "{post} on {day}: {need} on duty needed, only {n} cadres within "
+                            "commute are free that day (absences, rest after last week)"
+                        ),
+                        post=label,
+                        day=day_name(week, d),
+                        need=need,
+                        n=n_free,
+                    )  # fmt: skip
                 )
             need_n = sum(n for s, n in shifts.items() if s in night)
             if need_n:
@@ -102,8 +154,16 @@ def capacity_findings(week: Week, posts=None, deadline: float = math.inf) -> dic
                 n_free_n = int(can[idx, d][:, cols_n].any(axis=1).sum())
                 if need_n > n_free_n and need <= n_free:
                     found[p].append(
-                        f"{label} on {day_name(week, d)}: {need_n} on night duty needed, only "
-                        f"{n_free_n} night-capable cadres within commute are free that day"
+                        Said(
+                            N_(
+                                "{post} on {day}: {need} on night duty needed, only {n} "
+                                "night-capable cadres within commute are free that day"
+                            ),
+                            post=label,
+                            day=day_name(week, d),
+                            need=need_n,
+                            n=n_free_n,
+                        )  # fmt: skip
                     )
     return found
 
@@ -147,8 +207,8 @@ def shortage_sets(
     return out
 
 
-def day_name(week: Week, d: int) -> str:
-    return f"{WEEKDAYS[d]} {week.days[d].strftime('%m-%d')}"
+def day_name(week: Week, d: int) -> Day:
+    return Day(week.days[d], f"{WEEKDAYS[d]} {week.days[d].strftime('%m-%d')}")
 
 
 def capacity_report(
@@ -157,10 +217,11 @@ def capacity_report(
     history: list[Assignment] | tuple = (),
     locks: list[Assignment] | tuple = (),
 ) -> list[str]:
-    """Before any search: every capacity limit of the week's demand, as sentences."""
+    """Before any search: every capacity limit of the week's demand, as sentences (in the
+    language spoken)."""
     week = prepare_week(district, monday_of(week_start), history, locks)
     found = capacity_findings(week)
-    return [line for p in week.post_ids for line in found.get(p, [])]
+    return [str(line) for p in week.post_ids for line in found.get(p, [])]
 
 
 def explain(
@@ -171,19 +232,35 @@ def explain(
     lock_breaches: list[Breach],
     deadline: float = math.inf,
 ) -> list[str]:
-    """Lines for lock breaches and unmet shifts; when their reasons would not be worked
-    out by `deadline` (the solve's time limit) the unmet shifts get one line instead."""
-    lines: list[str] = []
+    """Lines for lock breaches and unmet shifts, in English (`shown` says them in the
+    language spoken); when their reasons would not be worked out by `deadline` (the solve's
+    time limit) the unmet shifts get one line instead."""
+    return _lines(_explain(week, deployment, assignments, unmet, lock_breaches, deadline))
+
+
+def _explain(week, deployment, assignments, unmet, lock_breaches, deadline) -> list[Said]:
+    lines: list[Said] = []
     for b in lock_breaches:
-        lines.append(f"lock kept as given but it breaks rule {b.number}: {b.message}")
+        lines.append(
+            Said(
+                N_("lock kept as given but it breaks rule {number}: {breach}"),
+                number=b.number,
+                breach=b.said,
+            )  # fmt: skip
+        )
     if not unmet:
         return lines
     if time.perf_counter() + EXPLAIN_RATE * len(week.arc_c) > deadline:
         posts = len({u.post_id for u in unmet})
         lines.append(
-            f"{sum(u.missing for u in unmet)} shift(s) unmet at {posts} post(s); the time "
-            "limit ran out before their reasons were worked out: solve again with a longer "
-            "time limit"
+            Said(
+                N_(
+                    "{n} shift(s) unmet at {posts} post(s); the time limit ran out before their "
+                    "reasons were worked out: solve again with a longer time limit"
+                ),
+                n=sum(u.missing for u in unmet),
+                posts=posts,
+            )  # fmt: skip
         )
         return lines
     by_post: dict[int, list] = defaultdict(list)
@@ -198,14 +275,19 @@ def explain(
     for p, items in by_post.items():
         label = post_label(week, p)
         d_index = {day: i for i, day in enumerate(week.days)}
-        slots = ", ".join(
-            f"{day_name(week, d_index[u.date])} {u.shift_code}"
-            + (f" ×{u.missing}" if u.missing > 1 else "")
-            for u in items
-        )
+        slots = Joined(
+            (
+                Said(
+                    N_("{day} {shift}{times}"), day=day_name(week, d_index[u.date]),
+                    shift=u.shift_code, times=f" ×{u.missing}" if u.missing > 1 else "",
+                )
+                for u in items
+            ),
+            ", ",
+            "，",
+        )  # fmt: skip
         missing = sum(u.missing for u in items)
-        head = f"{label}: {missing} shift(s) unmet ({slots})"
-        reasons = list(found.get(p, []))
+        reasons: list = list(found.get(p, []))
         for posts, need, have in groups:
             if p in posts:
                 names = ", ".join(
@@ -214,8 +296,16 @@ def explain(
                 )
                 more = "…" if len(posts) > 8 else ""
                 reasons.append(
-                    f"{len(posts)} posts ({names}{more}) together need {need} cadres, only "
-                    f"{have} live within commute of any of them"
+                    Said(
+                        N_(
+                            "{n} posts ({names}) together need {need} cadres, only {have} live "
+                            "within commute of any of them"
+                        ),
+                        n=len(posts),
+                        names=names + more,
+                        need=need,
+                        have=have,
+                    )  # fmt: skip
                 )
         if not reasons:
             here = [c for c, q in deployment.items() if q == p]
@@ -223,20 +313,47 @@ def explain(
             idle = [c for c in near.get(p, []) if c not in deployment]
             if here and all(worked[c] >= week.cap[c] for c in here):
                 reasons.append(
-                    f"everyone deployed here ({len(here)}) is already at their rest limit, and "
-                    f"the {len(others)} others within commute are needed at their own posts"
-                    + (f" ({len(idle)} more are free only on other days)" if idle else "")
+                    Said(
+                        N_(
+                            "everyone deployed here ({here}) is already at their rest limit, and "
+                            "the {others} others within commute are needed at their own posts "
+                            "({idle} more are free only on other days)"
+                        )
+                        if idle
+                        else N_(
+                            "everyone deployed here ({here}) is already at their rest "
+                            "limit, and the {others} others within commute are needed at "
+                            "their own posts"
+                        ),
+                        here=len(here),
+                        others=len(others),
+                        idle=len(idle),
+                    )  # fmt: skip
                 )
             elif any(c in week.locks_by_cadre for c in here) or any(
                 a.post_id == p for a in week.locks
             ):
                 reasons.append(
-                    "locked shifts fix part of this post's week; unlock some to free cadres"
-                )
+                    Said(N_("locked shifts fix part of this post's week; unlock some to free "
+                            "cadres"))
+                )  # fmt: skip
             else:
                 reasons.append(
-                    "the cadres within commute cannot take more without breaking rest rules "
-                    "(days off, 11 h between shifts, days in a row counting last week)"
+                    Said(
+                        N_(
+                            "the cadres within commute cannot take more without breaking rest "
+                            "rules (days off, 11 h between shifts, days in a row counting last "
+                            "week)"
+                        )
+                    )
                 )
-        lines.append(f"{head}: " + "; ".join(reasons))
+        lines.append(
+            Said(
+                N_("{post}: {n} shift(s) unmet ({slots}): {reasons}"),
+                post=label,
+                n=missing,
+                slots=slots,
+                reasons=Joined(reasons),
+            )  # fmt: skip
+        )
     return lines

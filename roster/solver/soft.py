@@ -48,9 +48,17 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from roster.domain import Assignment
+from roster.i18n import N_
 from roster.solver import wishes
 from roster.solver.hard import work_literal
 from roster.solver.prepare import NIGHT_HEAVY, Week
+
+# the soft rules' names as people see them (the codes stay English in --json and stats)
+RULE_NAMES = (
+    N_("unmet"), N_("continuity"), N_("commute"), N_("commute_max"), N_("fairness_nights"),
+    N_("fairness_weekends"), N_("rotation"), N_("stability"), N_("week_end"), N_("party_post"),
+    N_("party_group"), N_("unit_spread"), N_("reserve"), N_("wish_avoid"), N_("wish_prefer"),
+)  # fmt: skip
 
 RULES = (
     "unmet",

@@ -11,8 +11,12 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from roster.domain import Assignment
+from roster.i18n import N_
 from roster.solver import soft
 from roster.solver.prepare import Week
+
+# the causes `post_changes` and `changes` count by (their keys, shown as people read them)
+CAUSES = (N_("rotation"), N_("absence"), N_("coverage"), N_("demand"), N_("trade-off"))
 
 
 def gini(values: list[int]) -> float:

@@ -29,6 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from roster.domain import Assignment, District, Wish, most_working_days
+from roster.i18n import N_
 
 AVOID, PREFER, UNAVAILABLE = "avoid", "prefer", "unavailable"
 
@@ -145,6 +146,10 @@ def placing_week(week):
 # --- unit quotas, lazily -------------------------------------------------------------------
 
 QUOTA_NOTE = "unit quota"
+# why a wish went unmet (`report`'s reasons: codes in --json, shown as people read them)
+UNMET_REASONS = (
+    N_("coverage"), N_("rest"), N_("locked"), N_("another hard rule"), N_("another soft rule"),
+)  # fmt: skip
 
 
 def keep_quotas(solve_once, district: District, week_start: dt.date, **options):

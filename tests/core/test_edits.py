@@ -89,6 +89,26 @@ def test_refused_edit_goes_through_with_an_override_that_is_audited(editor, db):
     assert details["breaches"]
 
 
+def test_a_refusal_is_told_in_chinese_and_audited_in_english(chinese, editor, db):
+    with pytest.raises(Refused) as refused:
+        editor.assign(1, P03, SUNDAY, "N")
+    assert str(refused.value) == (
+        "安排王金宝(G0001)到北沟村 2026-12-13 N：被拒绝，王金宝 (G0001)本周只轮休 0 天，"
+        "至少应轮休 1 天；王金宝 (G0001)连续值守 7 天（2026-12-07 至 2026-12-13），最多允许 6 天"
+    )
+    change = editor.assign(1, P03, SUNDAY, "N", override="没人能来")
+    assert change.label == "安排王金宝(G0001)到北沟村 2026-12-13 N"
+    details = json.loads(audit(db, "edit.override")[0].details)
+    assert details["edit"] == change.record == "assign 王金宝(G0001) to 北沟村 2026-12-13 N"
+    assert details["breaches"][0] == (
+        "rest_days: 王金宝 (G0001) has 0 day(s) off this week; at least 1 required"
+    )
+    with pytest.raises(EditError, match="没有班次"):
+        editor.unassign(16, MONDAY)
+    assert editor.undo().label == change.label
+    assert json.loads(audit(db, "edit")[0].details)["edit"].startswith("undo assign 王金宝")
+
+
 def test_blank_override_is_no_override(editor):
     with pytest.raises(Refused):
         editor.assign(1, P03, SUNDAY, "N", override="   ")

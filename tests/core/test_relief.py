@@ -139,6 +139,20 @@ def test_nothing_covers_and_says_why():
     assert whole_week_ok(d, roster, option) == []
 
 
+def test_options_are_told_in_chinese_and_kept_in_english(chinese):
+    d, roster = colleague_or_neighbour()
+    options = relief.relief_options(d, roster, 1, day(1), day(1))
+    take = next(o for o in options if o.kind == "take_over")
+    assert take.summary == "同值守点当天轮休的干部2 (G0002)接12月8日 周二 测试村1 白班"
+    assert take.to_json()["summary"] == (
+        "干部2 (G0002) of the same post, resting then, takes Tue 12-08 白班 at 测试村1"
+    )
+    assert [e.detail for e in take.worsened] == ["干部2的班次由 3 个增至 4 个"]
+    assert take.to_json()["worsened"][0]["detail"] == "干部2 works 4 shifts instead of 3"
+    with pytest.raises(relief.ReliefError, match="最后一天 2026-12-07 早于第一天 2026-12-10"):
+        relief.relief_options(d, roster, 1, day(3), day(0))
+
+
 def test_nobody_within_commute_is_said_so():
     d = district([post(1)], [cadre(1), cadre(2, north_km=80, max_km=25)], demand(1))
     roster = week_roster([A(day(0), 1, 1, "D")])

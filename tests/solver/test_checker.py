@@ -110,3 +110,14 @@ def test_unknown_references_are_reported_not_crashed_on():
     d = one_post(1)
     found = check_roster(d, MONDAY, [Assignment(day(0), 99, 1, "X")], coverage=False)
     assert rules(found) == {"unknown"}
+
+
+def test_a_breach_is_told_in_chinese_and_kept_in_english(chinese):
+    d = one_post(1)
+    [b] = check_roster(d, MONDAY, full_week([1], days_off={1: 3}))
+    assert b.message == "值守点 测试村1 (V001)，12月10日 周四，D 白班：应到 1 人，实到 0 人"
+    # compared, stored and written in --json in English, whatever the language spoken
+    assert (
+        b.record == "post 测试村1 (V001) on Thu 2026-12-10, shift D 白班: 0 of 1 required on duty"
+    )
+    assert b.to_json()["message"] == b.record and b.key[-1] == b.record

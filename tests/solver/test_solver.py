@@ -10,7 +10,7 @@ from dataclasses import replace
 from roster.domain import Absence, Assignment, Settings
 from roster.solver import Progress, SolveControl, solve_week
 from roster.solver.checker import check_roster
-from roster.solver.explain import capacity_report
+from roster.solver.explain import capacity_report, shown
 from tests.factories import (
     MONDAY,
     cadre,
@@ -97,6 +97,18 @@ def test_commute_bites_and_is_explained():
     res = judged(d, solve(d))
     assert len(res.unmet) == 7 and res.assignments == []
     assert any("V001" in e and "within commute" in e for e in res.explanations)
+
+
+def test_an_explanation_is_kept_in_english_and_shown_in_chinese(chinese):
+    d = district([post(1, north_km=30)], [cadre(1, max_km=25), cadre(2, max_km=25)], demand(1))
+    res = solve(d)
+    [line] = res.explanations  # English: stored with the roster, in --json
+    assert line.startswith("post 测试村1 (V001): 7 shift(s) unmet (Mon 12-07 D, Tue 12-08 D")
+    assert shown(line).startswith(
+        "值守点 测试村1 (V001)：7 个班次缺岗（12月7日 周一 D，12月8日 周二 D"
+    )
+    assert "通勤范围内没有在岗干部" in shown(line)
+    assert shown("a line from elsewhere") == "a line from elsewhere"
 
 
 def test_commute_does_not_bite_within_reach():
