@@ -131,6 +131,19 @@ def _sqlite_code(error: BaseException) -> int | None:
     return None if code is None else code & 0xFF
 
 
+def is_busy(error: BaseException) -> bool:
+    """Whether `error` is another process holding the database (worth trying again): ask
+    this, not whether `describe`'s line says "busy" (it may be in Chinese)."""
+    if isinstance(error, DatabaseBusy):
+        return True
+    if isinstance(error, sqlite3.Error):
+        code = _sqlite_code(error)
+        return (
+            code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(error).lower()
+        )
+    return False
+
+
 def describe(error: BaseException, db_path: object = None) -> str | None:
     """One line for a failure a user can meet, or None for an unexpected one (a bug)."""
     where = f"{db_path}" if db_path else _("the database")
@@ -139,7 +152,7 @@ def describe(error: BaseException, db_path: object = None) -> str | None:
     if isinstance(error, sqlite3.Error):
         code = _sqlite_code(error)
         text = str(error).lower()
-        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text:
+        if is_busy(error):
             return _(
                 "{db} is busy (another process is writing to it); wait a moment and try again"
             ).format(db=where)

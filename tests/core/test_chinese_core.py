@@ -62,6 +62,7 @@ def test_a_busy_database_is_told_in_chinese(chinese, tmp_path):
         holder.execute("rollback")
         holder.close()
     assert errors.describe(busy.value, path) == f"{path} 正忙（另一个进程正在写入）；请稍等片刻再试"
+    assert errors.is_busy(busy.value)  # what a screen asks to offer a retry, in any language
 
 
 def test_a_stale_roster_names_who_changed_it_in_chinese(chinese):
