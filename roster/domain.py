@@ -350,8 +350,20 @@ def readable_details(details: str) -> str:
             item = ", ".join(f"{k} {v}" for k, v in item.items())
         elif isinstance(item, bool):
             item = _("yes") if item else _("no")
-        parts.append(str(item) if key == "edit" else f"{key.replace('_', ' ')} {item}")
+        label = key.replace("_", " ")
+        if label in DETAIL_WORDS:
+            label = _(label)
+        parts.append(str(item) if key == "edit" else f"{label} {item}")
     return " · ".join(parts)
+
+
+# The keys of audit details that `readable_details` shows translated (the records keep them
+# in English; any other key is shown as stored).
+DETAIL_WORDS = frozenset({
+    N_("week"), N_("version"), N_("cadre"), N_("user"), N_("role"), N_("towns"), N_("what"),
+    N_("reason"), N_("kind"), N_("when"), N_("wish"), N_("from"), N_("to"), N_("before"),
+    N_("after"), N_("note"), N_("request"),
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
