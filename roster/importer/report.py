@@ -137,7 +137,8 @@ class ImportReport:
                 kind=kind, added=c.inserted, changed=c.changed, unchanged=c.unchanged
             )
             if c.fields:
-                text += " (" + ", ".join(f"{k} {n}" for k, n in sorted(c.fields.items())) + ")"
+                fields = ", ".join(f"{k} {n}" for k, n in sorted(c.fields.items()))
+                text += _(" ({fields})").format(fields=fields)
             if c.encoding:
                 text += _(" [read as {encoding}]").format(encoding=c.encoding)
             if c.ignored_columns:

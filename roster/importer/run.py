@@ -328,7 +328,11 @@ class _Writer:
                       "again with --confirm").format(cadre=who, was=_(was), now=_(now)),
                 )  # fmt: skip
             if c in ("status", "night_ok", "max_commute_km"):
-                counts.named.append(f"{who}: {c} {_word(c, was)} → {_word(c, now)}")
+                counts.named.append(
+                    _("{cadre}: {column} {was} → {now}").format(
+                        cadre=who, column=c, was=_word(c, was), now=_word(c, now)
+                    )
+                )
 
     def flush(self) -> None:
         if self.inserts:
