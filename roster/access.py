@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from roster import store
+from roster.i18n import N_, _
 from roster.identity import (
     ClaimRefused,
     current,
@@ -35,7 +36,12 @@ ROLES = ("district", "town", "inspector")
 
 
 class NotAllowed(Exception):
-    """The actor's role or towns do not cover this change."""
+    """The actor's role or towns do not cover this change. The message is in the language
+    spoken; `english` is the same in English, for the audit record of the refusal."""
+
+    def __init__(self, message: str, english: str | None = None) -> None:
+        super().__init__(message)
+        self.english = message if english is None else english
 
 
 @dataclass(frozen=True)
@@ -54,17 +60,26 @@ class Access:
         """The login whose rights these are ("li" of "li (by boss)")."""
         return self.actor.split(" (by ", 1)[0]
 
-    def describe(self) -> str:
+    def describe(self, english: bool = False) -> str:
+        """Who acts and what they may do, in the language spoken (`english`: in English,
+        for an audit record)."""
+        say = (lambda text: text) if english else _
         if self.open_setup:
-            return f"{self.actor} (no coordinators set up yet: everyone may edit)"
-        if self.role == "unknown":
-            return (
-                f"{self.actor} is not a coordinator: read-only. A district coordinator can add "
-                f"you with `roster user add {self.login} --role town --town NAME`"
+            text = N_("{actor} (no coordinators set up yet: everyone may edit)")
+        elif self.role == "unknown":
+            text = N_(
+                "{actor} is not a coordinator: read-only. A district coordinator can add "
+                "you with `roster user add {login} --role town --town NAME`"
             )
-        if self.role == "inspector":
-            return f"{self.actor} (inspector: read-only)"
-        return f"{self.actor} ({self.role} coordinator)"
+        elif self.role == "inspector":
+            text = N_("{actor} (inspector: read-only)")
+        elif self.role == "district":
+            text = N_("{actor} (district coordinator)")
+        elif self.role == "town":
+            text = N_("{actor} (town coordinator)")
+        else:
+            return f"{self.actor} ({self.role} coordinator)"
+        return say(text).format(actor=self.actor, login=self.login)
 
     def may_edit_town(self, town_id: int) -> bool:
         if self.role == "district":
@@ -72,16 +87,30 @@ class Access:
         return self.role == "town" and town_id in self.town_ids
 
     def require_town(self, town_id: int, town_name: str, what: str) -> None:
+        """Refuse (`NotAllowed`) unless the actor may change `town_name`. `what` is the
+        change in English, marked `N_` by the caller (`N_("edit the roster")`): the refusal
+        says `_(what)`, its English form (for the audit) `what`."""
         if self.read_only:
-            raise NotAllowed(f"{self.describe()}; cannot {what}")
-        if not self.may_edit_town(town_id):
-            raise NotAllowed(
-                f"{self.actor} coordinates other towns, not {town_name}; cannot {what}"
-            )
+            text = N_("{access}; cannot {what}")
+        elif not self.may_edit_town(town_id):
+            text = N_("{actor} coordinates other towns, not {town}; cannot {what}")
+        else:
+            return
+        values = {"actor": self.actor, "town": town_name}
+        raise NotAllowed(
+            _(text).format(access=self.describe(), what=_(what), **values),
+            text.format(access=self.describe(english=True), what=what, **values),
+        )
 
     def require_district(self, what: str) -> None:
+        """Refuse (`NotAllowed`) unless the actor is a district coordinator (`what`: as
+        for `require_town`)."""
         if self.role != "district":
-            raise NotAllowed(f"only a district coordinator may {what}; {self.describe()}")
+            text = N_("only a district coordinator may {what}; {access}")
+            raise NotAllowed(
+                _(text).format(what=_(what), access=self.describe()),
+                text.format(what=what, access=self.describe(english=True)),
+            )
 
 
 def access_for(db: sqlite_utils.Database, actor: str | None = None) -> Access:
@@ -106,16 +135,24 @@ def add_user(
     db: sqlite_utils.Database, os_user: str, role: str, towns: list[str], by: Access
 ) -> None:
     """Add or update a coordinator; town coordinators need at least one town."""
-    by.require_district("add coordinators")
+    by.require_district(N_("add coordinators"))
     if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+        raise ValueError(
+            _("unknown role {role}: use one of {roles}").format(
+                role=repr(role), roles=", ".join(ROLES)
+            )
+        )
     if role == "town" and not towns:
-        raise ValueError("a town coordinator needs at least one --town")
+        raise ValueError(_("a town coordinator needs at least one --town"))
     town_ids = []
     known = {r["name"]: r["id"] for r in db["towns"].rows}
     for name in towns:
         if name not in known:
-            raise ValueError(f"unknown town {name!r}: known towns are {', '.join(known)}")
+            raise ValueError(
+                _("unknown town {town}: known towns are {towns}").format(
+                    town=repr(name), towns=", ".join(known)
+                )
+            )
         town_ids.append(known[name])
     with db.atomic():
         _keep_a_district(db, os_user, role)
@@ -131,10 +168,10 @@ def add_user(
 
 
 def remove_user(db: sqlite_utils.Database, os_user: str, by: Access) -> None:
-    by.require_district("remove coordinators")
+    by.require_district(N_("remove coordinators"))
     with db.atomic():
         if not db["coordinators"].count_where("os_user = ?", [os_user]):
-            raise ValueError(f"{os_user} is not a coordinator")
+            raise ValueError(_("{login} is not a coordinator").format(login=os_user))
         _keep_a_district(db, os_user, None)
         db.execute("delete from coordinator_towns where os_user = ?", [os_user])
         db.execute("delete from coordinators where os_user = ?", [os_user])
@@ -154,15 +191,19 @@ def _keep_a_district(db: sqlite_utils.Database, os_user: str, role: str | None) 
         return
     if not db["coordinators"].count:
         raise ValueError(
-            f"the first coordinator must be a district coordinator: add yourself first with "
-            f"`roster user add {current().person} --role district`, then {os_user}"
+            _(
+                "the first coordinator must be a district coordinator: add yourself first "
+                "with `roster user add {me} --role district`, then {login}"
+            ).format(me=current().person, login=os_user)
         )
     if role is None or db["coordinators"].count_where(
         "os_user = ? and role = 'district'", [os_user]
     ):
         raise ValueError(
-            f"{os_user} is the only district coordinator: add another district coordinator "
-            "first, or nobody could manage coordinators, solve or publish any more"
+            _(
+                "{login} is the only district coordinator: add another district coordinator "
+                "first, or nobody could manage coordinators, solve or publish any more"
+            ).format(login=os_user)
         )
 
 
@@ -177,8 +218,14 @@ def list_users(db: sqlite_utils.Database) -> list[dict]:
     ]  # fmt: skip
 
 
-def refuse(db: sqlite_utils.Database, access: Access, what: str, reason: str) -> None:
-    """Record a refused attempt in the audit log (it is evidence, so it is kept)."""
+def refuse(
+    db: sqlite_utils.Database, access: Access, what: str, reason: str | BaseException
+) -> None:
+    """Record a refused attempt in the audit log (it is evidence, so it is kept). Pass the
+    refusal itself as `reason` (a `NotAllowed`): the record keeps its English words
+    whatever language the person was told it in."""
+    if not isinstance(reason, str):
+        reason = getattr(reason, "english", None) or str(reason)
     with db.atomic():
         store.add_audit(db, "refused", {"what": what, "reason": reason}, access.actor)
 
@@ -187,6 +234,6 @@ def refuse_claim(db: sqlite_utils.Database, refused: ClaimRefused) -> None:
     """Audit an attempt to act as someone else, under the real name."""
     with db.atomic():
         store.add_audit(
-            db, "refused", {"what": "act as someone else", "reason": str(refused)},
+            db, "refused", {"what": "act as someone else", "reason": refused.english},
             refused.real.actor,
         )  # fmt: skip

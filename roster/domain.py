@@ -11,6 +11,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from roster.i18n import N_, _
+
 # Default maximum commute (km, road distance) by transport mode; a cadre may override it.
 TRANSPORT_MAX_KM: dict[str, float] = {
     "walk": 3.0,
@@ -27,6 +29,15 @@ ABSENCE_KINDS = ("sick", "family", "leave", "training", "recalled", "other")
 ASSIGNMENT_SOURCES = ("solver", "manual", "relief")
 ROSTER_STATUSES = ("draft", "published")
 WISH_KINDS = ("unavailable", "avoid", "prefer")
+# The codes above are stored in English and shown translated, `_(code)`; their words:
+CODE_WORDS = (
+    N_("walk"), N_("bicycle"), N_("e-bike"), N_("bus"), N_("car"),
+    N_("village"), N_("community"),
+    N_("active"), N_("on_leave"), N_("recalled"), N_("withdrawn"),
+    N_("sick"), N_("family"), N_("leave"), N_("training"), N_("other"),
+    N_("draft"), N_("published"),
+    N_("unavailable"), N_("avoid"), N_("prefer"),
+)  # fmt: skip
 
 
 def minutes(hhmm: str) -> int:
@@ -232,25 +243,36 @@ class Wish:
         return settings.weight_wish_prefer if self.kind == "prefer" else 0
 
     def describe(self) -> str:
-        """When the wish applies, in words: "Sat, Sun N from 2026-03-01 to 2026-03-31"."""
-        names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+        """When the wish applies, in English words (what audit records store): "Sat, Sun
+        N from 2026-03-01 to 2026-03-31". `label()` says it in the current language."""
+        return self._when(lambda text: text, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+
+    def label(self) -> str:
+        """When the wish applies, in the current language, for a screen or a command's
+        output ("Sat, Sun N from 2026-03-01 to 2026-03-31" / "周六、周日 N 自2026-03-01
+        至2026-03-31")."""
+        from roster import i18n
+
+        return self._when(_, tuple(i18n.weekday_name(i) for i in range(7)))
+
+    def _when(self, say, names: tuple[str, ...]) -> str:
         parts = []
         if self.weekdays:
             parts.append(
-                "every day"
+                say(N_("every day"))
                 if len(self.weekdays) == 7
-                else ", ".join(names[d - 1] for d in self.weekdays)
+                else say(N_(", ")).join(names[d - 1] for d in self.weekdays)
             )
         if self.shift:
-            parts.append(f"shift {self.shift}")
+            parts.append(say(N_("shift {shift}")).format(shift=self.shift))
         if self.date and not self.weekdays and self.until is None:
-            parts.append(f"on {self.date.isoformat()}")
+            parts.append(say(N_("on {date}")).format(date=self.date.isoformat()))
         else:
             if self.date:
-                parts.append(f"from {self.date.isoformat()}")
+                parts.append(say(N_("from {date}")).format(date=self.date.isoformat()))
             if self.until:
-                parts.append(f"until {self.until.isoformat()}")
-        return " ".join(parts) or "always"
+                parts.append(say(N_("until {date}")).format(date=self.until.isoformat()))
+        return " ".join(parts) or say(N_("always"))
 
 
 @dataclass(frozen=True)
@@ -327,9 +349,21 @@ def readable_details(details: str) -> str:
         elif isinstance(item, dict):
             item = ", ".join(f"{k} {v}" for k, v in item.items())
         elif isinstance(item, bool):
-            item = "yes" if item else "no"
-        parts.append(str(item) if key == "edit" else f"{key.replace('_', ' ')} {item}")
+            item = _("yes") if item else _("no")
+        label = key.replace("_", " ")
+        if label in DETAIL_WORDS:
+            label = _(label)
+        parts.append(str(item) if key == "edit" else f"{label} {item}")
     return " · ".join(parts)
+
+
+# The keys of audit details that `readable_details` shows translated (the records keep them
+# in English; any other key is shown as stored).
+DETAIL_WORDS = frozenset({
+    N_("week"), N_("version"), N_("cadre"), N_("user"), N_("role"), N_("towns"), N_("what"),
+    N_("reason"), N_("kind"), N_("when"), N_("wish"), N_("from"), N_("to"), N_("before"),
+    N_("after"), N_("note"), N_("request"),
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -380,24 +414,46 @@ class Settings:
         """The value of setting `name` written as `text`, checked against its range."""
         defaults = cls().__dict__
         if name not in defaults:
-            raise SettingError(f"there is no setting {name!r}; `roster settings` lists them")
+            raise SettingError(
+                _("there is no setting {name}; `roster settings` lists them").format(
+                    name=repr(name)
+                )
+            )
         default = defaults[name]
-        fix = f"; set it with `roster settings set {name} VALUE`" if stored else ""
+        fix = (
+            _("; set it with `roster settings set {name} VALUE`").format(name=name)
+            if stored
+            else ""
+        )
+        value = repr(text)
         try:
             number = float(str(text).strip())
         except ValueError:
-            raise SettingError(f"setting {name} is {text!r}, not a number{fix}") from None
+            number = math.nan
         if not math.isfinite(number):
-            raise SettingError(f"setting {name} is {text!r}, not a number{fix}")
+            raise SettingError(
+                _("setting {name} is {value}, not a number{fix}").format(
+                    name=name, value=value, fix=fix
+                )
+            )
         if isinstance(default, int) and not number.is_integer():
-            raise SettingError(f"setting {name} must be a whole number, not {text!r}{fix}")
+            raise SettingError(
+                _("setting {name} must be a whole number, not {value}{fix}").format(
+                    name=name, value=value, fix=fix
+                )
+            )
         lo, hi = SETTING_RANGES.get(name, (0, 1_000_000))
         if not lo <= number <= hi:
-            raise SettingError(f"setting {name} must be between {lo} and {hi}, not {text!r}{fix}")
+            raise SettingError(
+                _("setting {name} must be between {lo} and {hi}, not {value}{fix}").format(
+                    name=name, lo=lo, hi=hi, value=value, fix=fix
+                )
+            )
         return type(default)(number)
 
     def describe(self) -> list[tuple[str, int | float, int | float, str]]:
-        """Every setting: name, value in force, default, meaning."""
+        """Every setting: name, value in force, default, meaning (in English, as
+        `SETTING_MEANINGS` holds it: show it as `_(meaning)`)."""
         defaults = Settings().__dict__
         return [
             (name, value, defaults[name], SETTING_MEANINGS.get(name, ""))
@@ -423,41 +479,51 @@ SETTING_RANGES: dict[str, tuple[float, float]] = {
     "max_night_weeks": (1, 52),
 }
 
-# What each setting means, as `roster settings` and docs/rules.md say it.
+# What each setting means, as `roster settings` and docs/rules.md say it (marked N_: show
+# a meaning as `_(meaning)`).
 SETTING_MEANINGS: dict[str, str] = {
-    "min_rest_days": "days off each cadre has at least in each week",
-    "max_consecutive_days": "most working days in a row, counting last week's roster",
-    "min_consecutive_days": "shortest run of worked days inside a week (1: no minimum)",
-    "min_consecutive_days_off": "shortest run of days off inside a week (1: no minimum)",
-    "min_rest_hours": "hours from the end of one shift to the start of the next",
-    "road_factor": "road km = great-circle km times this factor",
-    "weight_unmet": "cost per required shift nobody covers",
-    "weight_continuity": "cost per cadre taken away from last week's post",
-    "weight_commute": "cost per km of each deployed cadre's commute",
-    "weight_commute_max": "cost per km of the longest commute",
-    "weight_fairness": "cost per weekend shift of spread at a post beyond the tolerance "
-    "(in relief: nights, weekends and workload too)",
-    "weight_party_post": "cost per day of demand at a post with no party member",
-    "weight_party_group": "cost per party member a work group lacks below three",
-    "weight_unit_spread": "cost per cadre outside their unit's home work group",
-    "weight_reserve": "cost per cadre deployed beyond what a post needs",
-    "fairness_weeks": "weeks over which nights and weekend duties are balanced "
-    "(this week and the ones before)",
-    "weight_night_share": "cost per night, times (2 x the cadre's nights in the window + 1): "
-    "nights go to those who have had fewest",
-    "min_stint_weeks": "weeks at a post before a planned move",
-    "max_team_turnover": "share of a post's team that may leave in one week (absences aside)",
-    "max_night_weeks": "consecutive night-heavy weeks (3 or more nights) before a break",
-    "weight_rotation": "cost per breach of a rotation rule (stint, night weeks)",
-    "weight_turnover": "cost per cadre beyond the share of a team that may leave in a week",
-    "weight_stability": "cost per duty a re-solve changes in a draft week",
-    "weight_stability_published": "cost per duty a re-solve changes in a published week",
-    "weight_week_end": "cost per cadre whose run of days reaches the limit on Sunday "
-    "(Monday then lost)",
-    "weight_wish_avoid": "cost per shift worked on a day or shift the cadre asked to avoid "
-    "(a wish's own weight replaces it)",
-    "weight_wish_prefer": "cost per preferred day the cadre does not work "
-    "(a wish's own weight replaces it)",
+    "min_rest_days": N_("days off each cadre has at least in each week"),
+    "max_consecutive_days": N_("most working days in a row, counting last week's roster"),
+    "min_consecutive_days": N_("shortest run of worked days inside a week (1: no minimum)"),
+    "min_consecutive_days_off": N_("shortest run of days off inside a week (1: no minimum)"),
+    "min_rest_hours": N_("hours from the end of one shift to the start of the next"),
+    "road_factor": N_("road km = great-circle km times this factor"),
+    "weight_unmet": N_("cost per required shift nobody covers"),
+    "weight_continuity": N_("cost per cadre taken away from last week's post"),
+    "weight_commute": N_("cost per km of each deployed cadre's commute"),
+    "weight_commute_max": N_("cost per km of the longest commute"),
+    "weight_fairness": N_(
+        "cost per weekend shift of spread at a post beyond the tolerance "
+        "(in relief: nights, weekends and workload too)"
+    ),
+    "weight_party_post": N_("cost per day of demand at a post with no party member"),
+    "weight_party_group": N_("cost per party member a work group lacks below three"),
+    "weight_unit_spread": N_("cost per cadre outside their unit's home work group"),
+    "weight_reserve": N_("cost per cadre deployed beyond what a post needs"),
+    "fairness_weeks": N_(
+        "weeks over which nights and weekend duties are balanced (this week and the ones before)"
+    ),
+    "weight_night_share": N_(
+        "cost per night, times (2 x the cadre's nights in the window + 1): "
+        "nights go to those who have had fewest"
+    ),
+    "min_stint_weeks": N_("weeks at a post before a planned move"),
+    "max_team_turnover": N_("share of a post's team that may leave in one week (absences aside)"),
+    "max_night_weeks": N_("consecutive night-heavy weeks (3 or more nights) before a break"),
+    "weight_rotation": N_("cost per breach of a rotation rule (stint, night weeks)"),
+    "weight_turnover": N_("cost per cadre beyond the share of a team that may leave in a week"),
+    "weight_stability": N_("cost per duty a re-solve changes in a draft week"),
+    "weight_stability_published": N_("cost per duty a re-solve changes in a published week"),
+    "weight_week_end": N_(
+        "cost per cadre whose run of days reaches the limit on Sunday (Monday then lost)"
+    ),
+    "weight_wish_avoid": N_(
+        "cost per shift worked on a day or shift the cadre asked to avoid "
+        "(a wish's own weight replaces it)"
+    ),
+    "weight_wish_prefer": N_(
+        "cost per preferred day the cadre does not work (a wish's own weight replaces it)"
+    ),
 }
 
 

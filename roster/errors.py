@@ -13,6 +13,7 @@ import errno
 import sqlite3
 
 from roster.clock import local_text
+from roster.i18n import _
 
 
 class RosterError(Exception):
@@ -52,16 +53,17 @@ class StaleRoster(RosterError):
     """The roster was changed by someone else since this view read it."""
 
     def __init__(self, week_start: dt.date, stored: int, expected: int, by: str = "", at: str = ""):
-        who = f" by {by}" if by else " by someone else"
-        when = f" at {local_text(at)}" if at else ""
+        who = _(" by {actor}").format(actor=by) if by else _(" by someone else")
         if expected == 0:
-            had = "you started from no roster"
+            had = _("you started from no roster")
         else:
-            had = f"you had version {expected}"
+            had = _("you had version {version}").format(version=expected)
         super().__init__(
-            f"the roster of the week of {week_start} was changed{who}{when} "
-            f"(version {stored}; {had}): nothing was saved; look at the week again, then redo "
-            "your change or solve again"
+            _(
+                "the roster of the week of {week} was changed{by}{at} "
+                "(version {version}; {had}): nothing was saved; look at the week again, then "
+                "redo your change or solve again"
+            ).format(week=week_start, by=who, at=_at(at), version=stored, had=had)
         )
         self.week_start = week_start
         self.stored = stored
@@ -86,14 +88,22 @@ class NeighbourChanged(StaleRoster):
 
     def __init__(self, stale: StaleRoster, saving: dt.date, problem: str = "") -> None:
         super().__init__(stale.week_start, stale.stored, stale.expected, stale.by, stale.at)
-        who = f" by {stale.by}" if stale.by else ""
-        when = f" at {local_text(stale.at)}" if stale.at else ""
-        side = "before" if stale.week_start < saving else "after"
-        why = f" ({problem})" if problem else ""
+        who = _(" by {actor}").format(actor=stale.by) if stale.by else ""
+        if stale.week_start < saving:
+            text = _(
+                "the week before ({week}) was changed{by}{at} while you worked on the week of "
+                "{saving}, which would now break a rest rule across them{why}: nothing was "
+                "saved; look at it again (solve it again)"
+            )
+        else:
+            text = _(
+                "the week after ({week}) was changed{by}{at} while you worked on the week of "
+                "{saving}, which would now break a rest rule across them{why}: nothing was "
+                "saved; look at it again (solve it again)"
+            )
+        why = _(" ({problem})").format(problem=problem) if problem else ""
         self.args = (
-            f"the week {side} ({stale.week_start}) was changed{who}{when} while you worked "
-            f"on the week of {saving}, which would now break a rest rule across them{why}: "
-            "nothing was saved; look at it again (solve it again)",
+            text.format(week=stale.week_start, by=who, at=_at(stale.at), saving=saving, why=why),
         )
 
 
@@ -102,12 +112,18 @@ class PublishedRoster(StaleRoster):
 
     def __init__(self, week_start: dt.date, stored: int, expected: int, by: str = "", at: str = ""):
         super().__init__(week_start, stored, expected, by, at)
-        who = f" by {by}" if by else ""
-        when = f" at {local_text(at)}" if at else ""
+        who = _(" by {actor}").format(actor=by) if by else ""
         self.args = (
-            f"the week of {week_start} was published{who}{when}; a solve never replaces a "
-            "published roster: nothing was saved (settle changes as edits or relief requests)",
+            _(
+                "the week of {week} was published{by}{at}; a solve never replaces a published "
+                "roster: nothing was saved (settle changes as edits or relief requests)"
+            ).format(week=week_start, by=who, at=_at(at)),
         )
+
+
+def _at(at: str) -> str:
+    """ " at 12-07 10:30" (a stored UTC time, shown local), or "" when unknown."""
+    return _(" at {time}").format(time=local_text(at)) if at else ""
 
 
 def _sqlite_code(error: BaseException) -> int | None:
@@ -115,70 +131,87 @@ def _sqlite_code(error: BaseException) -> int | None:
     return None if code is None else code & 0xFF
 
 
+def is_busy(error: BaseException) -> bool:
+    """Whether `error` is another process holding the database (worth trying again): ask
+    this, not whether `describe`'s line says "busy" (it may be in Chinese)."""
+    if isinstance(error, DatabaseBusy):
+        return True
+    if isinstance(error, sqlite3.Error):
+        code = _sqlite_code(error)
+        return (
+            code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(error).lower()
+        )
+    return False
+
+
 def describe(error: BaseException, db_path: object = None) -> str | None:
     """One line for a failure a user can meet, or None for an unexpected one (a bug)."""
-    where = f"{db_path}" if db_path else "the database"
+    where = f"{db_path}" if db_path else _("the database")
     if isinstance(error, RosterError):
         return str(error)
     if isinstance(error, sqlite3.Error):
         code = _sqlite_code(error)
         text = str(error).lower()
-        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text:
-            return (
-                f"{where} is busy (another process is writing to it); wait a moment and try again"
-            )
+        if is_busy(error):
+            return _(
+                "{db} is busy (another process is writing to it); wait a moment and try again"
+            ).format(db=where)
         if code == sqlite3.SQLITE_FULL or "disk is full" in text or "database or disk" in text:
-            return (
-                f"the disk holding {where} is full: nothing was saved; free some space and "
-                "try again"
-            )
+            return _(
+                "the disk holding {db} is full: nothing was saved; free some space and try again"
+            ).format(db=where)
         if code == sqlite3.SQLITE_READONLY or "readonly" in text or "read-only" in text:
-            return (
-                f"{where} cannot be written (the file or its folder is read-only, or not "
-                "yours): nothing was saved; ask whoever manages it for write access"
-            )
+            return _(
+                "{db} cannot be written (the file or its folder is read-only, or not yours): "
+                "nothing was saved; ask whoever manages it for write access"
+            ).format(db=where)
         if code == sqlite3.SQLITE_CANTOPEN or "unable to open" in text:
-            return (
-                f"cannot open {where} (a missing or read-only folder, or no permission); "
-                "check the path and its permissions"
-            )
+            return _(
+                "cannot open {db} (a missing or read-only folder, or no permission); check the "
+                "path and its permissions"
+            ).format(db=where)
         if code == sqlite3.SQLITE_IOERR or "disk i/o" in text:
-            return (
-                f"reading or writing {where} failed (a disk or file-system error, or a full "
-                "or read-only disk): nothing was saved; check the disk and try again"
-            )
+            return _(
+                "reading or writing {db} failed (a disk or file-system error, or a full or "
+                "read-only disk): nothing was saved; check the disk and try again"
+            ).format(db=where)
         if code == sqlite3.SQLITE_NOTADB or "not a database" in text:
-            return (
-                f"{where} is not a roster database (not an SQLite file, or its first page is "
+            return _(
+                "{db} is not a roster database (not an SQLite file, or its first page is "
                 "damaged): check --db; if it was your roster database, restore the latest "
                 "backup with `roster restore BACKUP`"
-            )
+            ).format(db=where)
         if code == sqlite3.SQLITE_CORRUPT or "malformed" in text:
-            return (
-                f"{where} is damaged (part of the file is unreadable): nothing was saved; "
-                "restore the latest backup with `roster restore BACKUP`"
-            )
+            return _(
+                "{db} is damaged (part of the file is unreadable): nothing was saved; restore "
+                "the latest backup with `roster restore BACKUP`"
+            ).format(db=where)
         return None
     if isinstance(error, OSError):
         if error.errno is None:  # raised by roster itself with a message that says what to do
             return str(error)
         name = f" {error.filename}" if error.filename else ""
         if error.errno == errno.ENOSPC or error.errno == errno.EFBIG:
-            return f"the disk is full (writing{name}): nothing was saved; free some space"
-        if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            return (
-                f"no permission to write{name} (read-only file, folder or disk): ask whoever "
-                "manages it for write access"
+            return _("the disk is full (writing{file}): nothing was saved; free some space").format(
+                file=name
             )
+        if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return _(
+                "no permission to write{file} (read-only file, folder or disk): ask whoever "
+                "manages it for write access"
+            ).format(file=name)
         if error.errno == errno.ENOENT:
-            return f"{error.strerror.lower() if error.strerror else 'not found'}:{name}"
+            if error.strerror == "No such file or directory" or not error.strerror:
+                reason = _("no such file or directory") if error.strerror else _("not found")
+            else:
+                reason = error.strerror.lower()
+            return _("{reason}:{file}").format(reason=reason, file=name)
         return None
     return None
 
 
 def unexpected(error: BaseException) -> str:
     """The one line for a bug: what it was and how to see more."""
-    return (
-        f"unexpected error ({type(error).__name__}: {error}); run again with --debug to see "
-        "where, and report it"
-    )
+    return _(
+        "unexpected error ({kind}: {error}); run again with --debug to see where, and report it"
+    ).format(kind=type(error).__name__, error=error)

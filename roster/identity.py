@@ -23,6 +23,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from roster.i18n import N_, _
+
 NO_LOGIN_SHELLS = ("nologin", "false")
 
 
@@ -110,11 +112,13 @@ def _group_has_others(gid: int, uid: int) -> bool:
 
 
 class ClaimRefused(Exception):
-    """`--as` / $ROSTER_USER on a shared database by someone who may not act for others."""
+    """`--as` / $ROSTER_USER on a shared database by someone who may not act for others.
+    The message is in the language spoken; `english` is it in English (for the audit)."""
 
-    def __init__(self, message: str, real: Identity):
+    def __init__(self, message: str, real: Identity, english: str | None = None):
         super().__init__(message)
         self.real = real
+        self.english = message if english is None else english
 
 
 def identify(
@@ -138,10 +142,14 @@ def identify(
             role = "district"
     if role == "district":
         return Identity(claim, by=real.person, via=real.via)
+    text = N_(
+        "{login} cannot act as {claim}: on a shared database you are who the system says you "
+        "are (only a district coordinator may act for someone else)"
+    )
     raise ClaimRefused(
-        f"{real.person} cannot act as {claim}: on a shared database you are who the system "
-        "says you are (only a district coordinator may act for someone else)",
+        _(text).format(login=real.person, claim=claim),
         real,
+        text.format(login=real.person, claim=claim),
     )
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
+from roster import i18n
 from roster.domain import (
     ABSENCE_KINDS,
     CADRE_STATUSES,
@@ -16,6 +17,7 @@ from roster.domain import (
     TRANSPORT_MAX_KM,
     WISH_KINDS,
 )
+from roster.i18n import N_, _
 from roster.importer.values import _BAD, _Row, _show
 
 if TYPE_CHECKING:
@@ -63,12 +65,12 @@ class TownsSpec(Spec):
     find_sql = "select id from towns where name = ?"
 
     def parse(self, r):
-        name = r.text("name", "the town's name")
+        name = r.text("name", _("the town's name"))
         rec = {
             "name": name,
-            "kind": r.choice("kind", TOWN_KINDS, "street, town or township"),
-            "lat": r.number("lat", -90, 90, "the latitude in degrees, e.g. 40.3162"),
-            "lon": r.number("lon", -180, 180, "the longitude in degrees, e.g. 116.6318"),
+            "kind": r.choice("kind", TOWN_KINDS, _("street, town or township")),
+            "lat": r.number("lat", -90, 90, _("the latitude in degrees, e.g. 40.3162")),
+            "lon": r.number("lon", -180, 180, _("the longitude in degrees, e.g. 116.6318")),
         }
         return (None if name is _BAD else (name,)), rec
 
@@ -81,10 +83,10 @@ class UnitsSpec(Spec):
     find_sql = "select id from units where name = ?"
 
     def parse(self, r):
-        name = r.text("name", "the unit's name")
+        name = r.text("name", _("the unit's name"))
         phone = r.text("liaison_phone", "", required=False)
         if phone and not _PHONE_RE.fullmatch(phone):
-            phone = r.fail("liaison_phone", f"{_show(phone)} is not a phone number; write digits")
+            phone = r.fail("liaison_phone", _not_a_phone(phone))
         rec = {
             "name": name,
             "kind": r.text("kind", "", required=False),
@@ -103,12 +105,12 @@ class ShiftsSpec(Spec):
     find_sql = "select code from shift_types where code = ?"
 
     def parse(self, r):
-        code = r.text("code", "the shift's code, e.g. D")
+        code = r.text("code", _("the shift's code, e.g. D"))
         rec = {
             "code": code,
-            "name": r.text("name", "the shift's name"),
-            "start": r.time("start", "the start time"),
-            "end": r.time("end", "the end time (at or before the start: the next day)"),
+            "name": r.text("name", _("the shift's name")),
+            "start": r.time("start", _("the start time")),
+            "end": r.time("end", _("the end time (at or before the start: the next day)")),
         }
         return (None if code is _BAD else (code,)), rec
 
@@ -121,16 +123,16 @@ class PostsSpec(Spec):
     find_sql = "select id from posts where code = ?"
 
     def parse(self, r):
-        code = r.text("code", "the post's code")
-        count = "the number of gated compounds"
+        code = r.text("code", _("the post's code"))
+        count = _("the number of gated compounds")
         rec = {
             "code": code,
-            "name": r.text("name", "the village's or community's name"),
-            "kind": r.choice("kind", POST_KINDS, "village or community"),
-            "town_id": r.ref("towns", "town", "town"),
-            "work_group_id": r.text("work_group", "the work group's name"),
-            "lat": r.number("lat", -90, 90, "the latitude in degrees, e.g. 40.3162"),
-            "lon": r.number("lon", -180, 180, "the longitude in degrees, e.g. 116.6318"),
+            "name": r.text("name", _("the village's or community's name")),
+            "kind": r.choice("kind", POST_KINDS, _("village or community")),
+            "town_id": r.ref("towns", "town", _("town")),
+            "work_group_id": r.text("work_group", _("the work group's name")),
+            "lat": r.number("lat", -90, 90, _("the latitude in degrees, e.g. 40.3162")),
+            "lon": r.number("lon", -180, 180, _("the longitude in degrees, e.g. 116.6318")),
             "compounds": r.integer("compounds", 0, 100_000, count, required=False, default=0),
             "no_property": r.integer("no_property", 0, 100_000, count, required=False, default=0),
             "no_security": r.integer("no_security", 0, 100_000, count, required=False, default=0),
@@ -140,7 +142,12 @@ class PostsSpec(Spec):
             for col in ("no_property", "no_security"):
                 n = rec[col]
                 if col in r.values and isinstance(n, int) and n > rec["compounds"]:
-                    r.fail(col, f"{n} is more than the post's {rec['compounds']} compounds")
+                    r.fail(
+                        col,
+                        _("{n} is more than the post's {compounds} compounds").format(
+                            n=n, compounds=rec["compounds"]
+                        ),
+                    )
         if r.ok:  # a work group named here is created if new
             rec["work_group_id"] = r.imp.work_group_id(rec["work_group_id"])
         return (None if code is _BAD else (code,)), rec
@@ -159,19 +166,23 @@ class DemandSpec(Spec):
         post = r.values.get("post", "")
         shift = r.values.get("shift", "")
         rec = {
-            "post_id": r.ref("posts", "post", "post code"),
-            "shift_code": r.ref("shifts", "shift", "shift code"),
-            "weekday": r.integer("weekday", 1, 7, "the weekday, 1 = Monday … 7 = Sunday"),
-            "date": r.date("date", "the date", required=False),
-            "required": r.integer("required", 0, 10_000, "the number of cadres needed"),
+            "post_id": r.ref("posts", "post", _("post code")),
+            "shift_code": r.ref("shifts", "shift", _("shift code")),
+            "weekday": r.integer("weekday", 1, 7, _("the weekday, 1 = Monday … 7 = Sunday")),
+            "date": r.date("date", _("the date"), required=False),
+            "required": r.integer("required", 0, 10_000, _("the number of cadres needed")),
         }
         day, weekday = rec["date"], rec["weekday"]
         if isinstance(day, dt.date) and isinstance(weekday, int):
             if day.isoweekday() != weekday:
                 r.fail(
                     "weekday",
-                    f"{weekday} does not match the date {day} (a {day:%A}, weekday "
-                    f"{day.isoweekday()}); write {day.isoweekday()}",
+                    _(
+                        "{weekday} does not match the date {date} (a {day_name}, weekday "
+                        "{right}); write {right}"
+                    ).format(
+                        weekday=weekday, date=day, day_name=_day_name(day), right=day.isoweekday()
+                    ),
                 )
             rec["date"] = day.isoformat()
         key_parts = (post, shift, weekday, rec["date"] or "")
@@ -183,8 +194,13 @@ class DemandSpec(Spec):
 
     def describe_key(self, key):
         post, shift, weekday, day = key
-        text = f"post {_show(post)}, shift {_show(shift)}, weekday {weekday}"
-        return text + (f", date {day}" if day else "")
+        if day:
+            return _("post {post}, shift {shift}, weekday {weekday}, date {date}").format(
+                post=_show(post), shift=_show(shift), weekday=weekday, date=day
+            )
+        return _("post {post}, shift {shift}, weekday {weekday}").format(
+            post=_show(post), shift=_show(shift), weekday=weekday
+        )
 
 
 class CadresSpec(Spec):
@@ -199,39 +215,46 @@ class CadresSpec(Spec):
     find_sql = "select id from cadres where code = ?"
 
     def parse(self, r):
-        code = r.text("code", "the cadre's code")
-        born = r.date("birth_date", "the date of birth")
+        code = r.text("code", _("the cadre's code"))
+        born = r.date("birth_date", _("the date of birth"))
         if isinstance(born, dt.date):
             if born > r.imp.today:
-                born = r.fail("birth_date", f"{born} is in the future; check the year")
+                born = r.fail(
+                    "birth_date", _("{date} is in the future; check the year").format(date=born)
+                )
             else:
                 born = born.isoformat()
-        phone = r.text("phone", "the phone number")
+        phone = r.text("phone", _("the phone number"))
         if phone is not _BAD and not _PHONE_RE.fullmatch(phone):
-            phone = r.fail("phone", f"{_show(phone)} is not a phone number; write digits")
+            phone = r.fail("phone", _not_a_phone(phone))
         transport = r.choice(
-            "transport", tuple(TRANSPORT_MAX_KM), "how the cadre travels: walk, bicycle, …"
+            "transport", tuple(TRANSPORT_MAX_KM), _("how the cadre travels: walk, bicycle, …")
         )
         km = r.number(
-            "max_commute_km", 0, 1000, "the longest commute in km", required=False, low_open=True
+            "max_commute_km",
+            0,
+            1000,
+            _("the longest commute in km"),
+            required=False,
+            low_open=True,
         )
         if km is None and transport is not _BAD:
             km = TRANSPORT_MAX_KM[transport]
         rec = {
             "code": code,
-            "name": r.text("name", "the cadre's name"),
-            "gender": r.choice("gender", GENDERS, "M or F", aliases=_GENDER_ALIASES),
+            "name": r.text("name", _("the cadre's name")),
+            "gender": r.choice("gender", GENDERS, _("M or F"), aliases=_GENDER_ALIASES),
             "birth_date": born,
-            "unit_id": r.ref("units", "unit", "unit"),
+            "unit_id": r.ref("units", "unit", _("unit")),
             "phone": phone,
             "party_member": r.boolean("party_member"),
-            "home_lat": r.number("home_lat", -90, 90, "the latitude of home in degrees"),
-            "home_lon": r.number("home_lon", -180, 180, "the longitude of home in degrees"),
+            "home_lat": r.number("home_lat", -90, 90, _("the latitude of home in degrees")),
+            "home_lon": r.number("home_lon", -180, 180, _("the longitude of home in degrees")),
             "transport": transport,
             "max_commute_km": km,
             "night_ok": r.boolean("night_ok", required=False, default=1),
             "status": r.choice(
-                "status", CADRE_STATUSES, "the status", required=False, default="active"
+                "status", CADRE_STATUSES, _("the status"), required=False, default="active"
             ),
             "notes": r.text("notes", "", required=False),
         }
@@ -248,19 +271,26 @@ class AbsencesSpec(Spec):
                   and kind = ?"""
 
     def dates(self, r: _Row):
-        return r.date("start_date", "the first day away"), r.date("end_date", "the last day away")
+        return r.date("start_date", _("the first day away")), r.date(
+            "end_date", _("the last day away")
+        )
 
     def parse(self, r):
         cadre = r.values.get("cadre", "")
         start, end = self.dates(r)
         end_col = "end_date" if "end_date" in self.required else self.required[2]
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-            end = r.fail(end_col, f"the absence ends ({end}) before it starts ({start})")
+            end = r.fail(
+                end_col,
+                _("the absence ends ({end}) before it starts ({start})").format(
+                    end=end, start=start
+                ),
+            )
         rec = {
-            "cadre_id": r.ref("cadres", "cadre", "cadre code"),
+            "cadre_id": r.ref("cadres", "cadre", _("cadre code")),
             "start_date": start.isoformat() if isinstance(start, dt.date) else start,
             "end_date": end.isoformat() if isinstance(end, dt.date) else end,
-            "kind": r.choice("kind", ABSENCE_KINDS, "the kind of absence"),
+            "kind": r.choice("kind", ABSENCE_KINDS, _("the kind of absence")),
             "note": r.text("note", "", required=False),
         }
         parts = (cadre, rec["start_date"], rec["end_date"], rec["kind"])
@@ -268,10 +298,12 @@ class AbsencesSpec(Spec):
 
     def describe_key(self, key):
         cadre, start, end, kind = key
-        return f"the {kind} absence of cadre {_show(cadre)} from {start} to {end}"
+        return _("the {kind} absence of cadre {cadre} from {start} to {end}").format(
+            kind=_(kind), cadre=_show(cadre), start=start, end=end
+        )
 
 
-_WEEKDAYS_HINT = "weekdays 1–7 (1 = Monday), e.g. 6 or 6,7 or 1-5"
+_WEEKDAYS_HINT = N_("weekdays 1–7 (1 = Monday), e.g. 6 or 6,7 or 1-5")
 _WEEKDAY_RE = re.compile(r"[1-7](?:-[1-7])?(?:[,;][1-7](?:-[1-7])?)*")
 
 
@@ -306,40 +338,50 @@ class WishesSpec(Spec):
 
     def parse(self, r):
         cadre = r.values.get("cadre", "")
-        kind = r.choice("kind", WISH_KINDS, "unavailable, avoid or prefer")
-        first = r.date("date", "the day (or first day)", required=False)
-        until = r.date("until", "the last day", required=False)
+        kind = r.choice("kind", WISH_KINDS, _("unavailable, avoid or prefer"))
+        first = r.date("date", _("the day (or first day)"), required=False)
+        until = r.date("until", _("the last day"), required=False)
         weekday = ""
         text = r.values.get("weekday", "")
         if text:
             days = parse_weekdays(text)
             if days is None:
                 r.fail(
-                    "weekday", f"{_show(text)} is not a list of weekdays; write {_WEEKDAYS_HINT}"
+                    "weekday",
+                    _("{value} is not a list of weekdays; write {hint}").format(
+                        value=_show(text), hint=_(_WEEKDAYS_HINT)
+                    ),
                 )
             else:
                 weekday = ",".join(map(str, days))
         if first is None and not text and r.ok:
             r.fail(
                 "date",
-                "is empty and so is weekday; write a date (YYYY-MM-DD), "
-                f"or {_WEEKDAYS_HINT}, or a date and an until for a range",
+                _(
+                    "is empty and so is weekday; write a date (YYYY-MM-DD), or {hint}, or a date "
+                    "and an until for a range"
+                ).format(hint=_(_WEEKDAYS_HINT)),
             )
         if isinstance(first, dt.date) and isinstance(until, dt.date) and until < first:
-            until = r.fail("until", f"the wish ends ({until}) before it starts ({first})")
-        weight = r.integer("weight", 1, 100_000, "the weight, a whole number", required=False)
+            until = r.fail(
+                "until",
+                _("the wish ends ({end}) before it starts ({start})").format(
+                    end=until, start=first
+                ),
+            )
+        weight = r.integer("weight", 1, 100_000, _("the weight, a whole number"), required=False)
         if kind == "unavailable" and isinstance(weight, int):
             weight = r.fail(
-                "weight", "unavailable is a hard rule and takes no weight; leave it empty"
+                "weight", _("unavailable is a hard rule and takes no weight; leave it empty")
             )
         shift = r.values.get("shift", "")
         rec = {
-            "cadre_id": r.ref("cadres", "cadre", "cadre code"),
+            "cadre_id": r.ref("cadres", "cadre", _("cadre code")),
             "kind": kind,
             "date": first.isoformat() if isinstance(first, dt.date) else first,
             "weekday": weekday,
             "until": until.isoformat() if isinstance(until, dt.date) else until,
-            "shift": r.ref("shifts", "shift", "shift code") if shift else "",
+            "shift": r.ref("shifts", "shift", _("shift code")) if shift else "",
             "weight": weight or 0,
             "note": r.text("note", "", required=False),
         }
@@ -355,10 +397,14 @@ class WishesSpec(Spec):
     def describe_key(self, key):
         cadre, kind, first, weekday, until, shift = key
         when = " ".join(
-            x for x in (first and f"date {first}", weekday and f"weekday {weekday}",
-                        until and f"until {until}", shift and f"shift {shift}") if x
+            x for x in (first and _("date {date}").format(date=first),
+                        weekday and _("weekday {weekday}").format(weekday=weekday),
+                        until and _("until {date}").format(date=until),
+                        shift and _("shift {shift}").format(shift=shift)) if x
         )  # fmt: skip
-        return f"the {kind} wish of cadre {_show(cadre)} ({when})"
+        return _("the {kind} wish of cadre {cadre} ({when})").format(
+            kind=_(kind), cadre=_show(cadre), when=when
+        )
 
 
 class UnitDaysSpec(Spec):
@@ -376,25 +422,30 @@ class UnitDaysSpec(Spec):
 
     def parse(self, r):
         unit = r.values.get("unit", "")
-        day = r.date("date", "the date", required=False)
+        day = r.date("date", _("the date"), required=False)
         weekday = r.integer(
-            "weekday", 1, 7, "the weekday, 1 = Monday … 7 = Sunday", required=day is None
+            "weekday", 1, 7, _("the weekday, 1 = Monday … 7 = Sunday"), required=day is None
         )
         if isinstance(day, dt.date):
             if isinstance(weekday, int) and weekday != day.isoweekday():
                 r.fail(
                     "weekday",
-                    f"{weekday} does not match the date {day} (weekday {day.isoweekday()}); "
-                    f"write {day.isoweekday()} or leave it empty",
+                    _(
+                        "{weekday} does not match the date {date} (weekday {right}); write "
+                        "{right} or leave it empty"
+                    ).format(weekday=weekday, date=day, right=day.isoweekday()),
                 )
             weekday = day.isoweekday()
             day = day.isoformat()
         rec = {
-            "unit_id": r.ref("units", "unit", "unit"),
+            "unit_id": r.ref("units", "unit", _("unit")),
             "weekday": weekday,
             "date": day,
             "max_cadres": r.integer(
-                "max_cadres", 0, 100_000, "how many of its cadres the unit can spare that day"
+                "max_cadres",
+                0,
+                100_000,
+                _("how many of its cadres the unit can spare that day"),
             ),
             "note": r.text("note", "", required=False),
         }
@@ -406,7 +457,18 @@ class UnitDaysSpec(Spec):
 
     def describe_key(self, key):
         unit, weekday, day = key
-        return f"unit {_show(unit)}, " + (f"date {day}" if day else f"weekday {weekday}")
+        if day:
+            return _("unit {unit}, date {date}").format(unit=_show(unit), date=day)
+        return _("unit {unit}, weekday {weekday}").format(unit=_show(unit), weekday=weekday)
+
+
+def _not_a_phone(phone: str) -> str:
+    return _("{value} is not a phone number; write digits").format(value=_show(phone))
+
+
+def _day_name(day: dt.date) -> str:
+    """The weekday's name, as the refusal of a wrong weekday gives it ("Monday" / "周一")."""
+    return i18n.weekday_name(day.weekday()) if i18n.current() == "zh" else f"{day:%A}"
 
 
 FORMATS: dict[str, Spec] = {

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+from roster.i18n import _, ngettext
 from roster.importer.report import KindCounts
 
 EXTENSIONS = (".csv", ".xlsx")
@@ -50,11 +51,11 @@ def _gb18030(path: Path) -> bytes | None:
     except UnicodeDecodeError:
         pass
     except OSError as e:
-        raise _Unreadable(f"cannot be opened ({e.strerror or e})") from e
+        raise _Unreadable(_("cannot be opened ({reason})").format(reason=e.strerror or e)) from e
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise _Unreadable(f"cannot be read ({e.strerror or e})") from e
+        raise _Unreadable(_("cannot be read ({reason})").format(reason=e.strerror or e)) from e
     bad, utf8_chinese, first = 0, False, None
     for n, raw in enumerate(data.split(b"\n"), start=1):
         if raw.isascii():
@@ -75,8 +76,13 @@ def _gb18030(path: Path) -> bytes | None:
         return text.encode("utf-8")
     if bad > 3:
         raise _Unreadable(
-            f"{bad} lines are not UTF-8 text (nor GB18030): save the file from Excel as "
-            '"CSV UTF-8" and import again',
+            ngettext(
+                '{n} line is not UTF-8 text (nor GB18030): save the file from Excel as "CSV '
+                'UTF-8" and import again',
+                '{n} lines are not UTF-8 text (nor GB18030): save the file from Excel as "CSV '
+                'UTF-8" and import again',
+                bad,
+            ).format(n=bad),
             first,
         )
     return None
@@ -89,7 +95,7 @@ def _csv_records(path: Path, counts: KindCounts | None = None) -> Iterator[_Reco
     try:
         f = io.BytesIO(converted) if converted is not None else open(path, "rb")
     except OSError as e:
-        raise _Unreadable(f"cannot be opened ({e.strerror or e})") from e
+        raise _Unreadable(_("cannot be opened ({reason})").format(reason=e.strerror or e)) from e
     if converted is not None and counts is not None:
         counts.encoding = "GB18030"
     lineno = 0
@@ -106,7 +112,7 @@ def _csv_records(path: Path, counts: KindCounts | None = None) -> Iterator[_Reco
                 raw = raw[3:]
             if len(raw) >= MAX_LINE_BYTES and not raw.endswith(b"\n"):
                 raise _Unreadable(
-                    "a line is longer than 1 MB; is this really a CSV file?", lineno + 1
+                    _("a line is longer than 1 MB; is this really a CSV file?"), lineno + 1
                 )
             try:
                 text = raw.decode("utf-8")
@@ -137,9 +143,11 @@ def _csv_records(path: Path, counts: KindCounts | None = None) -> Iterator[_Reco
             except csv.Error as e:
                 bad_lines.clear()
                 if "unexpected end of data" in str(e):
-                    message = "a double quote opened on this line is never closed; close it"
+                    message = _("a double quote opened on this line is never closed; close it")
                 else:
-                    message = f"cannot be read as CSV ({e}); check the double quotes on this line"
+                    message = _(
+                        "cannot be read as CSV ({reason}); check the double quotes on this line"
+                    ).format(reason=e)
                 yield start, None, (), message
                 continue
             if yield_cr:
@@ -152,7 +160,9 @@ def _csv_records(path: Path, counts: KindCounts | None = None) -> Iterator[_Reco
                 bad_lines.clear()
             yield start, values, garbled, None
     except OSError as e:
-        raise _Unreadable(f"cannot be read ({e.strerror or e})", lineno + 1) from e
+        raise _Unreadable(
+            _("cannot be read ({reason})").format(reason=e.strerror or e), lineno + 1
+        ) from e
     finally:
         f.close()
 
@@ -192,10 +202,7 @@ def _xlsx_records(path: Path) -> Iterator[_Record]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds: all mean unreadable
-        raise _Unreadable(
-            f"cannot be read as an Excel workbook ({type(e).__name__}: {e}); "
-            "save it again as .xlsx or as CSV UTF-8"
-        ) from e
+        raise _Unreadable(_not_a_workbook(e)) from e
     try:
         if not wb.worksheets:
             return
@@ -207,13 +214,16 @@ def _xlsx_records(path: Path) -> Iterator[_Record]:
         except _Unreadable:
             raise
         except Exception as e:
-            raise _Unreadable(
-                f"cannot be read as an Excel workbook ({type(e).__name__}: {e}); "
-                "save it again as .xlsx or as CSV UTF-8",
-                line + 1,
-            ) from e
+            raise _Unreadable(_not_a_workbook(e), line + 1) from e
     finally:
         wb.close()
+
+
+def _not_a_workbook(error: Exception) -> str:
+    return _(
+        "cannot be read as an Excel workbook ({kind}: {error}); save it again as .xlsx or as "
+        "CSV UTF-8"
+    ).format(kind=type(error).__name__, error=error)
 
 
 def _records(path: Path, counts: KindCounts | None = None) -> Iterator[_Record]:
@@ -222,7 +232,11 @@ def _records(path: Path, counts: KindCounts | None = None) -> Iterator[_Record]:
         return _csv_records(path, counts)
     if suffix == ".xlsx":
         return _xlsx_records(path)
-    raise _Unreadable(f'is neither .csv nor .xlsx ("{path.suffix}"); save it as CSV UTF-8 or .xlsx')
+    raise _Unreadable(
+        _('is neither .csv nor .xlsx ("{suffix}"); save it as CSV UTF-8 or .xlsx').format(
+            suffix=path.suffix
+        )
+    )
 
 
 FREE_TEXT_COLUMNS = frozenset({"notes", "note", "address"})
@@ -241,10 +255,10 @@ def bad_character(value: str, column: str | None) -> str | None:
         cat = unicodedata.category(ch)
         if cat in ("Cc", "Cf", "Zl", "Zp", "Cs"):
             name = unicodedata.name(ch, "") or _CONTROL_NAMES.get(ch, "control character")
-            return (
-                f"has an invisible character U+{ord(ch):04X} {name} at position {pos}; "
+            return _(
+                "has an invisible character U+{code:04X} {name} at position {position}; "
                 "delete it (retype the value)"
-            )
+            ).format(code=ord(ch), name=name, position=pos)
     return None
 
 

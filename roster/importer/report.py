@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from roster.i18n import _, ngettext
+
 MAX_PROBLEMS = 1000  # problems kept in `ImportFailed.problems`; the rest are only counted
 
 
@@ -28,10 +30,10 @@ class Problem:
     def __str__(self) -> str:
         where = self.file
         if self.line is not None:
-            where += f" line {self.line}"
+            where = _("{file} line {line}").format(file=where, line=self.line)
         if self.column:
-            where += f", column {self.column}"
-        return f"{where}: {self.message}"
+            where = _("{place}, column {column}").format(place=where, column=self.column)
+        return _("{place}: {problem}").format(place=where, problem=self.message)
 
 
 class ImportFailed(Exception):
@@ -52,15 +54,17 @@ class ImportFailed(Exception):
 
     def summary(self) -> str:
         n = self.count
-        return f"{n} problem{'s' if n != 1 else ''} found; nothing was imported"
+        return ngettext(
+            "{n} problem found; nothing was imported", "{n} problems found; nothing was imported", n
+        ).format(n=n)
 
     def to_json(self) -> dict:
         return {"problems": [p.to_json() for p in self.problems], "more": self.more}
 
     def __str__(self) -> str:
-        lines = [self.summary() + ":"] + [f"  {p}" for p in self.problems]
+        lines = [_("{summary}:").format(summary=self.summary())] + [f"  {p}" for p in self.problems]
         if self.more:
-            lines.append(f"  … and {self.more} more")
+            lines.append("  " + _("… and {n} more").format(n=self.more))
         return "\n".join(lines)
 
 
@@ -129,16 +133,21 @@ class ImportReport:
         change (status, nights, commute) on its own line."""
         lines = []
         for kind, c in self.kinds.items():
-            text = f"{kind}: {c.inserted} added, {c.changed} changed, {c.unchanged} unchanged"
+            text = _("{kind}: {added} added, {changed} changed, {unchanged} unchanged").format(
+                kind=kind, added=c.inserted, changed=c.changed, unchanged=c.unchanged
+            )
             if c.fields:
-                text += " (" + ", ".join(f"{k} {n}" for k, n in sorted(c.fields.items())) + ")"
+                fields = ", ".join(f"{k} {n}" for k, n in sorted(c.fields.items()))
+                text += _(" ({fields})").format(fields=fields)
             if c.encoding:
-                text += f" [read as {c.encoding}]"
+                text += _(" [read as {encoding}]").format(encoding=c.encoding)
             if c.ignored_columns:
-                text += f" (ignored columns: {', '.join(c.ignored_columns)})"
+                text += _(" (ignored columns: {columns})").format(
+                    columns=", ".join(c.ignored_columns)
+                )
             lines.append(text)
             lines.extend(f"  {line}" for line in c.named)
-        return "\n".join(lines) or "nothing imported"
+        return "\n".join(lines) or _("nothing imported")
 
 
 class _Problems:

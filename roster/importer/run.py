@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from roster import store
+from roster.i18n import _, ngettext
 from roster.importer.formats import FORMATS, KINDS, Spec
 from roster.importer.reading import (
     EXTENSIONS,
@@ -114,7 +115,7 @@ class _Importer:
         records = None
         try:
             if not path.is_file():
-                raise _Unreadable("does not exist" if not path.exists() else "is not a file")
+                raise _Unreadable(_("does not exist") if not path.exists() else _("is not a file"))
             records = _records(path, counts)
             self._load_records(spec, file, records, counts)
         except _Unreadable as e:
@@ -141,8 +142,8 @@ class _Importer:
                 header, header_line = [v.strip().lstrip("\ufeff").lower() for v in values], line
                 if garbled:
                     self.problems.add(
-                        file, line, None, "the header has bytes that are not UTF-8; "
-                        "save the file as CSV UTF-8",
+                        file, line, None,
+                        _("the header has bytes that are not UTF-8; save the file as CSV UTF-8"),
                     )  # fmt: skip
                 columns = self._header(spec, file, line, header, counts)
                 if columns is None:
@@ -156,11 +157,16 @@ class _Importer:
             self.broken.add(spec.kind)
             cols = ",".join(spec.required)
             self.problems.add(
-                file, None, None, f"the file is empty; it needs a header row ({cols}) and rows"
+                file,
+                None,
+                None,
+                _("the file is empty; it needs a header row ({columns}) and rows").format(
+                    columns=cols
+                ),
             )
         elif rows == 0:
             self.broken.add(spec.kind)
-            self.problems.add(file, header_line, None, "the file has a header but no rows")
+            self.problems.add(file, header_line, None, _("the file has a header but no rows"))
         if writer is not None:
             writer.flush()
 
@@ -173,8 +179,8 @@ class _Importer:
             if name in columns:
                 self.problems.add(
                     file, line, name,
-                    f"appears twice in the header (columns {columns[name] + 1} and {i + 1}); "
-                    "keep one",
+                    _("appears twice in the header (columns {first} and {second}); keep one")
+                    .format(first=columns[name] + 1, second=i + 1),
                 )  # fmt: skip
             elif name in known:
                 columns[name] = i
@@ -182,11 +188,17 @@ class _Importer:
                 counts.ignored_columns.append(name)
         missing = [c for c in spec.required if c not in columns]
         for col in missing:
+            if spec.optional:
+                text = _(
+                    "the header has no column {column}; the columns of {kind} are {required} "
+                    "and optionally {optional}"
+                )
+            else:
+                text = _("the header has no column {column}; the columns of {kind} are {required}")
             self.problems.add(
                 file, line, col,
-                f"the header has no column {col}; the columns of {spec.kind} are "
-                f"{','.join(spec.required)}"
-                + (f" and optionally {','.join(spec.optional)}" if spec.optional else ""),
+                text.format(column=col, kind=spec.kind, required=",".join(spec.required),
+                            optional=",".join(spec.optional)),
             )  # fmt: skip
         return None if missing else columns
 
@@ -194,8 +206,13 @@ class _Importer:
         if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
             self.problems.add(
                 file, line, None,
-                f"the line has {len(values)} values but the header has {len(header)} columns; "
-                "is there a comma in a value that is not in double quotes?",
+                ngettext(
+                    "the line has {values} values but the header has {n} column; is there a "
+                    "comma in a value that is not in double quotes?",
+                    "the line has {values} values but the header has {n} columns; is there a "
+                    "comma in a value that is not in double quotes?",
+                    len(header),
+                ).format(values=len(values), n=len(header)),
             )  # fmt: skip
             return
         if len(values) >= len(header):
@@ -207,7 +224,7 @@ class _Importer:
             name = header[i] if 0 <= i < len(header) else None
             bad_cols.add(name)
             self.problems.add(
-                file, line, name, "has bytes that are not UTF-8 text; save the file as CSV UTF-8"
+                file, line, name, _("has bytes that are not UTF-8 text; save the file as CSV UTF-8")
             )
         for i, value in enumerate(values):
             name = header[i] if i < len(header) and header[i] else None
@@ -219,7 +236,7 @@ class _Importer:
             why = bad_character(value, name)
             if why:
                 bad_cols.add(name)
-                self.problems.add(file, line, name or f"column {i + 1}", why)
+                self.problems.add(file, line, name or _("column {n}").format(n=i + 1), why)
         r = _Row(self, file, line, row, bad_cols)
         if bad_cols:
             r.ok = False
@@ -229,7 +246,9 @@ class _Importer:
             if first is not None:
                 r.fail(
                     spec.key_columns[0],
-                    f"{spec.describe_key(key)} is also on line {first}; keep one of the two lines",
+                    _("{row} is also on line {line}; keep one of the two lines").format(
+                        row=spec.describe_key(key), line=first
+                    ),
                 )
                 return
         if r.ok:
@@ -305,11 +324,15 @@ class _Writer:
             if c == "status" and was in ("recalled", "withdrawn") and not self.imp.confirm:
                 self.imp.problems.add(
                     file, line, "status",
-                    f"{who} is {was}; this file makes them {now}. If that is right, import "
-                    "again with --confirm",
+                    _("{cadre} is {was}; this file makes them {now}. If that is right, import "
+                      "again with --confirm").format(cadre=who, was=_(was), now=_(now)),
                 )  # fmt: skip
             if c in ("status", "night_ok", "max_commute_km"):
-                counts.named.append(f"{who}: {c} {_word(c, was)} → {_word(c, now)}")
+                counts.named.append(
+                    _("{cadre}: {column} {was} → {now}").format(
+                        cadre=who, column=c, was=_word(c, was), now=_word(c, now)
+                    )
+                )
 
     def flush(self) -> None:
         if self.inserts:
@@ -328,9 +351,11 @@ def _same(was, now) -> bool:
 
 def _word(column: str, value) -> str:
     if column == "night_ok":
-        return "nights ok" if value in (1, True, "1") else "no nights"
+        return _("nights ok") if value in (1, True, "1") else _("no nights")
     if column == "max_commute_km" and isinstance(value, int | float):
-        return f"{float(value):g} km"
+        return _("{km} km").format(km=f"{float(value):g}")
+    if column == "status" and isinstance(value, str):
+        return _(value)  # a cadre status (roster.domain.CADRE_STATUSES)
     return str(value)
 
 
@@ -342,7 +367,7 @@ def dir_sources(folder: str | Path) -> tuple[list[tuple[Spec, Path]], list[Probl
     folder = Path(folder)
     label = folder.name or str(folder)
     if not folder.is_dir():
-        return [], [Problem(label, None, None, "is not a folder")]
+        return [], [Problem(label, None, None, _("is not a folder"))]
     sources, problems = [], []
     for kind in KINDS:
         found = [
@@ -354,7 +379,9 @@ def dir_sources(folder: str | Path) -> tuple[list[tuple[Spec, Path]], list[Probl
                     found[0].name,
                     None,
                     None,
-                    f"both {found[0].name} and {found[1].name} are in the folder; remove one",
+                    _("both {first} and {second} are in the folder; remove one").format(
+                        first=found[0].name, second=found[1].name
+                    ),
                 )  # fmt: skip
             )
         elif found:
@@ -423,7 +450,12 @@ def import_file(
         raise ImportFailed(
             [
                 Problem(
-                    path.name, None, None, f"unknown kind {kind!r}; use one of {', '.join(KINDS)}"
+                    path.name,
+                    None,
+                    None,
+                    _("unknown kind {kind}; use one of {kinds}").format(
+                        kind=repr(kind), kinds=", ".join(KINDS)
+                    ),
                 )
             ]
         )
@@ -441,5 +473,12 @@ def import_dir(
     sources, problems = dir_sources(folder)
     if not sources and not problems:
         names = ", ".join(f"{k}.csv" for k in KINDS)
-        problems = [Problem(Path(folder).name, None, None, f"holds none of {names} (or .xlsx)")]
+        problems = [
+            Problem(
+                Path(folder).name,
+                None,
+                None,
+                _("holds none of {names} (or .xlsx)").format(names=names),
+            )
+        ]
     return run_import(db, sources, actor=actor, problems=problems, confirm=confirm)

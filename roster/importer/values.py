@@ -9,6 +9,8 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+from roster.i18n import _
+
 if TYPE_CHECKING:
     from roster.importer.run import _Importer
 
@@ -51,7 +53,7 @@ class _Row:
         if v:
             return v
         if required:
-            self.fail(col, f"is empty; write {hint}")
+            self.fail(col, _("is empty; write {hint}").format(hint=hint))
         return None
 
     def text(self, col: str, hint: str, *, required: bool = True, default: str = ""):
@@ -71,7 +73,12 @@ class _Row:
             return low
         if aliases and (v in aliases or low in aliases):
             return aliases.get(v) or aliases[low]
-        return self.fail(col, f"{_show(v)} is not one of: {', '.join(options)}")
+        return self.fail(
+            col,
+            _("{value} is not one of: {options}").format(
+                value=_show(v), options=", ".join(options)
+            ),
+        )
 
     def number(self, col, lo, hi, hint, *, required=True, default=None, low_open=False):
         v = self._value(col, hint, required)
@@ -80,12 +87,17 @@ class _Row:
         try:
             x = float(v)
         except ValueError:
-            return self.fail(col, f"{_show(v)} is not a number; write {hint}")
+            x = math.nan
         if not math.isfinite(x):
-            return self.fail(col, f"{_show(v)} is not a number; write {hint}")
+            return self.fail(
+                col, _("{value} is not a number; write {hint}").format(value=_show(v), hint=hint)
+            )
         if x < lo or x > hi or (low_open and x == lo):
-            bound = f"above {lo}" if low_open else f"from {lo}"
-            return self.fail(col, f"{_show(v)} is out of range; write {hint} ({bound} to {hi})")
+            if low_open:
+                text = _("{value} is out of range; write {hint} (above {lo} to {hi})")
+            else:
+                text = _("{value} is out of range; write {hint} (from {lo} to {hi})")
+            return self.fail(col, text.format(value=_show(v), hint=hint, lo=lo, hi=hi))
         return x
 
     def integer(self, col, lo, hi, hint, *, required=True, default=None):
@@ -93,14 +105,22 @@ class _Row:
         if v is None:
             return _BAD if required else default
         if not _INT_RE.fullmatch(v):
-            return self.fail(col, f"{_show(v)} is not a whole number; write {hint}")
+            return self.fail(
+                col,
+                _("{value} is not a whole number; write {hint}").format(value=_show(v), hint=hint),
+            )
         n = int(v.split(".")[0])
         if n < lo or n > hi:
-            return self.fail(col, f"{_show(v)} is out of range; write {hint} ({lo} to {hi})")
+            return self.fail(
+                col,
+                _("{value} is out of range; write {hint} ({lo} to {hi})").format(
+                    value=_show(v), hint=hint, lo=lo, hi=hi
+                ),
+            )
         return n
 
     def boolean(self, col, *, required=True, default=None):
-        hint = "1 or 0 (yes/no, true/false and 是/否 also work)"
+        hint = _("1 or 0 (yes/no, true/false and 是/否 also work)")
         v = self._value(col, hint, required)
         if v is None:
             return _BAD if required else default
@@ -109,33 +129,46 @@ class _Row:
             return 1
         if low in _FALSE:
             return 0
-        return self.fail(col, f"{_show(v)} is not a yes/no value; write {hint}")
+        return self.fail(
+            col, _("{value} is not a yes/no value; write {hint}").format(value=_show(v), hint=hint)
+        )
 
     def date(self, col, hint, *, required=True):
-        v = self._value(col, f"{hint} as YYYY-MM-DD", required)
+        v = self._value(col, _("{hint} as YYYY-MM-DD").format(hint=hint), required)
         if v is None:
             return _BAD if required else None
         if not _DATE_RE.fullmatch(v):
-            return self.fail(col, f"{_show(v)} is not a date; write YYYY-MM-DD, e.g. 2026-03-01")
+            return self.fail(
+                col,
+                _("{value} is not a date; write YYYY-MM-DD, e.g. 2026-03-01").format(
+                    value=_show(v)
+                ),
+            )
         try:
             return dt.date.fromisoformat(v)
         except ValueError:
-            return self.fail(col, f"{_show(v)} is not a real date; write YYYY-MM-DD")
+            return self.fail(
+                col, _("{value} is not a real date; write YYYY-MM-DD").format(value=_show(v))
+            )
 
     def time(self, col, hint):
-        v = self._value(col, f"{hint} as HH:MM", True)
+        v = self._value(col, _("{hint} as HH:MM").format(hint=hint), True)
         if v is None:
             return _BAD
         m = _TIME_RE.fullmatch(v)
         if m and int(m[1]) < 24 and int(m[2]) < 60 and int(m[3] or 0) == 0:
             return f"{int(m[1]):02d}:{m[2]}"
         return self.fail(
-            col, f"{_show(v)} is not a time of day; write HH:MM, e.g. 08:00 (00:00 for midnight)"
+            col,
+            _("{value} is not a time of day; write HH:MM, e.g. 08:00 (00:00 for midnight)").format(
+                value=_show(v)
+            ),
         )
 
     def ref(self, kind: str, col: str, what: str):
-        """The id of the `kind` row named/coded by this column."""
-        v = self._value(col, f"the {what}", True)
+        """The id of the `kind` row named/coded by this column (`what`: what it is, in words
+        of the current language, e.g. "cadre code")."""
+        v = self._value(col, _("the {what}").format(what=what), True)
         if v is None:
             return _BAD
         found = self.imp.lookup(kind, v)
@@ -145,7 +178,9 @@ class _Row:
         if found is None:
             return self.fail(
                 col,
-                f"unknown {what} {_show(v)}: it is neither in the database nor in this import's "
-                f"{kind} file; check the spelling or add it to {kind} first",
+                _(
+                    "unknown {what} {value}: it is neither in the database nor in this import's "
+                    "{kind} file; check the spelling or add it to {kind} first"
+                ).format(what=what, value=_show(v), kind=kind),
             )
         return found
