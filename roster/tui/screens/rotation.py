@@ -91,7 +91,7 @@ class RotationScreen(RosterScreen):
         table = self.query_one(DataTable)
         if not table.row_count:
             return None, None
-        row_key, _ = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0))
+        row_key, _column = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0))
         row = next(r for r in self.rows if str(r.cadre_id) == row_key.value)
         column = table.cursor_column
         cell = row.cells[column - 1] if column >= 1 else None
