@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pendulum
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -54,6 +55,14 @@ ACTIONS = (
     N_("user.remove"),
     N_("refused"),
 )
+
+
+def widths() -> dict[str, int]:
+    """The fixed columns' widths, wide enough for their headings and the actions' names as
+    translated (an action shown by its English code keeps the English width)."""
+    out = {name: max(width, cell_len(_(name))) for name, width in WIDTHS.items()}
+    out["action"] = max(out["action"], *(cell_len(_(a)) for a in ACTIONS if _(a) != a), 0)
+    return out
 
 
 def local_time(at: str) -> str:
@@ -132,7 +141,7 @@ class AuditScreen(RosterScreen):
     def on_mount(self) -> None:
         self.query_one("#audit-filter", Input).display = False
         table = self.query_one(DataTable)
-        for name, width in WIDTHS.items():
+        for name, width in widths().items():
             table.add_column(_(name), key=name, width=width)
         table.add_column(_("details"), key="details")
         self.rebuild()
@@ -140,7 +149,7 @@ class AuditScreen(RosterScreen):
 
     def details_width(self) -> int:
         """What is left of the width for the details (cells are padded by one each side)."""
-        fixed = sum(w + 2 for w in WIDTHS.values()) + 2 + 2  # details padding, scrollbar
+        fixed = sum(w + 2 for w in widths().values()) + 2 + 2  # details padding, scrollbar
         return max(10, self.size.width - fixed)
 
     def on_resize(self) -> None:

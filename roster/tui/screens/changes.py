@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -80,7 +81,7 @@ class ChangesScreen(RosterScreen):
         self.query_one("#changes-header", Static).update(header)
         wide = self.size.width >= 110
         table.add_column(_("who"), key="who", width=10 if not wide else 14)
-        table.add_column(_("told"), key="told", width=4)
+        table.add_column(_("told"), key="told", width=max(4, cell_len(_("told"))))
         table.add_column(_("was"), key="was", width=22 if not wide else 34)
         table.add_column(_("now"), key="now", width=22 if not wide else 34)
         for p in changes.people:

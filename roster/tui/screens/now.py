@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -51,7 +52,8 @@ class NowScreen(RosterScreen):
         self.query_one("#now-time", Input).display = False
         table = self.query_one(DataTable)
         for label, width in COLUMNS:
-            table.add_column(_(label) if label else "", key=label or "note", width=width)
+            heading = _(label) if label else ""
+            table.add_column(heading, key=label or "note", width=max(width, cell_len(heading)))
         self.refresh_list()
         table.focus()
 
