@@ -18,6 +18,7 @@ from textual.widgets import Input
 from roster.tui.app import make_app
 from roster.tui.messages import SolveFinished, SolveProgress
 from roster.tui.screens import relief as relief_screen
+from roster.tui.screens.audit import AuditScreen
 from roster.tui.screens.export import parse_day
 from roster.tui.screens.relief import ReliefScreen
 from roster.tui.screens.solve import SolveScreen
@@ -100,3 +101,21 @@ async def test_a_wrong_relief_date_is_told_in_chinese(app):
 def test_a_wrong_service_date_is_told_in_chinese(chinese):
     with pytest.raises(ValueError, match="起始日期 '12/07' 不是日期：请写成 YYYY-MM-DD"):
         parse_day("12/07", "from")
+
+
+@run_async
+async def test_the_audit_shows_actions_in_chinese_and_stores_them_in_english(app):
+    async with app.run_test(size=SMALL) as pilot:
+        await settled(pilot)
+        app.edit(lambda o: app.editor.assign(13, 3, MONDAY + dt.timedelta(days=6), "N", override=o))
+        await settled(pilot)
+        await pilot.press("A")
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, AuditScreen)
+        table = screen.query_one("#audit")
+        assert [str(c.label) for c in table.columns.values()] == ["时间", "操作人", "操作", "详情"]
+        assert str(table.get_row_at(0)[2]) == "编辑：安排"
+        assert "当周的审计记录" in str(screen.query_one("#audit-header").render())
+        newest = app.db.execute("select action from audit order by id desc limit 1").fetchone()
+        assert newest[0] == "edit.assign"
