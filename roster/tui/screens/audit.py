@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pendulum
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,12 +17,52 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 from roster import store
 from roster.clock import TIMEZONE
 from roster.domain import readable_details
+from roster.i18n import N_, _, ngettext
 from roster.text import inert
 from roster.tui.messages import RosterChanged
 from roster.tui.screens.base import RosterModal, RosterScreen
 
-WIDTHS = {"time": 11, "actor": 10, "action": 14}
+WIDTHS = {N_("time"): 11, N_("actor"): 10, N_("action"): 14}
 ACTION_STYLES = {"edit.override": "bold red", "refused": "red"}
+# the audit actions, stored in English (the records stay as written), shown translated
+ACTIONS = (
+    N_("edit.assign"),
+    N_("edit.unassign"),
+    N_("edit.move"),
+    N_("edit.replace"),
+    N_("edit.swap"),
+    N_("edit.lock"),
+    N_("edit.unlock"),
+    N_("edit.override"),
+    N_("solve.accept"),
+    N_("publish"),
+    N_("relief.request"),
+    N_("relief.apply"),
+    N_("relief.settle"),
+    N_("relief.published"),
+    N_("relief.recall"),
+    N_("wish.add"),
+    N_("wish.remove"),
+    N_("cadre.edit"),
+    N_("export"),
+    N_("import"),
+    N_("backup"),
+    N_("restore"),
+    N_("init"),
+    N_("settings.set"),
+    N_("settings.reset"),
+    N_("user.add"),
+    N_("user.remove"),
+    N_("refused"),
+)
+
+
+def widths() -> dict[str, int]:
+    """The fixed columns' widths, wide enough for their headings and the actions' names as
+    translated (an action shown by its English code keeps the English width)."""
+    out = {name: max(width, cell_len(_(name))) for name, width in WIDTHS.items()}
+    out["action"] = max(out["action"], *(cell_len(_(a)) for a in ACTIONS if _(a) != a), 0)
+    return out
 
 
 def local_time(at: str) -> str:
@@ -47,7 +88,7 @@ def pretty(details: str) -> str:
 class AuditDetailScreen(RosterModal[None]):
     """One audit entry's whole details."""
 
-    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+    BINDINGS = [Binding("escape,enter,q", "close", N_("Close"))]
 
     def __init__(self, entry: store.AuditEntry) -> None:
         super().__init__()
@@ -58,7 +99,7 @@ class AuditDetailScreen(RosterModal[None]):
         with Vertical(classes="dialog", id="audit-detail"):
             yield Label(
                 Text(
-                    inert(f"#{entry.id}  {local_time(entry.at)}  {entry.actor}  {entry.action}"),
+                    inert(f"#{entry.id}  {local_time(entry.at)}  {entry.actor}  {_(entry.action)}"),
                     style="bold",
                 )
             )
@@ -66,7 +107,7 @@ class AuditDetailScreen(RosterModal[None]):
                 yield Static(
                     Text(inert(pretty(entry.details), keep_newlines=True)), id="audit-detail-text"
                 )
-            yield Label(Text("Esc or Enter closes", style="dim"))
+            yield Label(Text(_("Esc or Enter closes"), style="dim"))
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -74,9 +115,13 @@ class AuditDetailScreen(RosterModal[None]):
 
 class AuditScreen(RosterScreen):
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("w", "toggle_week", "Week/all", tooltip="this week's entries, or every entry"),
-        Binding("f", "filter", "Actor filter", tooltip="only one actor's entries (exact name)"),
+        Binding("escape", "back", N_("Back")),
+        Binding(
+            "w", "toggle_week", N_("Week/all"), tooltip=N_("this week's entries, or every entry")
+        ),
+        Binding(
+            "f", "filter", N_("Actor filter"), tooltip=N_("only one actor's entries (exact name)")
+        ),
     ]
 
     def __init__(self, *, limit: int = 200) -> None:
@@ -90,21 +135,21 @@ class AuditScreen(RosterScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="audit-header", classes="screen-header")
         yield DataTable(id="audit", cursor_type="row")
-        yield Input(placeholder="actor (exact; empty shows everyone)", id="audit-filter")
+        yield Input(placeholder=_("actor (exact; empty shows everyone)"), id="audit-filter")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#audit-filter", Input).display = False
         table = self.query_one(DataTable)
-        for name, width in WIDTHS.items():
-            table.add_column(name, key=name, width=width)
-        table.add_column("details", key="details")
+        for name, width in widths().items():
+            table.add_column(_(name), key=name, width=width)
+        table.add_column(_("details"), key="details")
         self.rebuild()
         table.focus()
 
     def details_width(self) -> int:
         """What is left of the width for the details (cells are padded by one each side)."""
-        fixed = sum(w + 2 for w in WIDTHS.values()) + 2 + 2  # details padding, scrollbar
+        fixed = sum(w + 2 for w in widths().values()) + 2 + 2  # details padding, scrollbar
         return max(10, self.size.width - fixed)
 
     def on_resize(self) -> None:
@@ -132,21 +177,27 @@ class AuditScreen(RosterScreen):
             table.add_row(
                 Text(local_time(entry.at), style="dim"),
                 Text(inert(entry.actor) or "-", style="bold"),
-                Text(inert(entry.action), style=ACTION_STYLES.get(entry.action, "")),
+                Text(inert(_(entry.action)), style=ACTION_STYLES.get(entry.action, "")),
                 details,
                 key=key,
             )
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         header = Text()
-        scope = "all weeks" if self.all_weeks else f"the week of {self.host.editor.week_start}"
-        header.append(f"Audit of {scope}", style="bold")
-        header.append(f"  {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
-        if len(entries) >= self.limit:
-            header.append(f" (newest {self.limit})", style="dim")
+        week = self.host.editor.week_start
+        header.append(
+            _("Audit of all weeks")
+            if self.all_weeks
+            else _("Audit of the week of {monday}").format(monday=week),
+            style="bold",
+        )
+        n = len(entries)
+        header.append("  " + ngettext("{n} entry", "{n} entries", n).format(n=n))
+        if n >= self.limit:
+            header.append(" " + _("(newest {limit})").format(limit=self.limit), style="dim")
         if self.actor:
-            header.append(f"  actor: {self.actor}", style="cyan")
-        header.append("\nw: this week/all  f: actor  Enter: whole details", style="dim")
+            header.append("  " + _("actor: {actor}").format(actor=self.actor), style="cyan")
+        header.append("\n" + _("w: this week/all  f: actor  Enter: whole details"), style="dim")
         self.query_one("#audit-header", Static).update(header)
 
     def on_roster_changed(self, message: RosterChanged) -> None:

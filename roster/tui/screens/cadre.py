@@ -16,37 +16,48 @@ from textual.widgets import DataTable, Footer, Static
 
 from roster.edits import audit_about, average_counts, duty_counts
 from roster.geo import commute_km
+from roster.i18n import N_, _, weekday_name
 from roster.tui.messages import RosterChanged
 from roster.tui.screens.base import RosterScreen
-from roster.tui.widgets.cells import WEEKDAYS
 
 HISTORY_WEEKS = 4
+# the kinds of absence (`roster.domain.ABSENCE_KINDS`), stored in English, shown translated
+ABSENCE_KINDS = (
+    N_("sick"),
+    N_("family"),
+    N_("leave"),
+    N_("training"),
+    N_("recalled"),
+    N_("other"),
+)
 
 
 class CadreScreen(RosterScreen):
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("g", "goto_post", "Post", tooltip="back to the board at their post"),
-        Binding("m", "move_week", "Move", tooltip="move their whole week to another post"),
-        Binding("w", "swap_week", "Swap", tooltip="swap their week with another cadre's"),
-        Binding("K", "lock_week", "Lock", tooltip="lock (or unlock) their whole week"),
-        Binding("r", "relief", "Relief", tooltip="cover an absence of this cadre"),
+        Binding("escape", "back", N_("Back")),
+        Binding("g", "goto_post", N_("Post"), tooltip=N_("back to the board at their post")),
+        Binding("m", "move_week", N_("Move"), tooltip=N_("move their whole week to another post")),
+        Binding("w", "swap_week", N_("Swap"), tooltip=N_("swap their week with another cadre's")),
+        Binding("K", "lock_week", N_("Lock"), tooltip=N_("lock (or unlock) their whole week")),
+        Binding("r", "relief", N_("Relief"), tooltip=N_("cover an absence of this cadre")),
         Binding(
             "e",
             "edit_facts",
-            "Edit",
-            tooltip="phone, transport, commute limit, nights, status, notes",
+            N_("Edit"),
+            tooltip=N_("phone, transport, commute limit, nights, status, notes"),
         ),
-        Binding("a", "add_wish", "Wish", tooltip="add a wish: unavailable, avoid or prefer"),
+        Binding(
+            "a", "add_wish", N_("Wish"), tooltip=N_("add a wish: unavailable, avoid or prefer")
+        ),
         Binding(
             "x",
             "remove_wish",
-            "Remove wish",
+            N_("Remove wish"),
             show=False,
-            tooltip="remove the wish under the cursor",
+            tooltip=N_("remove the wish under the cursor"),
         ),
-        Binding("u", "undo", "Undo", show=False),
-        Binding("U,ctrl+r", "redo", "Redo", key_display="U", show=False),
+        Binding("u", "undo", N_("Undo"), show=False),
+        Binding("U,ctrl+r", "redo", N_("Redo"), key_display="U", show=False),
     ]
 
     def __init__(self, cadre_id: int) -> None:
@@ -88,38 +99,58 @@ class CadreScreen(RosterScreen):
         info = Text()
         info.append(f"{cadre.name} ", style="bold")
         info.append(f"{cadre.code}  {'男' if cadre.gender == 'M' else '女'}  ")
-        info.append(f"born {cadre.birth_date}  {cadre.phone}\n")
-        info.append(f"unit {unit.name if unit else '?'}  ")
-        info.append("party member" if cadre.party_member else "not a party member")
+        info.append(_("born {date}").format(date=cadre.birth_date) + f"  {cadre.phone}\n")
+        info.append(_("unit {name}").format(name=unit.name if unit else "?") + "  ")
+        info.append(_("party member") if cadre.party_member else _("not a party member"))
         info.append(
-            f"  status {cadre.status}", style="" if cadre.status == "active" else "bold red"
+            "  " + _("status {status}").format(status=_(cadre.status)),
+            style="" if cadre.status == "active" else "bold red",
         )
         info.append("\n")
-        info.append(f"{cadre.transport}, max {cadre.max_commute_km:g} km  ")
+        info.append(
+            _("{transport}, max {km:g} km").format(
+                transport=_(cadre.transport), km=cadre.max_commute_km
+            )
+            + "  "
+        )
         if post is not None:
             km = commute_km(cadre, post, district.settings.road_factor)
-            info.append(f"deployed at {post.code} {post.name}, {km:.1f} km", style="bold")
+            info.append(
+                _("deployed at {code} {name}, {km:.1f} km").format(
+                    code=post.code, name=post.name, km=km
+                ),
+                style="bold",
+            )
             if km > cadre.max_commute_km:
-                info.append(" (too far)", style="bold red")
+                info.append(" " + _("(too far)"), style="bold red")
         else:
-            info.append("no duty this week", style="dim")
+            info.append(_("no duty this week"), style="dim")
         if not cadre.night_ok:
-            info.append("  no nights", style="yellow")
+            info.append("  " + _("no nights"), style="yellow")
         info.append("\n")
         nights = mine.nights if mine else 0
         weekends = mine.weekends if mine else 0
         info.append(
-            f"last {HISTORY_WEEKS} weeks + this: {mine.days if mine else 0} duties, "
-            f"{nights} nights (avg {avg_nights:.1f}), {weekends} weekend (avg {avg_weekends:.1f})"
+            _(
+                "last {weeks} weeks + this: {days} duties, {nights} nights (avg {avg_nights:.1f}), "
+                "{weekends} weekend (avg {avg_weekends:.1f})"
+            ).format(
+                weeks=HISTORY_WEEKS,
+                days=mine.days if mine else 0,
+                nights=nights,
+                avg_nights=avg_nights,
+                weekends=weekends,
+                avg_weekends=avg_weekends,
+            )
         )
         self.query_one("#cadre-info", Static).update(info)
 
         table = self.query_one(DataTable)
         table.clear(columns=True)
         wide = self.size.width >= 120
-        table.add_column("week", key="week", width=10)
+        table.add_column(_("week"), key="week", width=10)
         for i in range(7):
-            table.add_column(WEEKDAYS[i], key=str(i), width=14 if wide else 7)
+            table.add_column(weekday_name(i), key=str(i), width=14 if wide else 7)
         by_day = {(a.date, a.cadre_id): a for a in [*past, *week]}
         for back in range(HISTORY_WEEKS, -1, -1):
             monday = editor.week_start - dt.timedelta(weeks=back)
@@ -139,18 +170,19 @@ class CadreScreen(RosterScreen):
                     )
                     text.truncate(14 if wide else 7, overflow="ellipsis")
                 elif district.absent(self.cadre_id, day):
-                    text = Text("abs", style="yellow")
+                    text = Text(_("abs"), style="yellow")
                 else:
                     text = Text("·", style="dim")
                 cells.append(text)
             table.add_row(*cells, key=monday.isoformat())
 
         more = Text()
-        more.append("Notes\n", style="bold")
+        none = "  " + _("none") + "\n"
+        more.append(_("Notes") + "\n", style="bold")
         more.append(
-            f"  {cadre.notes}\n" if cadre.notes else "  none\n", style="" if cadre.notes else "dim"
+            f"  {cadre.notes}\n" if cadre.notes else none, style="" if cadre.notes else "dim"
         )
-        more.append("Wishes\n", style="bold")
+        more.append(_("Wishes") + "\n", style="bold")
         wishes = district.wishes_of(self.cadre_id)
         for w in wishes:
             style = (
@@ -161,33 +193,37 @@ class CadreScreen(RosterScreen):
                 else "green"
             )
             more.append(f"  #{w.id} ")
-            more.append(f"{w.kind}", style=style)
-            weight = f" (weight {w.weight})" if w.weight else ""
+            more.append(_(w.kind), style=style)
+            weight = " " + _("(weight {weight})").format(weight=w.weight) if w.weight else ""
             more.append(f" {w.describe()}{weight}  {w.note}\n")
         if not wishes:
-            more.append("  none (a: add one)\n", style="dim")
+            more.append("  " + _("none (a: add one)") + "\n", style="dim")
         known = editor.breaches if editor.checked else []  # checked off the UI thread
         breaches = [b for b in known if b.cadre_id == self.cadre_id]
         if breaches:
-            more.append("This week breaks\n", style="bold red")
+            more.append(_("This week breaks") + "\n", style="bold red")
             for b in breaches:
-                more.append(f"  rule {b.number}: {b.message}\n")
+                more.append(
+                    "  "
+                    + _("rule {number}: {message}").format(number=b.number, message=b.message)
+                    + "\n"
+                )
         absences = sorted(
             (a for a in district.absences if a.cadre_id == self.cadre_id),
             key=lambda a: a.start_date,
         )
-        more.append("Absences\n", style="bold")
+        more.append(_("Absences") + "\n", style="bold")
         for a in absences:
-            more.append(f"  {a.start_date} – {a.end_date}  {a.kind}  {a.note}\n")
+            more.append(f"  {a.start_date} – {a.end_date}  {_(a.kind)}  {a.note}\n")
         if not absences:
-            more.append("  none\n", style="dim")
-        more.append("Audit\n", style="bold")
+            more.append(none, style="dim")
+        more.append(_("Audit") + "\n", style="bold")
         entries = audit_about(app.db, cadre.code)
         for e in entries:
-            more.append(f"  {e.when} {e.actor} {e.action} ", style="dim")
+            more.append(f"  {e.when} {e.actor} {_(e.action)} ", style="dim")
             more.append(f"{_short(e.details)}\n")
         if not entries:
-            more.append("  none\n", style="dim")
+            more.append(none, style="dim")
         self.query_one("#cadre-more", Static).update(more)
 
     # --- actions ---------------------------------------------------------------------
@@ -198,7 +234,7 @@ class CadreScreen(RosterScreen):
     def action_goto_post(self) -> None:
         deployed = self.host.editor.deployment().get(self.cadre_id)
         if deployed is None:
-            self.notify("No duty this week.", severity="warning")
+            self.notify(_("No duty this week."), severity="warning")
             return
         self.host.jump_to(deployed, None)
 
@@ -206,7 +242,7 @@ class CadreScreen(RosterScreen):
         editor = self.host.editor
         self.host.pick(
             "post",
-            "Move this cadre's week to which post?",
+            _("Move this cadre's week to which post?"),
             lambda post_id: self.host.edit(
                 lambda o: editor.move_week(self.cadre_id, post_id, override=o)
             ),
@@ -216,7 +252,7 @@ class CadreScreen(RosterScreen):
         editor = self.host.editor
         self.host.pick(
             "cadre",
-            "Swap the week with which cadre?",
+            _("Swap the week with which cadre?"),
             lambda other: self.host.edit(lambda o: editor.swap(self.cadre_id, other, override=o)),
         )
 
@@ -263,7 +299,9 @@ class CadreScreen(RosterScreen):
                 until = dt.date.fromisoformat(values["until"]) if values["until"] else None
                 weight = int(values["weight"]) if values["weight"] else 0
             except ValueError as e:
-                raise WishError(f"{e}: write dates as YYYY-MM-DD, the weight as a number") from None
+                raise WishError(
+                    _("{error}: write dates as YYYY-MM-DD, the weight as a number").format(error=e)
+                ) from None
             return add_wish(
                 self.host.db, self.host.access, cadre, values["kind"], date=day,
                 weekdays=parse_weekdays(values["weekday"]), until=until, shift=values["shift"],
@@ -277,21 +315,21 @@ class CadreScreen(RosterScreen):
 
         wishes = self.host.district.wishes_of(self.cadre_id)
         if not wishes:
-            self.notify("No wishes to remove.", severity="warning")
+            self.notify(_("No wishes to remove."), severity="warning")
             return
-        options = [(str(w.id), f"#{w.id} {w.kind} {w.describe()} {w.note}") for w in wishes]
+        options = [(str(w.id), f"#{w.id} {_(w.kind)} {w.describe()} {w.note}") for w in wishes]
         labels = dict(options)
 
         def remove(wid: str) -> None:
             self.host.confirm(
-                f"Remove wish {labels[wid]}?",
+                _("Remove wish {wish}?").format(wish=labels[wid]),
                 lambda yes: (
                     yes
                     and self._write(lambda: remove_wish(self.host.db, self.host.access, int(wid)))
                 ),
             )
 
-        self.host.choose("Remove which wish?", options, remove)
+        self.host.choose(_("Remove which wish?"), options, remove)
 
     def _write(self, change) -> None:
         """Make a change of the cadre's facts or wishes; refusals and bad values are one
@@ -307,15 +345,17 @@ class CadreScreen(RosterScreen):
         self.host.district_changed()
         found = roster_breaches(self.host.db, self.cadre_id)
         if found:
-            cells = "; ".join(f"{b.date} {b.shift_code or ''} {b.rule}" for _, b in found[:6])
+            cells = "; ".join(f"{b.date} {b.shift_code or ''} {_(b.rule)}" for _w, b in found[:6])
             self.notify(
-                f"Saved. The stored roster now breaks {len(found)} rule(s) for this cadre: "
-                f"{cells} — fix those cells.",
+                _(
+                    "Saved. The stored roster now breaks {n} rule(s) for this cadre: "
+                    "{cells} — fix those cells."
+                ).format(n=len(found), cells=cells),
                 severity="warning",
                 timeout=12,
             )
         else:
-            self.notify("Saved.")
+            self.notify(_("Saved."))
         self.rebuild()
 
     def action_undo(self) -> None:
@@ -335,6 +375,8 @@ def _short(details: str) -> str:
     if isinstance(data, dict):
         text = data.get("edit") or data.get("reason") or details
         if data.get("reason"):
-            text = f"override: {data['reason']} ({data.get('edit', '')})"
+            text = _("override: {reason} ({edit})").format(
+                reason=data["reason"], edit=data.get("edit", "")
+            )
         return str(text)[:100]
     return details[:80]

@@ -12,7 +12,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select
 
 from roster.domain import CADRE_STATUSES, TRANSPORT_MAX_KM, WISH_KINDS, Cadre
+from roster.i18n import N_, _
 from roster.tui.screens.base import RosterModal
+
+# the codes stored in English and shown translated (`roster.domain`)
+TRANSPORTS = (N_("walk"), N_("bicycle"), N_("e-bike"), N_("bus"), N_("car"))
+STATUSES = (N_("active"), N_("on_leave"), N_("recalled"), N_("withdrawn"))
+KINDS = (N_("unavailable"), N_("avoid"), N_("prefer"))
 
 
 def _row(label: str, widget) -> Horizontal:
@@ -22,7 +28,7 @@ def _row(label: str, widget) -> Horizontal:
 class CadreEditScreen(RosterModal[dict | None]):
     """Phone, transport, commute limit, night eligibility, status and notes."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel")), Binding("ctrl+s", "save", N_("Save"))]
 
     def __init__(self, cadre: Cadre) -> None:
         super().__init__()
@@ -31,34 +37,34 @@ class CadreEditScreen(RosterModal[dict | None]):
     def compose(self) -> ComposeResult:
         c = self.cadre
         with VerticalScroll(classes="dialog form", id="cadre-edit"):
-            yield Label(Text(f"{c.name} {c.code}: details", style="bold"))
-            yield _row("phone", Input(c.phone, id="phone"))
+            yield Label(Text(_("{name} {code}: details").format(name=c.name, code=c.code), "bold"))
+            yield _row(_("phone"), Input(c.phone, id="phone"))
             yield _row(
-                "transport",
+                _("transport"),
                 Select(
-                    [(t, t) for t in TRANSPORT_MAX_KM], value=c.transport, allow_blank=False,
+                    [(_(t), t) for t in TRANSPORT_MAX_KM], value=c.transport, allow_blank=False,
                     id="transport",
                 ),
             )  # fmt: skip
-            yield _row("max km", Input(f"{c.max_commute_km:g}", id="max_km"))
+            yield _row(_("max km"), Input(f"{c.max_commute_km:g}", id="max_km"))
             yield _row(
-                "nights",
+                _("nights"),
                 Select(
-                    [("may do nights", "yes"), ("no nights", "no")],
+                    [(_("may do nights"), "yes"), (_("no nights"), "no")],
                     value="yes" if c.night_ok else "no", allow_blank=False, id="night_ok",
                 ),
             )  # fmt: skip
             yield _row(
-                "status",
+                _("status"),
                 Select(
-                    [(s, s) for s in CADRE_STATUSES], value=c.status, allow_blank=False,
+                    [(_(s), s) for s in CADRE_STATUSES], value=c.status, allow_blank=False,
                     id="status",
                 ),
             )  # fmt: skip
-            yield _row("notes", Input(c.notes, id="notes"))
-            yield Label("Enter or ctrl+s saves (audited); Esc cancels. A new transport mode "
-                        "takes its default limit unless you change max km too.")  # fmt: skip
-            yield Button("Save", id="save", variant="primary")
+            yield _row(_("notes"), Input(c.notes, id="notes"))
+            yield Label(_("Enter or ctrl+s saves (audited); Esc cancels. A new transport mode "
+                          "takes its default limit unless you change max km too."))  # fmt: skip
+            yield Button(_("Save"), id="save", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#phone", Input).focus()
@@ -70,7 +76,9 @@ class CadreEditScreen(RosterModal[dict | None]):
         try:
             km = float(km_text)
         except ValueError:
-            self.notify(f"max km: {km_text!r} is not a number", severity="error")
+            self.notify(
+                _("max km: {text!r} is not a number").format(text=km_text), severity="error"
+            )
             return
         transport = self.query_one("#transport", Select).value
         km_changed = km != self.cadre.max_commute_km
@@ -92,7 +100,7 @@ class CadreEditScreen(RosterModal[dict | None]):
 class WishAddScreen(RosterModal[dict | None]):
     """A new wish: kind, when (a date, weekdays, until), shift, weight, note."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel")), Binding("ctrl+s", "save", N_("Save"))]
 
     def __init__(self, cadre: Cadre, shifts: list[str]) -> None:
         super().__init__()
@@ -102,26 +110,33 @@ class WishAddScreen(RosterModal[dict | None]):
     def compose(self) -> ComposeResult:
         c = self.cadre
         with VerticalScroll(classes="dialog form", id="wish-add"):
-            yield Label(Text(f"{c.name} {c.code}: a new wish", style="bold"))
+            yield Label(
+                Text(_("{name} {code}: a new wish").format(name=c.name, code=c.code), "bold")
+            )
             yield _row(
-                "kind",
-                Select([(k, k) for k in WISH_KINDS], value="unavailable", allow_blank=False,
+                _("kind"),
+                Select([(_(k), k) for k in WISH_KINDS], value="unavailable", allow_blank=False,
                        id="kind"),
             )  # fmt: skip
-            yield _row("date", Input(placeholder="YYYY-MM-DD (a day, or the first)", id="date"))
-            yield _row("weekdays", Input(placeholder="e.g. 6,7 or 1-5 (1 = Monday)", id="weekday"))
-            yield _row("until", Input(placeholder="YYYY-MM-DD (the last day)", id="until"))
             yield _row(
-                "shift",
-                Select([("every shift", ""), *[(s, s) for s in self.shifts]], value="",
+                _("date"), Input(placeholder=_("YYYY-MM-DD (a day, or the first)"), id="date")
+            )
+            yield _row(
+                _("weekdays"), Input(placeholder=_("e.g. 6,7 or 1-5 (1 = Monday)"), id="weekday")
+            )
+            yield _row(_("until"), Input(placeholder=_("YYYY-MM-DD (the last day)"), id="until"))
+            yield _row(
+                _("shift"),
+                Select([(_("every shift"), ""), *[(s, s) for s in self.shifts]], value="",
                        allow_blank=False, id="shift"),
             )  # fmt: skip
             yield _row(
-                "weight", Input(placeholder="avoid/prefer: default from settings", id="weight")
+                _("weight"),
+                Input(placeholder=_("avoid/prefer: default from settings"), id="weight"),
             )
-            yield _row("note", Input(id="note"))
-            yield Label("Enter or ctrl+s saves (audited); Esc cancels.")
-            yield Button("Save", id="save", variant="primary")
+            yield _row(_("note"), Input(id="note"))
+            yield Label(_("Enter or ctrl+s saves (audited); Esc cancels."))
+            yield Button(_("Save"), id="save", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#kind", Select).focus()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from roster import exports
 from roster.changes import WeekChanges, write_changes
+from roster.i18n import N_, _
 from roster.tui.messages import RosterChanged
 from roster.tui.screens.base import RosterScreen
 
@@ -24,9 +26,11 @@ def default_folder(monday) -> Path:
 
 class ChangesScreen(RosterScreen):
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("e", "export", "Export list", tooltip="one CSV: phone, change, text to send"),
-        Binding("c", "cadre", "Cadre page", tooltip="also Enter"),
+        Binding("escape", "back", N_("Back")),
+        Binding(
+            "e", "export", N_("Export list"), tooltip=N_("one CSV: phone, change, text to send")
+        ),
+        Binding("c", "cadre", N_("Cadre page"), tooltip=N_("also Enter")),
     ]
 
     def __init__(self) -> None:
@@ -50,13 +54,17 @@ class ChangesScreen(RosterScreen):
     def rebuild(self) -> None:
         editor = self.host.editor
         header = Text()
-        header.append(f"Changes since publishing · week of {editor.week_start}\n", style="bold")
+        header.append(
+            _("Changes since publishing · week of {monday}").format(monday=editor.week_start)
+            + "\n",
+            style="bold",
+        )
         table = self.query_one(DataTable)
         table.clear(columns=True)
         if editor.published is None:
             self.changes = None
             header.append(
-                "Not published yet: nobody has been told. P on the board publishes.", "yellow"
+                _("Not published yet: nobody has been told. P on the board publishes."), "yellow"
             )
             self.query_one("#changes-header", Static).update(header)
             self.query_one("#changes-sms", Static).update("")
@@ -64,20 +72,22 @@ class ChangesScreen(RosterScreen):
         self.changes = changes = self.host.week_changes(editor.published, editor.assignments)
         told = len(changes.told)
         header.append(
-            f"{len(changes.people)} people's duties changed ({changes.duties} added or removed); "
-            f"{told} of them were told their week already. e writes the list.",
+            _(
+                "{n} people's duties changed ({duties} added or removed); "
+                "{told} of them were told their week already. e writes the list."
+            ).format(n=len(changes.people), duties=changes.duties, told=told),
             style="magenta" if changes.people else "green",
         )
         self.query_one("#changes-header", Static).update(header)
         wide = self.size.width >= 110
-        table.add_column("who", key="who", width=10 if not wide else 14)
-        table.add_column("told", key="told", width=4)
-        table.add_column("was", key="was", width=22 if not wide else 34)
-        table.add_column("now", key="now", width=22 if not wide else 34)
+        table.add_column(_("who"), key="who", width=10 if not wide else 14)
+        table.add_column(_("told"), key="told", width=max(4, cell_len(_("told"))))
+        table.add_column(_("was"), key="was", width=22 if not wide else 34)
+        table.add_column(_("now"), key="now", width=22 if not wide else 34)
         for p in changes.people:
             table.add_row(
                 Text(p.name, style="bold"),
-                Text("yes" if p.told else "new", style="magenta" if p.told else "dim"),
+                Text(_("yes") if p.told else _("new"), style="magenta" if p.told else "dim"),
                 Text("; ".join(p.before) or "-"),
                 Text("; ".join(p.after) or "-"),
                 key=str(p.cadre_id),
@@ -100,10 +110,10 @@ class ChangesScreen(RosterScreen):
         p = self.person()
         text = Text()
         if p is not None:
-            text.append(f"SMS to {p.name} {p.phone}: ", style="bold")
+            text.append(_("SMS to {name} {phone}: ").format(name=p.name, phone=p.phone), "bold")
             text.append(p.sms)
         elif self.changes is not None:
-            text.append("Nothing changed since publishing: nobody to tell.", style="green")
+            text.append(_("Nothing changed since publishing: nobody to tell."), style="green")
         self.query_one("#changes-sms", Static).update(text)
 
     def action_back(self) -> None:
@@ -116,7 +126,7 @@ class ChangesScreen(RosterScreen):
 
     def action_export(self) -> None:
         if self.changes is None or not self.changes.people:
-            self.notify("Nobody to tell: nothing written.", severity="warning")
+            self.notify(_("Nobody to tell: nothing written."), severity="warning")
             return
         folder = default_folder(self.host.editor.week_start)
         try:
@@ -130,4 +140,7 @@ class ChangesScreen(RosterScreen):
              "people": len(self.changes.people), "folder": str(folder)},
             self.host.actor,
         )  # fmt: skip
-        self.notify(f"wrote {len(self.changes.people)} people to {path}", timeout=8)
+        self.notify(
+            _("wrote {n} people to {path}").format(n=len(self.changes.people), path=path),
+            timeout=8,
+        )

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from roster import exports, service, store
 from roster.clock import TIMEZONE
+from roster.i18n import N_, _
 from roster.service import service_details
 from roster.tui.screens.base import RosterModal
 
@@ -27,27 +28,37 @@ from roster.tui.screens.base import RosterModal
 @dataclass(frozen=True)
 class Choice:
     key: str
-    label: str
+    label: str  # marked N_, shown translated
     by: str  # "post", "cadre", "unit", or "service" for the service records
     fmt: str
     changed_only: bool = False
 
 
 CHOICES = (
-    Choice("post-xlsx", "Duty sheets: one workbook, a sheet per town (XLSX, A4)", "post", "xlsx"),
-    Choice("post-csv", "Duty sheets: one CSV per post", "post", "csv"),
-    Choice("cadre-xlsx", "Each cadre's week (XLSX)", "cadre", "xlsx"),
-    Choice("cadre-csv", "Each cadre's week (CSV)", "cadre", "csv"),
-    Choice("cadre-ics", "Calendars: one ICS file per cadre", "cadre", "ics"),
-    Choice("cadre-sms", "SMS texts for every cadre on duty (CSV)", "cadre", "sms"),
-    Choice("changed-sms", "SMS texts for cadres changed by relief only", "cadre", "sms", True),
-    Choice("unit-xlsx", "Unit lists for the liaisons (XLSX, a sheet per unit)", "unit", "xlsx"),
-    Choice("unit-csv", "Unit lists for the liaisons (one CSV per unit)", "unit", "csv"),
-    Choice("service-xlsx", "Service records of the period below (XLSX)", "service", "xlsx"),
-    Choice("service-csv", "Service records of the period below (CSV)", "service", "csv"),
-    Choice("changes-csv", "Who must be told: changes since publishing, with texts", "changes",
-           "csv"),
+    Choice("post-xlsx", N_("Duty sheets: one workbook, a sheet per town (XLSX, A4)"), "post",
+           "xlsx"),
+    Choice("post-csv", N_("Duty sheets: one CSV per post"), "post", "csv"),
+    Choice("cadre-xlsx", N_("Each cadre's week (XLSX)"), "cadre", "xlsx"),
+    Choice("cadre-csv", N_("Each cadre's week (CSV)"), "cadre", "csv"),
+    Choice("cadre-ics", N_("Calendars: one ICS file per cadre"), "cadre", "ics"),
+    Choice("cadre-sms", N_("SMS texts for every cadre on duty (CSV)"), "cadre", "sms"),
+    Choice("changed-sms", N_("SMS texts for cadres changed by relief only"), "cadre", "sms",
+           True),
+    Choice("unit-xlsx", N_("Unit lists for the liaisons (XLSX, a sheet per unit)"), "unit",
+           "xlsx"),
+    Choice("unit-csv", N_("Unit lists for the liaisons (one CSV per unit)"), "unit", "csv"),
+    Choice("service-xlsx", N_("Service records of the period below (XLSX)"), "service", "xlsx"),
+    Choice("service-csv", N_("Service records of the period below (CSV)"), "service", "csv"),
+    Choice("changes-csv", N_("Who must be told: changes since publishing, with texts"),
+           "changes", "csv"),
 )  # fmt: skip
+# a stored roster's status, shown translated
+ROSTER_STATUSES = (N_("draft"), N_("published"))
+# what a date typed in the dialog is (`parse_day`'s `what`) -> how a wrong one is told
+NOT_A_DATE = {
+    "from": N_("from {text!r} is not a date: write it as YYYY-MM-DD"),
+    "to": N_("to {text!r} is not a date: write it as YYYY-MM-DD"),
+}
 # Each list into a folder of its own under the one chosen: exporting everything would
 # otherwise put 1,100 files (a CSV per post, a calendar per cadre) side by side.
 SUBFOLDERS = {
@@ -72,14 +83,17 @@ def parse_day(text: str, what: str) -> dt.date:
     if isinstance(parsed, dt.datetime):
         parsed = parsed.date()
     if not isinstance(parsed, dt.date):
-        raise ValueError(f"{what} {text.strip()!r} is not a date: write it as YYYY-MM-DD")
+        template = NOT_A_DATE.get(what)
+        if template is None:
+            raise ValueError(f"{what} {text.strip()!r} is not a date: write it as YYYY-MM-DD")
+        raise ValueError(_(template).format(text=text.strip()))
     return dt.date(parsed.year, parsed.month, parsed.day)
 
 
 class ExportScreen(RosterModal[None]):
     """Pick a list with the arrows, Enter writes it; the dialog stays open for the next."""
 
-    BINDINGS = [Binding("escape", "close", "Close")]
+    BINDINGS = [Binding("escape", "close", N_("Close"))]
 
     def __init__(self, monday: dt.date, status: str) -> None:
         super().__init__()
@@ -88,30 +102,39 @@ class ExportScreen(RosterModal[None]):
         self._busy = False
 
     def compose(self) -> ComposeResult:
-        state = {"none": "no roster stored yet"}.get(self.status, self.status)
+        state = _("no roster stored yet") if self.status == "none" else _(self.status)
         with Vertical(classes="dialog", id="export"):
-            yield Label(Text(f"Export · week of {self.monday} ({state})", style="bold"))
+            yield Label(
+                Text(
+                    _("Export · week of {monday} ({state})").format(
+                        monday=self.monday, state=state
+                    ),
+                    style="bold",
+                )
+            )
             yield OptionList(
-                *[Option(Text(c.label), id=c.key) for c in CHOICES], id="export-choices"
+                *[Option(Text(_(c.label)), id=c.key) for c in CHOICES], id="export-choices"
             )
             with Horizontal(classes="export-row"):
-                yield Label("Folder ", classes="export-label")
+                yield Label(_("Folder") + " ", classes="export-label")
                 yield Input(str(default_folder(self.monday)), id="export-folder")
             start = self.monday - dt.timedelta(weeks=SERVICE_WEEKS - 1)
             with Horizontal(classes="export-row"):
-                yield Label("Service ", classes="export-label")
+                yield Label(_("Service") + " ", classes="export-label")
                 yield Input(start.isoformat(), id="export-from", classes="export-date")
-                yield Label(" to ")
+                yield Label(" " + _("to") + " ")
                 yield Input(
                     (self.monday + dt.timedelta(days=6)).isoformat(),
                     id="export-to",
                     classes="export-date",
                 )
-                yield Label(" unit ")
-                yield Input(placeholder="all units", id="export-unit")
+                yield Label(" " + _("unit") + " ")
+                yield Input(placeholder=_("all units"), id="export-unit")
             yield Static(id="export-result")
             yield Label(
-                Text("Enter writes the highlighted list · Tab: folder, dates · Esc closes", "dim")
+                Text(
+                    _("Enter writes the highlighted list · Tab: folder, dates · Esc closes"), "dim"
+                )
             )
 
     def on_mount(self) -> None:
@@ -138,7 +161,7 @@ class ExportScreen(RosterModal[None]):
     def _submitted(self) -> None:
         choice = self.chosen()
         if choice is None:
-            self.say("Pick a list first (↑/↓ in the list above).", "bold red")
+            self.say(_("Pick a list first (↑/↓ in the list above)."), "bold red")
         else:
             self.export(choice)
 
@@ -147,7 +170,7 @@ class ExportScreen(RosterModal[None]):
             return
         folder_text = self.query_one("#export-folder", Input).value.strip()
         if not folder_text:
-            self.say("Say which folder to write into.", "bold red")
+            self.say(_("Say which folder to write into."), "bold red")
             return
         folder = Path(os.path.expanduser(folder_text)) / SUBFOLDERS[choice.key]
         period = None
@@ -157,12 +180,12 @@ class ExportScreen(RosterModal[None]):
                 start = parse_day(self.query_one("#export-from", Input).value, "from")
                 end = parse_day(self.query_one("#export-to", Input).value, "to")
             except ValueError as error:
-                self.say(f"Nothing written: {error}.", "bold red")
+                self.say(_("Nothing written: {error}.").format(error=error), "bold red")
                 return
             period = (start, end)
             unit = self.query_one("#export-unit", Input).value.strip() or None
         self._busy = True
-        self.say(f"writing {choice.label.lower()}…", "dim")
+        self.say(_("writing {list}…").format(list=_(choice.label).lower()), "dim")
         self._write(self.host.db_path, choice, folder, period, unit)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
@@ -185,9 +208,12 @@ class ExportScreen(RosterModal[None]):
                 if done.cadres == 0:
                     style = "yellow"
         except (exports.ExportError, ValueError, LookupError, store.DatabaseBusy) as error:
-            text, style = f"Nothing written: {error}", "bold red"
+            text, style = _("Nothing written: {error}").format(error=error), "bold red"
         except Exception as error:  # a locked or damaged database, a bug: say so, stay usable
-            text, style = f"Nothing written: {type(error).__name__}: {error}", "bold red"
+            text = _("Nothing written: {kind}: {error}").format(
+                kind=type(error).__name__, error=error
+            )
+            style = "bold red"
         finally:
             if db is not None:
                 db.close()
@@ -197,12 +223,16 @@ class ExportScreen(RosterModal[None]):
         start, end = period
         report = service.service_report(db, start, end, unit)
         if not report.weeks:
-            raise ValueError(f"no roster is stored for any week from {start} to {end}")
+            raise ValueError(
+                _("no roster is stored for any week from {start} to {end}").format(
+                    start=start, end=end
+                )
+            )
         scope = f"-{exports.safe_name(unit)}" if unit else ""
         path = folder / f"service-{start}-{end}{scope}.{choice.fmt}"
         service.write_service(report, choice.fmt, path)
         exports.audit_export(db, service_details(report, path), self.host.actor)
-        summary = f"wrote the service records of {len(report.records)} cadre(s)"
+        summary = _("wrote the service records of {n} cadre(s)").format(n=len(report.records))
         return self._listing(summary, [path], folder, report.notes()), "green"
 
     def _write_changes(self, db, folder: Path) -> tuple[str, str]:
@@ -210,9 +240,9 @@ class ExportScreen(RosterModal[None]):
 
         changes = since_published(db, self.monday)
         if changes is None:
-            raise ValueError("the week is not published: nobody has been told anything yet")
+            raise ValueError(_("the week is not published: nobody has been told anything yet"))
         if not changes.people:
-            return "nothing changed since publishing: nobody to tell", "yellow"
+            return _("nothing changed since publishing: nobody to tell"), "yellow"
         path = write_changes(changes, folder)
         exports.audit_export(
             db,
@@ -220,16 +250,19 @@ class ExportScreen(RosterModal[None]):
              "folder": str(folder.resolve())},
             self.host.actor,
         )  # fmt: skip
-        summary = f"wrote {len(changes.people)} people to tell ({len(changes.told)} told before)"
+        summary = _("wrote {n} people to tell ({told} told before)").format(
+            n=len(changes.people), told=len(changes.told)
+        )
         return self._listing(summary, [path], folder), "green"
 
     @staticmethod
     def _listing(summary: str, paths: list[Path], folder: Path, notes=()) -> str:
         """What was written, where (the first few file names), then any notes."""
         shown = [p.name for p in paths[:3]] + (
-            [f"… {len(paths) - 3} more"] if len(paths) > 3 else []
+            [_("… {n} more").format(n=len(paths) - 3)] if len(paths) > 3 else []
         )
-        lines = [summary] + ([f"into {folder}: " + ", ".join(shown)] if paths else [])
+        into = _("into {folder}: {files}").format(folder=folder, files=", ".join(shown))
+        lines = [summary] + ([into] if paths else [])
         return "\n".join(lines + [n.removeprefix("note: ") for n in notes])
 
     def _done(self, text: str, style: str) -> None:

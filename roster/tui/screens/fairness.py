@@ -15,12 +15,21 @@ from textual_plotext import PlotextPlot
 
 from roster import store
 from roster.fairness import MEASURES, Distribution, FairnessReport, distribution, fairness_report
+from roster.i18n import N_, _, ngettext
 from roster.tui.messages import RosterChanged
 from roster.tui.screens.base import RosterScreen
 
 MAX_WEEKS = 26
-COLUMNS = (("rank", "#", 4), ("code", "code", 6), ("name", "name", 8), ("unit", "unit", 14))
-SHORT = {"nights": "nights", "weekend_days": "wkend", "commute_km": "km", "shifts": "duties"}
+COLUMNS = (("rank", "#", 4), ("code", N_("code"), 6), ("name", N_("name"), 8),
+           ("unit", N_("unit"), 14))  # fmt: skip
+SHORT = {
+    "nights": N_("nights"),
+    "weekend_days": N_("wkend"),
+    "commute_km": N_("km"),
+    "shifts": N_("duties"),
+}
+# the measures' labels (`roster.fairness.MEASURES`), shown translated
+LABELS = (N_("nights"), N_("weekend days"), N_("commute"), N_("duties"))
 
 
 def _nice_step(top: int, ticks: int = 4) -> int:
@@ -36,13 +45,17 @@ def _nice_step(top: int, ticks: int = 4) -> int:
 
 class FairnessScreen(RosterScreen):
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("m", "measure(1)", "Measure", tooltip="nights, weekend days, commute, duties"),
-        Binding("w", "toggle_weeks", "Week/last N", tooltip="this week, or the last N weeks"),
-        Binding("plus,equals_sign", "weeks(1)", "More weeks", key_display="+"),
-        Binding("minus", "weeks(-1)", "Fewer weeks", key_display="-"),
-        Binding("left_square_bracket", "week(-1)", "Prev week", key_display="[", show=False),
-        Binding("right_square_bracket", "week(1)", "Next week", key_display="]", show=False),
+        Binding("escape", "back", N_("Back")),
+        Binding(
+            "m", "measure(1)", N_("Measure"), tooltip=N_("nights, weekend days, commute, duties")
+        ),
+        Binding(
+            "w", "toggle_weeks", N_("Week/last N"), tooltip=N_("this week, or the last N weeks")
+        ),
+        Binding("plus,equals_sign", "weeks(1)", N_("More weeks"), key_display="+"),
+        Binding("minus", "weeks(-1)", N_("Fewer weeks"), key_display="-"),
+        Binding("left_square_bracket", "week(-1)", N_("Prev week"), key_display="[", show=False),
+        Binding("right_square_bracket", "week(1)", N_("Next week"), key_display="]", show=False),
     ]
 
     def __init__(self, *, weeks: int = 4) -> None:
@@ -56,7 +69,7 @@ class FairnessScreen(RosterScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="fairness-header", classes="screen-header")
         yield Tabs(
-            *[Tab(m.label.capitalize(), id=key) for key, m in MEASURES.items()],
+            *[Tab(_(m.label).capitalize(), id=key) for key, m in MEASURES.items()],
             id="fairness-tabs",
         )
         yield Static(id="fairness-summary")
@@ -67,9 +80,9 @@ class FairnessScreen(RosterScreen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
+            table.add_column(_(label), key=key, width=width)
         for key in MEASURES:
-            table.add_column(SHORT[key], key=key, width=7)
+            table.add_column(_(SHORT[key]), key=key, width=7)
         self.load()
         table.focus()
 
@@ -81,7 +94,10 @@ class FairnessScreen(RosterScreen):
         self._count_no += 1
         self.report = None
         self.query_one("#fairness-header", Static).update(
-            Text(f"Fairness · {self.period_text(monday)} · counting…", style="bold")
+            Text(
+                _("Fairness · {period} · counting…").format(period=self.period_text(monday)),
+                style="bold",
+            )
         )
         self._count(self._count_no, self.host.db_path, self.host.district, monday, self.span)
 
@@ -93,7 +109,9 @@ class FairnessScreen(RosterScreen):
             db = store.open_db(db_path, create=False)
             result: FairnessReport | str = fairness_report(db, monday, span, district=district)
         except Exception as error:  # a busy or damaged database: say so, stay usable
-            result = f"Could not count: {type(error).__name__}: {error}"
+            result = _("Could not count: {kind}: {error}").format(
+                kind=type(error).__name__, error=error
+            )
         finally:
             if db is not None:
                 db.close()
@@ -111,9 +129,11 @@ class FairnessScreen(RosterScreen):
     def period_text(self, monday: dt.date, span: int | None = None) -> str:
         span = span or self.span
         if span == 1:
-            return f"week of {monday}"
+            return _("week of {monday}").format(monday=monday)
         first = monday - dt.timedelta(weeks=span - 1)
-        return f"last {span} weeks, {first} – {monday + dt.timedelta(days=6)}"
+        return _("last {span} weeks, {first} – {last}").format(
+            span=span, first=first, last=monday + dt.timedelta(days=6)
+        )
 
     # --- display -----------------------------------------------------------------------
 
@@ -123,13 +143,21 @@ class FairnessScreen(RosterScreen):
             return
         span = len(report.weeks) + len(report.missing_weeks)
         monday = report.end - dt.timedelta(days=6)
-        header = Text(f"Fairness · {self.period_text(monday, span)}", style="bold")
-        header.append(f" · {len(report.records)} cadres")
+        header = Text(
+            _("Fairness · {period}").format(period=self.period_text(monday, span)), style="bold"
+        )
+        n = len(report.records)
+        header.append(" · " + ngettext("{n} cadre", "{n} cadres", n).format(n=n))
         stored, drafts = len(report.weeks), len(report.draft_weeks)
         if span > 1:
-            header.append(f" · {stored} of {span} weeks have a roster", "yellow" * (stored < span))
+            header.append(
+                " · "
+                + _("{stored} of {span} weeks have a roster").format(stored=stored, span=span),
+                "yellow" * (stored < span),
+            )
         if drafts:
-            header.append(" (draft)" if span == 1 else f" ({drafts} draft)", "dim")
+            draft = _("(draft)") if span == 1 else _("({n} draft)").format(n=drafts)
+            header.append(" " + draft, "dim")
         self.query_one("#fairness-header", Static).update(header)
         # as many bars as the chart has room to label ("10: 1", or "200–400: 178" for km)
         width = self.query_one(PlotextPlot).size.width or 76
@@ -140,8 +168,10 @@ class FairnessScreen(RosterScreen):
         else:
             dist = distribution([], MEASURES[self.measure])
             summary = Text(
-                f"No roster is stored for the {self.period_text(monday, span)}: nothing to count "
-                "(solve the week on the board first).",
+                _(
+                    "No roster is stored for the {period}: nothing to count "
+                    "(solve the week on the board first)."
+                ).format(period=self.period_text(monday, span)),
                 style="yellow",
             )
         self.query_one("#fairness-summary", Static).update(summary)
@@ -160,8 +190,9 @@ class FairnessScreen(RosterScreen):
             top = max(b.count for b in dist.bins)
             step = max(1, _nice_step(top))
             plt.yticks(list(range(0, top + 1, step)))
-        plt.xlabel(f"{dist.measure.label}{dist.measure.unit and ' (km)'} per cadre")
-        plt.ylabel("cadres")
+        measure = _(dist.measure.label) + (dist.measure.unit and " (km)")
+        plt.xlabel(_("{measure} per cadre").format(measure=measure))
+        plt.ylabel(_("cadres"))
         chart.refresh()
 
     def fill_table(self, report: FairnessReport, dist: Distribution) -> None:
@@ -175,7 +206,7 @@ class FairnessScreen(RosterScreen):
             table.add_row(*cells, key=str(record.cadre.id))
         for key in MEASURES:
             column = table.columns[key]
-            column.label = Text(SHORT[key], style="bold reverse" if key == self.measure else "")
+            column.label = Text(_(SHORT[key]), style="bold reverse" if key == self.measure else "")
         table.refresh()
 
     # --- actions ---------------------------------------------------------------------

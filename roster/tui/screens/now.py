@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,19 +17,23 @@ from roster import store
 from roster.clock import now as now_local
 from roster.clock import today
 from roster.domain import week_start
+from roster.i18n import N_, _, ngettext
 from roster.now import on_duty, parse_moment, weeks_needed
 from roster.tui.screens.base import RosterScreen
 
 COLUMNS = (
-    ("town", 8), ("post", 14), ("shift", 5), ("hours", 13), ("cadre", 8), ("phone", 11), ("", 6),
+    (N_("town"), 8), (N_("post"), 14), (N_("shift"), 5), (N_("hours"), 13), (N_("cadre"), 8),
+    (N_("phone"), 11), ("", 6),
 )  # fmt: skip
 
 
 class NowScreen(RosterScreen):
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("t", "toggle_town", "Town/all", tooltip="the cursor post's town, or everywhere"),
-        Binding("T", "edit_time", "Other time", tooltip="who is on duty at another moment"),
+        Binding("escape", "back", N_("Back")),
+        Binding(
+            "t", "toggle_town", N_("Town/all"), tooltip=N_("the cursor post's town, or everywhere")
+        ),
+        Binding("T", "edit_time", N_("Other time"), tooltip=N_("who is on duty at another moment")),
     ]
 
     def __init__(self, town_id: int | None, at: dt.datetime | None = None) -> None:
@@ -40,14 +45,15 @@ class NowScreen(RosterScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="now-header", classes="screen-header")
         yield DataTable(id="now-table", cursor_type="row", zebra_stripes=True)
-        yield Input(placeholder="YYYY-MM-DD HH:MM, or HH:MM for today", id="now-time")
+        yield Input(placeholder=_("YYYY-MM-DD HH:MM, or HH:MM for today"), id="now-time")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#now-time", Input).display = False
         table = self.query_one(DataTable)
         for label, width in COLUMNS:
-            table.add_column(label, key=label or "note", width=width)
+            heading = _(label) if label else ""
+            table.add_column(heading, key=label or "note", width=max(width, cell_len(heading)))
         self.refresh_list()
         table.focus()
 
@@ -58,26 +64,42 @@ class NowScreen(RosterScreen):
             district, self.host.db, self.at, town=town.name if town is not None else None
         )
         rosters = {m: store.get_roster(self.host.db, m) for m in weeks_needed(self.at)}
-        where = town.name if town is not None else "the whole district"
-        header = Text(f"On duty at {self.at:%Y-%m-%d %H:%M} (Asia/Shanghai) · {where}", "bold")
+        where = town.name if town is not None else _("the whole district")
+        header = Text(
+            _("On duty at {moment} (Asia/Shanghai) · {where}").format(
+                moment=f"{self.at:%Y-%m-%d %H:%M}", where=where
+            ),
+            "bold",
+        )
         if found:
-            header.append(f" · {len(found)} on duty at {len({d.post.id for d in found})} posts")
-        elif all(r is None for r in rosters.values()):
-            weeks = " or ".join(str(m) for m in rosters)
+            posts = len({d.post.id for d in found})
             header.append(
-                f" · no roster for the week of {weeks}, so nobody is scheduled: "
-                "solve that week first, or see another time (T)",
+                " · "
+                + ngettext(
+                    "{n} on duty at {posts} post", "{n} on duty at {posts} posts", posts
+                ).format(n=len(found), posts=posts)
+            )
+        elif all(r is None for r in rosters.values()):
+            weeks = (" " + _("or") + " ").join(str(m) for m in rosters)
+            header.append(
+                " · "
+                + _(
+                    "no roster for the week of {weeks}, so nobody is scheduled: "
+                    "solve that week first, or see another time (T)"
+                ).format(weeks=weeks),
                 "yellow",
             )
         else:
-            header.append(" · nobody is scheduled at this moment", "yellow")
+            header.append(" · " + _("nobody is scheduled at this moment"), "yellow")
         drafts = [
             str(m)
             for m in {week_start(d.day) for d in found}
             if (r := rosters.get(m)) is not None and r.status != "published"
         ]
         if drafts:
-            header.append(f" · draft roster: {', '.join(sorted(drafts))}", "dim")
+            header.append(
+                " · " + _("draft roster: {weeks}").format(weeks=", ".join(sorted(drafts))), "dim"
+            )
         self.query_one("#now-header", Static).update(header)
         table = self.query_one(DataTable)
         table.clear()
@@ -89,7 +111,7 @@ class NowScreen(RosterScreen):
                 f"{d.start:%H:%M}–{d.end:%H:%M}" + ("+1" if d.end.date() > d.start.date() else ""),
                 Text(d.cadre.name),
                 Text(d.cadre.phone),
-                Text("relief", "italic") if d.source == "relief" else "",
+                Text(_("relief"), "italic") if d.source == "relief" else "",
                 key=str(d.cadre.id),
             )
 

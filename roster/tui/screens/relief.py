@@ -23,33 +23,55 @@ from textual.widgets.option_list import Option
 from roster import store
 from roster.access import NotAllowed
 from roster.domain import Roster
+from roster.i18n import N_, _, day_label, ngettext, weekday_name
 from roster.tui.messages import ReliefApplied, ReliefOptionsReady, RosterChanged
 from roster.tui.screens.base import RosterModal, RosterScreen
 
 KIND_WORDS = {
-    "swap": "swap days",
-    "take_over": "colleague takes over",
-    "shift_change": "shift change",
-    "reserve": "reserve",
-    "lightly_used": "lightly used",
-    "lend": "lent by a post",
-    "resolve": "re-solve",
-    "none": "nothing to cover",
+    "swap": N_("swap days"),
+    "take_over": N_("colleague takes over"),
+    "shift_change": N_("shift change"),
+    "reserve": N_("reserve"),
+    "lightly_used": N_("lightly used"),
+    "lend": N_("lent by a post"),
+    "resolve": N_("re-solve"),
+    "none": N_("nothing to cover"),
 }
+# the kinds shown by their code in English (no word above), translated where shown
+KIND_CODES = (N_("mixed"), N_("nothing_to_cover"))
+# the rules an option may make worse (`roster.relief.costs`), shown by their code
+WORSE_RULES = (
+    N_("workload"),
+    N_("commute"),
+    N_("continuity"),
+    N_("fairness_nights"),
+    N_("fairness_weekends"),
+    N_("party_post"),
+)
 MAX_CHANGE_LINES = 6
 
 
 def parse_day(text: str, what: str, days: list[dt.date]) -> dt.date:
-    """An ISO date of the week shown, or ValueError saying what is wrong in words."""
+    """An ISO date of the week shown, or ValueError saying what is wrong in words (`what`
+    is marked N_ by the caller: "first day", "last day")."""
+    what = _(what)
     text = text.strip()
     if not text:
-        raise ValueError(f"give the {what} (YYYY-MM-DD)")
+        raise ValueError(_("give the {what} (YYYY-MM-DD)").format(what=what))
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{what} {text!r} is not a date: use YYYY-MM-DD, e.g. {days[0]}") from None
+        raise ValueError(
+            _("{what} {text!r} is not a date: use YYYY-MM-DD, e.g. {example}").format(
+                what=what, text=text, example=days[0]
+            )
+        ) from None
     if day not in days:
-        raise ValueError(f"{what} {day} is outside this week ({days[0]} to {days[-1]})")
+        raise ValueError(
+            _("{what} {day} is outside this week ({first} to {last})").format(
+                what=what, day=day, first=days[0], last=days[-1]
+            )
+        )
     return day
 
 
@@ -67,14 +89,14 @@ def option_text(option, full: bool = True) -> Text:
     changes, costs and gaps."""
     d = option.district
     text = Text()
-    text.append(f"{option.rank}. {KIND_WORDS.get(option.kind, option.kind)}", style="bold")
+    text.append(f"{option.rank}. {_(KIND_WORDS.get(option.kind, option.kind))}", style="bold")
     n = len(option.disturbed)
-    text.append(f" · {n} disturbed" if n != 1 else " · 1 disturbed")
-    text.append(f" · cost {option.cost}")
+    text.append(" · " + _("{n} disturbed").format(n=n))
+    text.append(" · " + _("cost {cost}").format(cost=option.cost))
     if option.commute_km:
-        text.append(f" · {option.commute_km:+.1f} km")
+        text.append(" · " + _("{km:+.1f} km").format(km=option.commute_km))
     if option.uncovered:
-        text.append(f" · {len(option.uncovered)} uncovered", style="bold red")
+        text.append(" · " + _("{n} uncovered").format(n=len(option.uncovered)), style="bold red")
     text.append(f"\n  {option.summary}", style="italic")
     if not full:
         return text
@@ -84,15 +106,26 @@ def option_text(option, full: bool = True) -> Text:
         who = d.cadres[ch.cadre_id].name if d else str(ch.cadre_id)
         where = d.posts[ch.post_id].name if d else str(ch.post_id)
         text.append(f"\n  {sign} ", style=style)
-        text.append(f"{ch.date:%a %m-%d} {ch.shift_code} {where} {who}")
+        text.append(f"{day_label(ch.date)} {ch.shift_code} {where} {who}")
     if len(changes) > MAX_CHANGE_LINES:
-        text.append(f"\n  … {len(changes) - MAX_CHANGE_LINES} more changes", style="dim")
+        more = len(changes) - MAX_CHANGE_LINES
+        text.append(
+            "\n  " + ngettext("… {n} more change", "… {n} more changes", more).format(n=more),
+            style="dim",
+        )
     for u in option.uncovered:
         where = d.posts[u.post_id].name if d else str(u.post_id)
-        text.append("\n  uncovered ", style="bold red")
-        text.append(f"{u.date:%a %m-%d} {u.shift_code} {where}: {u.why}")
+        text.append("\n  " + _("uncovered") + " ", style="bold red")
+        text.append(
+            _("{day} {shift} {post}: {why}").format(
+                day=day_label(u.date), shift=u.shift_code, post=where, why=u.why
+            )
+        )
     for e in option.worsened:
-        text.append(f"\n  worse {e.rule} +{e.cost}: ", style="yellow")
+        text.append(
+            "\n  " + _("worse {rule} +{cost}: ").format(rule=_(e.rule), cost=e.cost),
+            style="yellow",
+        )
         text.append(e.detail, style="dim")
     return text
 
@@ -101,8 +134,8 @@ class ReliefScreen(RosterScreen):
     """Days away and reason above, the ranked options below; Enter applies one."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("down", "to_options", "Options", show=False),
+        Binding("escape", "back", N_("Back")),
+        Binding("down", "to_options", N_("Options"), show=False),
     ]
     FULL_HEIGHT = 40  # below this many lines, only the highlighted option shows in full
 
@@ -121,7 +154,7 @@ class ReliefScreen(RosterScreen):
         with Horizontal(id="relief-form"):
             yield Input(id="relief-first", max_length=10)
             yield Input(id="relief-last", max_length=10)
-            yield Input(id="relief-reason", placeholder="sick, family, recalled…")
+            yield Input(id="relief-reason", placeholder=_("sick, family, recalled…"))
         yield Static(id="relief-status")
         yield OptionList(id="relief-options")
         yield Footer()
@@ -130,8 +163,8 @@ class ReliefScreen(RosterScreen):
         days = self.host.editor.days
         day = self.day if self.day in days else days[0]
         first, last = self.query_one("#relief-first", Input), self.query_one("#relief-last", Input)
-        first.border_title, last.border_title = "first day", "last day"
-        self.query_one("#relief-reason", Input).border_title = "reason"
+        first.border_title, last.border_title = _("first day"), _("last day")
+        self.query_one("#relief-reason", Input).border_title = _("reason")
         first.value = last.value = day.isoformat()
         self.update_header()
         self.ask()
@@ -142,15 +175,20 @@ class ReliefScreen(RosterScreen):
         cadre = app.district.cadres[self.cadre_id]
         editor = app.editor
         text = Text()
-        text.append("Relief ", style="bold")
+        text.append(_("Relief") + " ", style="bold")
         text.append(f"{cadre.name} {cadre.code}", style="bold cyan")
         post = app.district.posts.get(editor.deployment().get(self.cadre_id, -1))
-        text.append(f"  {post.name}" if post else "  no duty this week")
-        text.append(f"  week {editor.days[0]:%m-%d}–{editor.days[-1]:%m-%d}")
+        text.append(f"  {post.name}" if post else "  " + _("no duty this week"))
+        text.append(
+            "  "
+            + _("week {first}–{last}").format(
+                first=f"{editor.days[0]:%m-%d}", last=f"{editor.days[-1]:%m-%d}"
+            )
+        )
         if editor.status == "published":
-            text.append("  PUBLISHED: changes are recorded", style="magenta")
+            text.append("  " + _("PUBLISHED: changes are recorded"), style="magenta")
         if app.access.read_only:
-            text.append("  read-only", style="bold yellow")
+            text.append("  " + _("read-only"), style="bold yellow")
         self.query_one("#relief-header", Static).update(text)
 
     def say(self, text: str | Text, style: str = "") -> None:
@@ -163,10 +201,14 @@ class ReliefScreen(RosterScreen):
     def span(self) -> tuple[dt.date, dt.date]:
         """The days asked for, or ValueError in words."""
         days = self.host.editor.days
-        first = parse_day(self.query_one("#relief-first", Input).value, "first day", days)
-        last = parse_day(self.query_one("#relief-last", Input).value, "last day", days)
+        first = parse_day(self.query_one("#relief-first", Input).value, N_("first day"), days)
+        last = parse_day(self.query_one("#relief-last", Input).value, N_("last day"), days)
         if last < first:
-            raise ValueError(f"the last day {last} is before the first day {first}")
+            raise ValueError(
+                _("the last day {last} is before the first day {first}").format(
+                    last=last, first=first
+                )
+            )
         return first, last
 
     def ask(self) -> None:
@@ -174,7 +216,7 @@ class ReliefScreen(RosterScreen):
         editor = self.host.editor
         if editor.status == "none":
             self._show_options([])
-            self.say("No roster this week: solve it first (s on the board).", "bold red")
+            self.say(_("No roster this week: solve it first (s on the board)."), "bold red")
             return
         try:
             start, end = self.span()
@@ -187,7 +229,7 @@ class ReliefScreen(RosterScreen):
         if asked == self._asked:
             return
         self._asked = asked
-        self.say("finding options…", "dim")
+        self.say(_("finding options…"), "dim")
         roster = Roster(
             None,
             editor.week_start,
@@ -222,17 +264,29 @@ class ReliefScreen(RosterScreen):
         self._show_options(message.options)
         status = Text()
         n = len(message.options)
-        status.append(f"{n} option{'s' * (n != 1)} in {message.seconds * 1000:.0f} ms", "bold")
+        status.append(
+            ngettext("{n} option in {ms:.0f} ms", "{n} options in {ms:.0f} ms", n).format(
+                n=n, ms=message.seconds * 1000
+            ),
+            "bold",
+        )
         first = message.options[0] if message.options else None
         if first is not None:
             d = first.district
             freed = [
-                f"{ch.date:%a} {ch.shift_code} {d.posts[ch.post_id].name}"
+                f"{weekday_name(ch.date.weekday())} {ch.shift_code} {d.posts[ch.post_id].name}"
                 for ch in first.changes
                 if is_freed(first, ch)
             ]
-            status.append(f" · frees: {', '.join(freed)}" if freed else " · no duty to cover")
-        status.append("  ↓ choose, Enter applies", style="dim")
+            status.append(
+                " · "
+                + (
+                    _("frees: {duties}").format(duties=", ".join(freed))
+                    if freed
+                    else _("no duty to cover")
+                )
+            )
+        status.append("  " + _("↓ choose, Enter applies"), style="dim")
         self.say(Text("\n").join([self._note, status]) if self._note else status)
 
     def _show_options(self, options: list) -> None:
@@ -297,13 +351,14 @@ class ReliefScreen(RosterScreen):
         app = self.host
         if self._asked is None or self._asked[2:] != (app.editor.version, app.district_version):
             self.say(
-                "The week or the district changed: the options are computed again.", "bold red"
+                _("The week or the district changed: the options are computed again."),
+                "bold red",
             )
             self.ask()
             return
         reason = self.query_one("#relief-reason", Input).value.strip()
         self._applying = True
-        self.say(f"applying option {option.rank}…", "dim")
+        self.say(_("applying option {rank}…").format(rank=option.rank), "dim")
         self._apply(app.db_path, option, reason, app.actor, self._asked[3])
 
     @work(thread=True, exclusive=True, group="relief-apply", exit_on_error=False)
@@ -329,16 +384,21 @@ class ReliefScreen(RosterScreen):
         if message.error is not None:
             self._applying = False
             app.bell()
-            app.notify(f"Refused: {message.error}", severity="error", timeout=8)
-            self._note = Text(f"Refused: {message.error}", style="bold red")
+            refused = _("Refused: {error}").format(error=message.error)
+            app.notify(refused, severity="error", timeout=8)
+            self._note = Text(refused, style="bold red")
             self.say(self._note)
             if not isinstance(message.error, NotAllowed):
                 app.relief_applied()  # stale: read the week again, then the options
             return
         applied = message.applied
         app.relief_applied()
-        note = " (a change to the published roster)" if applied.published else ""
-        app.notify(f"Relief request #{applied.request_id} settled{note}.", timeout=4)
+        settled = (
+            _("Relief request #{id} settled (a change to the published roster).")
+            if applied.published
+            else _("Relief request #{id} settled.")
+        )
+        app.notify(settled.format(id=applied.request_id), timeout=4)
         app.push_screen(MessagesScreen(applied), self._done)
 
     def _done(self, _result: None) -> None:
@@ -357,8 +417,8 @@ class MessagesScreen(RosterModal[None]):
     """The text messages for the people whose week changed, ready to send."""
 
     BINDINGS = [
-        Binding("escape,enter", "close", "Done"),
-        Binding("c", "copy", "Copy all"),
+        Binding("escape,enter", "close", N_("Done")),
+        Binding("c", "copy", N_("Copy all")),
     ]
 
     def __init__(self, applied) -> None:
@@ -370,14 +430,17 @@ class MessagesScreen(RosterModal[None]):
             n = len(self.applied.messages)
             yield Static(
                 Text(
-                    f"Request #{self.applied.request_id} settled: "
-                    f"{n} message{'s' * (n != 1)} to send",
+                    ngettext(
+                        "Request #{id} settled: {n} message to send",
+                        "Request #{id} settled: {n} messages to send",
+                        n,
+                    ).format(id=self.applied.request_id, n=n),
                     style="bold",
                 )
             )
             with VerticalScroll(id="relief-message-list"):
                 yield Static(self.message_text())
-            yield Static(Text("c copies them all · Enter / Esc closes", style="dim"))
+            yield Static(Text(_("c copies them all · Enter / Esc closes"), style="dim"))
 
     def message_text(self) -> Text:
         text = Text()
@@ -391,7 +454,7 @@ class MessagesScreen(RosterModal[None]):
     def action_copy(self) -> None:
         lines = [f"{m.phone}\t{m.name}\t{m.text}" for m in self.applied.messages]
         self.host.copy_to_clipboard("\n".join(lines))
-        self.notify("Messages copied.", timeout=2)
+        self.notify(_("Messages copied."), timeout=2)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Static
 
+from roster.i18n import N_, _
 from roster.rotation import RotationRow, rotation_table
 from roster.tui.screens.base import RosterScreen
 
@@ -20,11 +21,11 @@ WEEKS = 8  # at most; 4 at 80 columns
 
 class RotationScreen(RosterScreen):
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("c", "cadre", "Cadre page", tooltip="also Enter"),
-        Binding("o", "post", "Post page", tooltip="the post of the cell"),
-        Binding("left_square_bracket", "shift(-1)", "Earlier", key_display="["),
-        Binding("right_square_bracket", "shift(1)", "Later", key_display="]"),
+        Binding("escape", "back", N_("Back")),
+        Binding("c", "cadre", N_("Cadre page"), tooltip=N_("also Enter")),
+        Binding("o", "post", N_("Post page"), tooltip=N_("the post of the cell")),
+        Binding("left_square_bracket", "shift(-1)", N_("Earlier"), key_display="["),
+        Binding("right_square_bracket", "shift(1)", N_("Later"), key_display="]"),
     ]
 
     def __init__(self) -> None:
@@ -57,7 +58,7 @@ class RotationScreen(RosterScreen):
         self.mondays, self.rows = rotation_table(app.db, district, first, weeks)
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_column("cadre", key="cadre", width=8)
+        table.add_column(_("cadre"), key="cadre", width=8)
         for monday in self.mondays:
             table.add_column(f"{monday:%m-%d}", key=monday.isoformat(), width=cell_w)
         for row in self.rows:
@@ -79,19 +80,25 @@ class RotationScreen(RosterScreen):
         moves = sum(r.moves for r in self.rows)
         header = Text()
         header.append(
-            f"Rotation · {self.mondays[0]:%m-%d} to {self.mondays[-1]:%m-%d} · "
-            f"{len(self.rows)} cadres, {moves} post changes\n",
+            _("Rotation · {first} to {last} · {n} cadres, {moves} post changes").format(
+                first=f"{self.mondays[0]:%m-%d}",
+                last=f"{self.mondays[-1]:%m-%d}",
+                n=len(self.rows),
+                moves=moves,
+            )
+            + "\n",
             style="bold",
         )
-        header.append("post  n nights  w weekend duties  > another post than the week before",
-                      style="dim")  # fmt: skip
+        header.append(
+            _("post  n nights  w weekend duties  > another post than the week before"), "dim"
+        )
         self.query_one("#rotation-header", Static).update(header)
 
     def _cursor(self):
         table = self.query_one(DataTable)
         if not table.row_count:
             return None, None
-        row_key, _ = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0))
+        row_key, _column = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0))
         row = next(r for r in self.rows if str(r.cadre_id) == row_key.value)
         column = table.cursor_column
         cell = row.cells[column - 1] if column >= 1 else None
@@ -111,7 +118,7 @@ class RotationScreen(RosterScreen):
     def action_post(self) -> None:
         _row, cell = self._cursor()
         if cell is None or cell.post_id is None:
-            self.notify("Put the cursor on a week with a post first.", severity="warning")
+            self.notify(_("Put the cursor on a week with a post first."), severity="warning")
             return
         self.host.show_post(cell.post_id)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -17,18 +18,28 @@ from textual.widgets import Footer, Static
 
 from roster import store
 from roster.edits import RosterDiff, diff_rosters, keep_locks
+from roster.i18n import N_, _, ngettext
 from roster.plan import history_weeks
 from roster.tui.messages import SolveFinished, SolveProgress
 from roster.tui.screens.base import RosterScreen
 
+# the solver's stages (`SolveProgress.stage`) and result statuses, shown translated
+STAGES = (N_("bound"), N_("roster"), N_("done"))
+STATUSES = (N_("optimal"), N_("feasible"), N_("stopped"))
+
+
+def pad(text: str, width: int) -> str:
+    """`text` padded with spaces to `width` terminal cells (a CJK character takes two)."""
+    return text + " " * max(0, width - cell_len(text))
+
 
 class SolveScreen(RosterScreen):
     BINDINGS = [
-        Binding("x", "stop", "Stop"),
-        Binding("a", "accept", "Accept"),
-        Binding("d", "discard", "Discard"),
-        Binding("s", "restart", "Solve again"),
-        Binding("escape", "discard", "Back"),
+        Binding("x", "stop", N_("Stop")),
+        Binding("a", "accept", N_("Accept")),
+        Binding("d", "discard", N_("Discard")),
+        Binding("s", "restart", N_("Solve again")),
+        Binding("escape", "discard", N_("Back")),
     ]
 
     def __init__(self, *, seed: int = 0) -> None:
@@ -151,9 +162,16 @@ class SolveScreen(RosterScreen):
     def show_progress(self) -> None:
         editor = self.host.editor
         header = Text()
-        header.append(f"Solve the week of {editor.week_start}", style="bold")
         header.append(
-            f"  time limit {self.host.time_limit:g} s  {len(self.locks)} locked duties kept"
+            _("Solve the week of {monday}").format(monday=editor.week_start), style="bold"
+        )
+        header.append(
+            "  "
+            + ngettext(
+                "time limit {seconds:g} s  {n} locked duty kept",
+                "time limit {seconds:g} s  {n} locked duties kept",
+                len(self.locks),
+            ).format(seconds=self.host.time_limit, n=len(self.locks))
             if hasattr(self, "locks")
             else ""
         )
@@ -163,46 +181,80 @@ class SolveScreen(RosterScreen):
         elapsed = (
             time.monotonic() - self.started if self.running else getattr(self.result, "seconds", 0)
         )
-        state = "running" if self.running else ("failed" if self.error else "done")
-        text.append(f"{state:8}", style="bold yellow" if self.running else "bold")
-        text.append(f" elapsed {elapsed:6.1f} s\n")
+        state = _("running") if self.running else (_("failed") if self.error else _("done"))
+        text.append(pad(state, 8), style="bold yellow" if self.running else "bold")
+        text.append(" " + _("elapsed {seconds:6.1f} s").format(seconds=elapsed) + "\n")
         if p is not None:
+            stage = _(p.stage)
             if p.objective is None:
-                text.append(f"bound {p.bound:,.0f}   building the roster…   {p.stage}")
+                text.append(
+                    _("bound {bound:,.0f}   building the roster…   {stage}").format(
+                        bound=p.bound, stage=stage
+                    )
+                )
             else:
-                text.append(f"objective {p.objective:,.0f}   bound {p.bound:,.0f}   ")
-                text.append(f"gap {p.gap * 100:.2f}%   {p.stage}")
+                text.append(
+                    _("objective {objective:,.0f}   bound {bound:,.0f}   ").format(
+                        objective=p.objective, bound=p.bound
+                    )
+                )
+                text.append(_("gap {gap:.2f}%   {stage}").format(gap=p.gap * 100, stage=stage))
         elif self.running:
-            text.append("building the model…", style="dim")
+            text.append(_("building the model…"), style="dim")
         self.query_one("#solve-progress", Static).update(text)
 
     def show_result(self) -> None:
         out = Text()
         if self.error:
-            out.append(f"The solver failed: {self.error}\n", style="bold red")
-            out.append("The roster is unchanged. s = try again, Esc = back.")
+            out.append(_("The solver failed: {error}").format(error=self.error) + "\n", "bold red")
+            out.append(_("The roster is unchanged. s = try again, Esc = back."))
         elif self.result is not None and self.diff is not None:
             r, d = self.result, self.diff
-            out.append(f"status {r.status}  objective {r.objective:,.0f}  bound {r.bound:,.0f}  ")
-            out.append(f"gap {r.gap * 100:.2f}%  {r.seconds:.1f} s\n", style="bold")
+            out.append(
+                _("status {status}  objective {objective:,.0f}  bound {bound:,.0f}  ").format(
+                    status=_(r.status), objective=r.objective, bound=r.bound
+                )
+            )
+            out.append(
+                _("gap {gap:.2f}%  {seconds:.1f} s").format(gap=r.gap * 100, seconds=r.seconds)
+                + "\n",
+                style="bold",
+            )
             if self.host.editor.assignments:
-                out.append(f"against the current roster: {d.cadres_moved} cadres moved, ")
-                out.append(f"{d.cells_changed} cells changed ")
-                out.append(f"(+{d.added} / -{d.removed} duties)\n")
+                out.append(
+                    _(
+                        "against the current roster: {moved} cadres moved, {cells} cells changed "
+                        "(+{added} / -{removed} duties)"
+                    ).format(
+                        moved=d.cadres_moved,
+                        cells=d.cells_changed,
+                        added=d.added,
+                        removed=d.removed,
+                    )  # fmt: skip
+                    + "\n"
+                )
             else:  # the week had no roster: nobody moves, the roster is new
-                out.append(f"a new roster: {d.added} duties in {d.cells_changed} cells\n")
-            out.append(f"unmet slots {d.unmet_before} → ")
+                out.append(
+                    _("a new roster: {added} duties in {cells} cells").format(
+                        added=d.added, cells=d.cells_changed
+                    )
+                    + "\n"
+                )
+            out.append(_("unmet slots {before} → ").format(before=d.unmet_before))
             out.append(f"{d.unmet_after}\n", style="bold red" if d.unmet_after else "bold green")
             changes = self.published_changes()
             if changes is not None:
                 out.append(
-                    f"PUBLISHED week: {changes.summary()}. Accepting asks first; "
-                    "C on the board then lists who to tell, with the texts.\n",
+                    _(
+                        "PUBLISHED week: {summary}. Accepting asks first; "
+                        "C on the board then lists who to tell, with the texts."
+                    ).format(summary=changes.summary())
+                    + "\n",
                     style="bold magenta",
                 )
             for line in list(r.explanations)[:8]:
                 out.append(f"• {line}\n", style="yellow")
-            out.append("\na = accept (saves the roster)   d / Esc = discard", style="bold")
+            out.append("\n" + _("a = accept (saves the roster)   d / Esc = discard"), style="bold")
         self.query_one("#solve-result", Static).update(out)
 
     # --- actions ---------------------------------------------------------------------
@@ -217,7 +269,7 @@ class SolveScreen(RosterScreen):
     def action_stop(self) -> None:
         if self.running and self.control is not None:
             self.control.stop()
-            self.notify("Stopping: the best roster found so far will be shown.", timeout=3)
+            self.notify(_("Stopping: the best roster found so far will be shown."), timeout=3)
 
     def action_restart(self) -> None:
         if not self.running:
@@ -225,7 +277,7 @@ class SolveScreen(RosterScreen):
 
     def action_accept(self) -> None:
         if self.running or self.result is None:
-            self.notify("Nothing to accept yet.", severity="warning")
+            self.notify(_("Nothing to accept yet."), severity="warning")
             return
         app = self.host
         editor = app.editor
@@ -251,14 +303,16 @@ class SolveScreen(RosterScreen):
         }
         if editor.version != self.version:
             self.notify(
-                "The roster changed while solving (someone edited it): solve again.",
+                _("The roster changed while solving (someone edited it): solve again."),
                 severity="error",
             )
             return
         if app.district_version != self.district_version:
             self.notify(
-                "The district changed while solving (a recall, an absence, an import or "
-                "settings): solve again.",
+                _(
+                    "The district changed while solving (a recall, an absence, an import or "
+                    "settings): solve again."
+                ),
                 severity="error",
             )
             return
@@ -274,7 +328,9 @@ class SolveScreen(RosterScreen):
 
         changes = self.published_changes()
         if changes is not None and changes.people:
-            app.confirm_published(f"Re-solving: {changes.summary()}.", accept)
+            app.confirm_published(
+                _("Re-solving: {summary}.").format(summary=changes.summary()), accept
+            )
         else:
             accept()
 
