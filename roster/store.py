@@ -13,6 +13,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -48,7 +49,7 @@ from roster.errors import (
     PublishedRoster,
     StaleRoster,
 )
-from roster.i18n import _
+from roster.i18n import N_, _
 
 __all__ = ["DatabaseBusy", "DistrictChanged", "PublishedRoster", "StaleRoster"]  # re-exported
 
@@ -504,7 +505,7 @@ def require_district_version(db: sqlite_utils.Database, expected: int | None) ->
 
             note = json.loads(row[0])
             what = _(" ({what} by {actor} at {at})").format(
-                what=note["what"] or _("a change"), actor=note["actor"], at=local_text(note["at"])
+                what=change_label(note["what"]), actor=note["actor"], at=local_text(note["at"])
             )
         raise DistrictChanged(
             _(
@@ -515,6 +516,34 @@ def require_district_version(db: sqlite_utils.Database, expected: int | None) ->
             stored,
             expected,
         )
+
+
+# What `bump_district` notes (stored in English) and how it is told: (pattern, message).
+_CHANGES = (
+    (r"settings", N_("settings")),
+    (r"import", N_("an import")),
+    (r"recall of (?P<code>.+)", N_("recall of {code}")),
+    (r"absence of (?P<code>.+)", N_("absence of {code}")),
+    (r"wish of (?P<code>.+)", N_("wish of {code}")),
+    (r"details of (?P<code>.+)", N_("details of {code}")),
+    (r"coordinator (?P<user>\S+) set to (?P<role>\S+)", N_("coordinator {user} set to {role}")),
+    (r"coordinator (?P<user>\S+) removed", N_("coordinator {user} removed")),
+    (r"(?P<status>active|on_leave|recalled|withdrawn): (?P<code>.+)", N_("{status}: {code}")),
+)
+
+
+def change_label(what: str) -> str:
+    """A change to the district as `bump_district` noted it, told in the current language."""
+    if not what:
+        return _("a change")
+    for pattern, message in _CHANGES:
+        found = re.fullmatch(pattern, what)
+        if found:
+            values = found.groupdict()
+            if "status" in values:
+                values["status"] = _(values["status"])
+            return _(message).format(**values)
+    return what
 
 
 def current_actor() -> str:
