@@ -777,6 +777,18 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+# Every action the audit log records, as stored (English codes): shown to people as _(action).
+AUDIT_ACTIONS = (
+    N_("solve.accept"), N_("edit.assign"), N_("edit.unassign"), N_("edit.move"),
+    N_("edit.replace"), N_("edit.swap"), N_("edit.lock"), N_("edit.unlock"), N_("edit.undo"),
+    N_("edit.redo"), N_("edit.override"), N_("publish"), N_("backup"), N_("restore"),
+    N_("init"), N_("export"), N_("import"), N_("refused"), N_("relief.apply"),
+    N_("relief.settle"), N_("relief.published"), N_("relief.recall"), N_("relief.request"),
+    N_("settings.set"), N_("settings.reset"), N_("user.add"), N_("user.remove"),
+    N_("wish.add"), N_("wish.remove"), N_("cadre.edit"),
+)  # fmt: skip
+
+
 def add_audit(
     db: sqlite_utils.Database, action: str, details: dict | str, actor: str | None = None
 ):
