@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from roster import store
+from roster.i18n import N_, _
 
 CORE_TABLES = {"cadres", "posts", "rosters", "assignments"}
 
@@ -52,7 +53,7 @@ def may_back_up(db: store.RosterDatabase, db_path: Path) -> None:
         return
     access = access_for(db)
     try:
-        access.require_district("back up the database (it holds every phone number)")
+        access.require_district(_("back up the database (it holds every phone number)"))
     except NotAllowed as e:
         refuse(db, access, "back up the database", str(e))
         raise
@@ -92,17 +93,21 @@ def backup(db_path: Path, target: Path, actor: str | None = None, *, audit: bool
     copy cannot be written or fails SQLite's integrity check (nothing is left behind)."""
     target = Path(target)
     if os.path.lexists(target):
-        raise FileExistsError(f"{target} exists; choose a new file name for the backup")
+        raise FileExistsError(_exists(target))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise BackupFailed(f"there is no folder {folder}: create it first (mode 0700)")
+        raise BackupFailed(
+            _("there is no folder {folder}: create it first (mode 0700)").format(folder=folder)
+        )
     scratch = folder / f".{target.name}.{os.getpid()}.partial"
     try:
         source = store.open_db(db_path, create=False)
     except sqlite3.DatabaseError as e:
         raise BackupFailed(
-            f"{db_path} cannot be read ({e}): it is damaged; restore the last good backup "
-            "(roster restore)"
+            _(
+                "{db} cannot be read ({error}): it is damaged; restore the last good backup "
+                "(roster restore)"
+            ).format(db=db_path, error=e)
         ) from None
     linked = False
     try:
@@ -120,8 +125,10 @@ def backup(db_path: Path, target: Path, actor: str | None = None, *, audit: bool
         verdict = _check_copy(scratch)
         if verdict != "ok":
             raise BackupFailed(
-                f"the copy of {db_path} fails SQLite's integrity check ({verdict}): the "
-                "database is damaged; restore the last good backup (roster restore)"
+                _(
+                    "the copy of {db} fails SQLite's integrity check ({verdict}): the "
+                    "database is damaged; restore the last good backup (roster restore)"
+                ).format(db=db_path, verdict=verdict)
             )
         os.link(scratch, target)  # never replaces: refuses an existing name or symlink
         linked = True
@@ -133,7 +140,7 @@ def backup(db_path: Path, target: Path, actor: str | None = None, *, audit: bool
             )
         return pages
     except FileExistsError:
-        raise FileExistsError(f"{target} exists; choose a new file name for the backup") from None
+        raise FileExistsError(_exists(target)) from None
     except (sqlite3.DatabaseError, OSError, BackupFailed) as e:
         if linked:  # a backup nobody can account for is not kept
             with contextlib.suppress(OSError):
@@ -142,13 +149,19 @@ def backup(db_path: Path, target: Path, actor: str | None = None, *, audit: bool
             raise
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise BackupFailed(
-            f"cannot back up {db_path} to {target}: {reason}; nothing was kept"
+            _("cannot back up {db} to {target}: {reason}; nothing was kept").format(
+                db=db_path, target=target, reason=reason
+            )
         ) from None
     finally:
         source.close()
         for leftover in (scratch, Path(f"{scratch}-journal")):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
+
+
+def _exists(target: Path) -> str:
+    return _("{target} exists; choose a new file name for the backup").format(target=target)
 
 
 # --- replacing the database ------------------------------------------------------------
@@ -161,8 +174,10 @@ def sole_use(db_path: Path) -> Iterator[None]:
         lock = store.hold_presence(db_path, exclusive=True)
     except BlockingIOError:
         raise RestoreRefused(
-            f"others have {db_path} open (a roster window or command is running); ask them to "
-            "quit, then try again"
+            _(
+                "others have {db} open (a roster window or command is running); ask them to "
+                "quit, then try again"
+            ).format(db=db_path)
         ) from None
     try:
         yield
@@ -188,7 +203,8 @@ def _live(db_path: Path) -> store.RosterDatabase:
 
 def authorise(db_path: Path, what: str) -> Replacing:
     """Inside `sole_use`: a district coordinator of the live database may replace it
-    (a refusal is audited there); a damaged one, only the account owning its file."""
+    (a refusal is audited there); a damaged one, only the account owning its file. `what`
+    (English, marked `N_` by the caller) is audited as it is and shown translated."""
     from roster.access import NotAllowed, access_for, refuse
     from roster.identity import current
 
@@ -203,7 +219,7 @@ def authorise(db_path: Path, what: str) -> Replacing:
                 raise sqlite3.DatabaseError("it is not a roster database")
             access = access_for(db)
             try:
-                access.require_district(what)
+                access.require_district(_(what))
             except NotAllowed as e:
                 refuse(db, access, what, str(e))
                 raise RestoreRefused(str(e)) from None
@@ -220,8 +236,10 @@ def authorise(db_path: Path, what: str) -> Replacing:
         if identity.via == "login" and owns(db_path):
             return Replacing(identity.actor, identity.person, damaged=str(e))
         raise RestoreRefused(
-            f"{db_path} cannot be read ({e}): only the account that owns it may replace it "
-            "(see docs/deploy.md, 'When the database is damaged')"
+            _(
+                "{db} cannot be read ({error}): only the account that owns it may replace it "
+                "(see docs/deploy.md, 'When the database is damaged')"
+            ).format(db=db_path, error=e)
         ) from None
 
 
@@ -330,7 +348,7 @@ def _since(db: store.RosterDatabase, live_rows: list[dict]) -> list[dict]:
 
 def check_backup(path: Path) -> None:
     if not path.exists():
-        raise RestoreRefused(f"no backup file at {path}")
+        raise RestoreRefused(_("no backup file at {path}").format(path=path))
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -341,11 +359,17 @@ def check_backup(path: Path) -> None:
         finally:
             con.close()
     except sqlite3.DatabaseError as e:
-        raise RestoreRefused(f"{path} is not a roster backup ({e})") from None
+        raise RestoreRefused(
+            _("{path} is not a roster backup ({error})").format(path=path, error=e)
+        ) from None
     if ok != "ok":
-        raise RestoreRefused(f"{path} fails SQLite's integrity check: {ok}")
+        raise RestoreRefused(
+            _("{path} fails SQLite's integrity check: {verdict}").format(path=path, verdict=ok)
+        )
     if not CORE_TABLES <= tables:
-        raise RestoreRefused(f"{path} is not a roster database (its tables are missing)")
+        raise RestoreRefused(
+            _("{path} is not a roster database (its tables are missing)").format(path=path)
+        )
 
 
 def restore(db_path: Path, source: Path, actor: str | None = None) -> Replacing:
@@ -358,7 +382,7 @@ def restore(db_path: Path, source: Path, actor: str | None = None) -> Replacing:
     source = Path(source)
     check_backup(source)
     if not Path(db_path).exists():
-        raise RestoreRefused(f"no database at {db_path} to restore into")
+        raise RestoreRefused(_("no database at {db} to restore into").format(db=db_path))
 
     def prepare(scratch: Path) -> None:
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
@@ -371,9 +395,10 @@ def restore(db_path: Path, source: Path, actor: str | None = None) -> Replacing:
             dest.close()
 
     details = {"from": str(source.absolute())}
+    what = N_("restore a backup")
     if actor is None:
-        return replace_database(db_path, "restore a backup", "restore", details, prepare=prepare)
+        return replace_database(db_path, what, "restore", details, prepare=prepare)
     from roster.identity import Identity
 
     with acting(Identity(actor, via=current().via)):
-        return replace_database(db_path, "restore a backup", "restore", details, prepare=prepare)
+        return replace_database(db_path, what, "restore", details, prepare=prepare)

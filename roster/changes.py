@@ -18,8 +18,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from roster import store
+from roster import i18n, store
 from roster.domain import Assignment, District
+from roster.i18n import _
 
 Key = tuple[int, dt.date, str, int]  # post, day, shift, cadre: what a person is told
 
@@ -59,13 +60,15 @@ class WeekChanges:
     def summary(self, limit: int = 6) -> str:
         """`7 people's duties change (12 added or removed); already told: 王金宝 (+3)`."""
         if not self.people:
-            return "no duty changes"
-        text = f"{len(self.people)} people's duties change ({self.duties} added or removed)"
+            return _("no duty changes")
+        text = _("{n} people's duties change ({duties} added or removed)").format(
+            n=len(self.people), duties=self.duties
+        )
         told = self.told
         if told:
-            names = ", ".join(p.name for p in told[:limit])
+            names = ("、" if i18n.current() == "zh" else ", ").join(p.name for p in told[:limit])
             more = f" (+{len(told) - limit})" if len(told) > limit else ""
-            text += f"; already told: {names}{more}"
+            text += _("; already told: {names}{more}").format(names=names, more=more)
         return text
 
 
@@ -80,16 +83,20 @@ def _keys(assignments: Iterable) -> set[Key]:
 
 
 def _duty_words(district: District, keys: list[Key]) -> tuple[str, ...]:
-    """Duties grouped by post and shift: `秦家东庄村 D Tue Wed Thu`."""
+    """Duties grouped by post and shift: `秦家东庄村 D Tue Wed Thu` (`… D 周二 周三 周四`)."""
     groups: dict[tuple[int, str], list[dt.date]] = defaultdict(list)
     for post_id, day, code, _cadre in sorted(keys, key=lambda k: k[1]):
         groups[(post_id, code)].append(day)
     out = []
     for (post_id, code), days in groups.items():
         post = district.posts.get(post_id)
-        name = post.name if post else f"post #{post_id}"
-        out.append(f"{name} {code} {' '.join(f'{d:%a}' for d in days)}")
+        name = post.name if post else _("post #{id}").format(id=post_id)
+        out.append(f"{name} {code} {' '.join(_weekday(d) for d in days)}")
     return tuple(out)
+
+
+def _weekday(day: dt.date) -> str:
+    return i18n.weekday_name(day.weekday()) if i18n.current() == "zh" else f"{day:%a}"
 
 
 def changes_between(

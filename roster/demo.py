@@ -11,6 +11,7 @@ import sqlite_utils
 from roster import clock
 from roster.config import Config
 from roster.domain import week_start
+from roster.i18n import _
 from roster.importer import AbsencesSpec, ImportReport, Problem, dir_sources, run_import
 from roster.shipped import shipped_dir
 
@@ -36,7 +37,7 @@ class DemoAbsencesSpec(AbsencesSpec):
         self.monday = monday
 
     def dates(self, r):
-        hint = "a number of days after this week's Monday (0 = Monday)"
+        hint = _("a number of days after this week's Monday (0 = Monday)")
         first = r.integer("start_day", -366, 366, hint)
         last = r.integer("end_day", -366, 366, hint)
         return tuple(
@@ -63,13 +64,20 @@ def load_demo(
     folder = demo_data_dir()
     sources, problems = dir_sources(folder)
     if folder.is_dir():
-        present = {spec.kind for spec, _ in sources}
+        present = {spec.kind for spec, _path in sources}
         for kind in DEMO_KINDS:
             if kind not in present:
-                problems.append(Problem(f"{kind}.csv", None, None, f"is missing from {folder}"))
+                problems.append(
+                    Problem(
+                        f"{kind}.csv",
+                        None,
+                        None,
+                        _("is missing from {folder}").format(folder=folder),
+                    )
+                )
         sources.append((DemoAbsencesSpec(monday), folder / DEMO_ABSENCES))
     else:
-        problems = [Problem(str(folder), None, None, "no demo data here: the folder is missing")]
+        problems = [Problem(str(folder), None, None, _("no demo data here: the folder is missing"))]
     details = {"demo": True, "week_start": monday.isoformat()}
     # Reloading the demo resets it: its cadres file makes every cadre active again and its
     # `recalled` absences mark the recalled ones (no question to ask about that).

@@ -46,6 +46,7 @@ from roster.domain import (
     week_days,
 )
 from roster.domain import week_start as monday_of
+from roster.i18n import _
 from roster.now import shift_window
 from roster.text import cell_text, inert_district, is_inert
 
@@ -179,20 +180,28 @@ def export_week(
     changed after relief; each of them gets an SMS even if they now have no duty that week.
     """
     if by not in BY:
-        raise ExportError(f"unknown --by {by!r}: use one of {', '.join(BY)}")
-    if fmt not in FORMATS_BY[by]:
-        hint = " (ICS calendars and SMS texts go one per cadre: use --by cadre)"
         raise ExportError(
-            f"--by {by} cannot be written as {fmt}: use one of {', '.join(FORMATS_BY[by])}"
-            + (hint if fmt in ("ics", "sms") else "")
+            _("unknown --by {by!r}: use one of {choices}").format(by=by, choices=", ".join(BY))
         )
+    if fmt not in FORMATS_BY[by]:
+        choices = ", ".join(FORMATS_BY[by])
+        if fmt in ("ics", "sms"):
+            message = _(
+                "--by {by} cannot be written as {format}: use one of {choices} (ICS calendars "
+                "and SMS texts go one per cadre: use --by cadre)"
+            )
+        else:
+            message = _("--by {by} cannot be written as {format}: use one of {choices}")
+        raise ExportError(message.format(by=by, format=fmt, choices=choices))
     if cadre_ids is not None and by != "cadre":
-        raise ExportError("limiting to some cadres (changed only) works with --by cadre")
+        raise ExportError(_("limiting to some cadres (changed only) works with --by cadre"))
     monday = monday_of(week_start)
     roster = store.get_roster(db, monday)
     if roster is None:
         raise ExportError(
-            f"no roster for the week of {monday}: build one with `roster solve --week {monday}`"
+            _(
+                "no roster for the week of {monday}: build one with `roster solve --week {monday}`"
+            ).format(monday=monday)
         )
     # control and bidi characters shown as visible escapes: a sheet cannot hold them, and
     # a CSV read in a terminal must not act on it
@@ -213,7 +222,9 @@ def export_week(
             wanted = set(cadre_ids)
             unknown = wanted - district.cadres.keys()
             if unknown:
-                raise ExportError(f"no cadre with id {', '.join(map(str, sorted(unknown)))}")
+                raise ExportError(
+                    _("no cadre with id {ids}").format(ids=", ".join(map(str, sorted(unknown))))
+                )
             chosen = [d for d in all_duties if d.cadre.id in wanted]
         if fmt == "csv":
             path = out_dir / f"cadres-{monday}.csv"
@@ -238,26 +249,40 @@ def write_all_or_nothing(out_dir: Path, write: Callable[[Path], list[Path]]) -> 
     as it was. The files are readable by owner and group only (they hold phone numbers).
     Raises ExportError saying what to change."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise ExportError(f"{out_dir} is a file, not a folder: give a folder to write into")
+        raise ExportError(
+            _("{folder} is a file, not a folder: give a folder to write into").format(
+                folder=out_dir
+            )
+        )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=".export-", dir=out_dir))
     except OSError as error:
-        raise ExportError(f"cannot write into {out_dir}: {error.strerror or error}") from None
+        raise ExportError(_cannot_write(out_dir, error)) from None
     try:
         written = write(scratch)
         targets = [out_dir / p.name for p in written]
         taken = [t for t in targets if t.is_dir()]
         if taken:
-            raise ExportError(f"{taken[0]} is a folder: move it away or write into another folder")
+            raise ExportError(
+                _("{path} is a folder: move it away or write into another folder").format(
+                    path=taken[0]
+                )
+            )
         for path, target in zip(written, targets, strict=True):
             os.chmod(path, 0o660)  # phone numbers: owner and group only, like the database
             os.replace(path, target)
         return targets
     except OSError as error:
-        raise ExportError(f"cannot write into {out_dir}: {error.strerror or error}") from None
+        raise ExportError(_cannot_write(out_dir, error)) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _cannot_write(out_dir: Path, error: OSError) -> str:
+    return _("cannot write into {folder}: {reason}").format(
+        folder=out_dir, reason=error.strerror or error
+    )
 
 
 def audit_export(db: sqlite_utils.Database, details: dict, actor: str | None = None) -> None:
@@ -277,12 +302,16 @@ class Exported:
 
     def summary(self) -> str:
         if self.cadres == 0:
-            return f"no cadre's week of {self.monday} was changed by relief: nothing to send"
-        text = f"wrote {len(self.paths)} file(s) for the week of {self.monday}"
+            return _("no cadre's week of {monday} was changed by relief: nothing to send").format(
+                monday=self.monday
+            )
+        text = _("wrote {n} file(s) for the week of {monday}").format(
+            n=len(self.paths), monday=self.monday
+        )
         if self.cadres is not None:
-            text += f" ({self.cadres} cadre(s) changed by relief)"
+            text += _(" ({n} cadre(s) changed by relief)").format(n=self.cadres)
         if self.draft:
-            text += "; note: the roster is a draft (not yet published)"
+            text += _("; note: the roster is a draft (not yet published)")
         return text
 
 
@@ -303,7 +332,7 @@ def export_lists(
     cadre_ids = None
     if changed_only:
         if by != "cadre":
-            raise ExportError("only cadres changed by relief: that works with --by cadre")
+            raise ExportError(_("only cadres changed by relief: that works with --by cadre"))
         cadre_ids = changed_cadres(db, monday)
         if not cadre_ids:
             return Exported(monday, [], False, 0)
@@ -673,10 +702,10 @@ def write_unit_workbook(
         ws = wb.create_sheet(_sheet_title(unit.name, used))
         _people_sheet(ws, district, monday, mine, title, with_unit=False)
         given = unit_given(district, monday, items, unit.id)
-        if any(quota is not None for _, _, quota in given):
+        if any(quota is not None for _post, _n, quota in given):
             row = ws.max_row + 1
             ws.cell(row, 1, "在岗人数/限额")
-            for col, (_, n, quota) in enumerate(given, start=7):
+            for col, (_post, n, quota) in enumerate(given, start=7):
                 ws.cell(row, col, f"{n}/{quota}" if quota is not None else str(n))
     if not wb.sheetnames:
         wb.create_sheet("派出单位").cell(1, 1, f"{week_range_zh(monday)}：本周无值班安排")

@@ -19,16 +19,27 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from roster.domain import District, week_start
+from roster.i18n import N_, _
 from roster.service import ServiceRecord, service_report
 
 
 @dataclass(frozen=True)
 class Measure:
     key: str
-    label: str  # "nights": what is counted, plural
-    unit: str  # shown after a value: "" or " km"
+    noun: str  # "nights": what is counted, plural (English, marked N_; `label` translates it)
+    suffix: str  # after a value: "" or " km" (English, marked N_; `unit` translates it)
     get: Callable[[ServiceRecord], float]
     integer: bool = True
+
+    @property
+    def label(self) -> str:
+        """What is counted, in the current language: "nights" / "夜班"."""
+        return _(self.noun)
+
+    @property
+    def unit(self) -> str:
+        """Shown after a value, in the current language: "" or " km" / "公里"."""
+        return _(self.suffix) if self.suffix else ""
 
     def show(self, value: float) -> str:
         return f"{value:.0f}{self.unit}" if self.integer else f"{value:.1f}{self.unit}"
@@ -37,10 +48,10 @@ class Measure:
 MEASURES: dict[str, Measure] = {
     m.key: m
     for m in (
-        Measure("nights", "nights", "", lambda r: r.nights),
-        Measure("weekend_days", "weekend days", "", lambda r: r.weekend_days),
-        Measure("commute_km", "commute", " km", lambda r: r.commute_km, integer=False),
-        Measure("shifts", "duties", "", lambda r: r.shifts),
+        Measure("nights", N_("nights"), "", lambda r: r.nights),
+        Measure("weekend_days", N_("weekend days"), "", lambda r: r.weekend_days),
+        Measure("commute_km", N_("commute"), N_(" km"), lambda r: r.commute_km, integer=False),
+        Measure("shifts", N_("duties"), "", lambda r: r.shifts),
     )
 }
 
@@ -79,14 +90,22 @@ class Distribution:
     def summary(self) -> str:
         m = self.measure
         if not self.ranked:
-            return f"{m.label}: no cadre counted"
-        text = (
-            f"{m.label}: total {m.show(self.total)}, mean {self.mean:.2f}{m.unit}, "
-            f"median {self._median()}, most {m.show(self.maximum)}; "
-            f"{self.zeros} of {self.cadres} cadres have none"
+            return _("{measure}: no cadre counted").format(measure=m.label)
+        text = _(
+            "{measure}: total {total}, mean {mean:.2f}{unit}, median {median}, most {most}; "
+            "{zeros} of {cadres} cadres have none"
+        ).format(
+            measure=m.label,
+            total=m.show(self.total),
+            mean=self.mean,
+            unit=m.unit,
+            median=self._median(),
+            most=m.show(self.maximum),
+            zeros=self.zeros,
+            cadres=self.cadres,
         )
         if self.total > 0:
-            text += f"; the top 10 % carry {self.top_share:.0%}"
+            text += _("; the top 10 % carry {share:.0%}").format(share=self.top_share)
         return text
 
 
@@ -177,7 +196,7 @@ def fairness_report(
 ) -> FairnessReport:
     """The week of `monday` (weeks=1) or the `weeks` weeks ending with it."""
     if weeks < 1:
-        raise ValueError(f"count at least one week, not {weeks}")
+        raise ValueError(_("count at least one week, not {weeks}").format(weeks=weeks))
     last = week_start(monday)
     start = last - dt.timedelta(weeks=weeks - 1)
     end = last + dt.timedelta(days=6)

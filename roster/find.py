@@ -12,8 +12,9 @@ from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz, process
 
 from roster.domain import District
+from roster.i18n import N_
 
-KINDS = ("cadre", "post")
+KINDS = (N_("cadre"), N_("post"))  # shown as _(kind)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import sqlite_utils
 from roster import store
 from roster.clock import TIMEZONE, ZONE, local
 from roster.domain import Assignment, Cadre, District, Post, ShiftType, Town, week_start
+from roster.i18n import _
 
 # Where assignments come from: the store, or any function giving a week's assignments
 # (the UI can pass the roster it holds; tests can pass a list).
@@ -48,8 +49,10 @@ def parse_moment(text: str, today: dt.date) -> dt.datetime:
         parsed = None
     if not isinstance(parsed, dt.datetime):
         raise ValueError(
-            f"{typed!r} is not a date and time: write it as YYYY-MM-DD HH:MM "
-            "(Asia/Shanghai), e.g. 2026-12-08 03:00, or HH:MM for today"
+            _(
+                "{typed!r} is not a date and time: write it as YYYY-MM-DD HH:MM "
+                "(Asia/Shanghai), e.g. 2026-12-08 03:00, or HH:MM for today"
+            ).format(typed=typed)
         )
     return local(dt.datetime.fromisoformat(parsed.isoformat()))
 
@@ -96,8 +99,14 @@ def find_post(district: District, text: str) -> Post:
         return named[0]
     if named:
         codes = ", ".join(p.code for p in named)
-        raise LookupError(f"{len(named)} posts are called {text!r} ({codes}): give the code")
-    raise LookupError(f"no post with code or name {text!r}: see the posts table for codes")
+        raise LookupError(
+            _("{n} posts are called {name!r} ({codes}): give the code").format(
+                n=len(named), name=text, codes=codes
+            )
+        )
+    raise LookupError(
+        _("no post with code or name {name!r}: see the posts table for codes").format(name=text)
+    )
 
 
 def find_town(district: District, name: str) -> Town:
@@ -105,7 +114,9 @@ def find_town(district: District, name: str) -> Town:
         if town.name == name:
             return town
     known = "、".join(sorted(t.name for t in district.towns.values()))
-    raise LookupError(f"no town called {name!r}; the towns are: {known}")
+    raise LookupError(
+        _("no town called {name!r}; the towns are: {known}").format(name=name, known=known)
+    )
 
 
 def _week_reader(source: AssignmentsSource) -> Callable[[dt.date], list[Assignment] | None]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from roster import store
 from roster.domain import Roster
 from roster.domain import week_start as monday_of
+from roster.i18n import _
 
 MAX_PLAN_WEEKS = 8
 
@@ -109,7 +110,9 @@ def plan_weeks(
     """Draft rosters for `weeks` consecutive weeks from the week of `first`, one after
     another (rolling): published weeks are kept and reported as such."""
     if not 1 <= weeks <= MAX_PLAN_WEEKS:
-        raise ValueError(f"plan 1 to {MAX_PLAN_WEEKS} weeks, not {weeks}")
+        raise ValueError(
+            _("plan 1 to {most} weeks, not {weeks}").format(most=MAX_PLAN_WEEKS, weeks=weeks)
+        )
     district_version = store.district_version(db)  # before the district it versions
     district = store.load_district(db)
     monday = monday_of(first)

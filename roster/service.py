@@ -31,6 +31,7 @@ from roster.domain import (
 )
 from roster.exports import a4_landscape, save_inert, write_all_or_nothing
 from roster.geo import commute_km
+from roster.i18n import _
 from roster.text import cell_text, inert_district
 
 FORMATS = ("csv", "xlsx")
@@ -98,10 +99,12 @@ class ServiceReport:
         out = []
         if self.missing_weeks:
             missing = ", ".join(str(m) for m in self.missing_weeks)
-            out.append(f"note: no roster stored for the week(s) of {missing}")
+            out.append(_("note: no roster stored for the week(s) of {weeks}").format(weeks=missing))
         if self.draft_weeks:
             drafts = ", ".join(str(m) for m in self.draft_weeks)
-            out.append(f"note: counted draft (unpublished) roster(s) of {drafts}")
+            out.append(
+                _("note: counted draft (unpublished) roster(s) of {weeks}").format(weeks=drafts)
+            )
         return out
 
 
@@ -111,8 +114,15 @@ def find_unit(district: District, name: str) -> Unit:
             return unit
     names = [u.name for u in district.units.values()]
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
-    hint = f"; did you mean {'、'.join(close)}?" if close else "; see the units table for names"
-    raise LookupError(f"no dispatching unit called {name!r}{hint}")
+    if close:
+        raise LookupError(
+            _("no dispatching unit called {name!r}; did you mean {close}?").format(
+                name=name, close="、".join(close)
+            )
+        )
+    raise LookupError(
+        _("no dispatching unit called {name!r}; see the units table for names").format(name=name)
+    )
 
 
 def _days(first: dt.date, last: dt.date) -> set[dt.date]:
@@ -184,7 +194,11 @@ def service_report(
     Raises ValueError when end is before start, LookupError for an unknown unit.
     """
     if end < start:
-        raise ValueError(f"the period ends ({end}) before it starts ({start}): swap the dates")
+        raise ValueError(
+            _("the period ends ({end}) before it starts ({start}): swap the dates").format(
+                end=end, start=start
+            )
+        )
     district = district or inert_district(store.load_district(db))
     the_unit = find_unit(district, unit) if unit is not None else None
     assignments: list[Assignment] = []
@@ -220,10 +234,16 @@ def service_details(report: ServiceReport, path: Path) -> dict:
 def write_service(report: ServiceReport, fmt: str, path: Path) -> Path:
     """The records as CSV (English column names, UTF-8 with BOM) or XLSX (Chinese, totals)."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+        raise ValueError(
+            _("unknown format {format!r}: use one of {formats}").format(
+                format=fmt, formats=", ".join(FORMATS)
+            )
+        )
     path = Path(path)
     if path.is_dir():
-        raise ValueError(f"{path} is a folder: give a file name to write the records to")
+        raise ValueError(
+            _("{path} is a folder: give a file name to write the records to").format(path=path)
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     done = write_all_or_nothing(
         path.parent, lambda folder: [_write(report, fmt, folder / path.name)]
@@ -232,7 +252,7 @@ def write_service(report: ServiceReport, fmt: str, path: Path) -> Path:
 
 
 def _write(report: ServiceReport, fmt: str, path: Path) -> Path:
-    keys = [k for k, _ in COLUMNS]
+    keys = [k for k, _title in COLUMNS]
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
@@ -249,7 +269,7 @@ def _write(report: ServiceReport, fmt: str, path: Path) -> Path:
         bold=True, size=14
     )
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
-    for col, (_, title) in enumerate(COLUMNS, start=1):
+    for col, (_key, title) in enumerate(COLUMNS, start=1):
         cell = ws.cell(2, col, title)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")

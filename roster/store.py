@@ -13,6 +13,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -48,6 +49,7 @@ from roster.errors import (
     PublishedRoster,
     StaleRoster,
 )
+from roster.i18n import N_, _
 
 __all__ = ["DatabaseBusy", "DistrictChanged", "PublishedRoster", "StaleRoster"]  # re-exported
 
@@ -256,8 +258,14 @@ class RosterDatabase(sqlite_utils.Database):
                 holder = self.writer()
                 if waited >= wait:
                     raise DatabaseBusy(
-                        f"{self.path or 'the database'} is busy: {holder or 'another process'} "
-                        f"has been writing to it for more than {waited:.0f} s; try again later",
+                        _(
+                            "{db} is busy: {holder} has been writing to it for more than "
+                            "{seconds:.0f} s; try again later"
+                        ).format(
+                            db=self.path or _("the database"),
+                            holder=holder or _("another process"),
+                            seconds=waited,
+                        ),
                         holder,
                     ) from None
                 if self.on_busy is not None:
@@ -282,7 +290,9 @@ class RosterDatabase(sqlite_utils.Database):
             pass  # another user's live process
         from roster.clock import local_text
 
-        return f"{info.get('actor', '?')} ({info.get('what', 'roster')}, since {local_text(info['at'])})"
+        return _("{actor} ({what}, since {at})").format(
+            actor=info.get("actor", "?"), what=info.get("what", "roster"), at=local_text(info["at"])
+        )
 
     def _mark_writer(self) -> str | None:
         """Note who holds the write lock, for others who wait (advisory, best effort)."""
@@ -336,7 +346,9 @@ def open_db(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_util
     if not path.exists():
         if not create:
             raise FileNotFoundError(
-                f"no roster database at {path}: create one with `roster init --db {path}`"
+                _("no roster database at {path}: create one with `roster init --db {path}`").format(
+                    path=path
+                )
             )
         path.parent.mkdir(parents=True, exist_ok=True)
         old_umask = os.umask(0o007)
@@ -345,11 +357,15 @@ def open_db(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_util
         finally:
             os.umask(old_umask)
     elif path.is_dir():
-        raise NotARosterDatabase(f"{path} is a folder, not a roster database: check --db")
+        raise NotARosterDatabase(
+            _("{path} is a folder, not a roster database: check --db").format(path=path)
+        )
     elif path.stat().st_size == 0 and not create:
         raise NotARosterDatabase(
-            f"{path} is an empty file, not a roster database: check --db, or create one "
-            f"with `roster init --force --db {path}`"
+            _(
+                "{path} is an empty file, not a roster database: check --db, or create one "
+                "with `roster init --force --db {path}`"
+            ).format(path=path)
         )
     db = RosterDatabase(path)
     db.path = path
@@ -359,7 +375,7 @@ def open_db(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_util
     except BlockingIOError:
         db.close()
         raise DatabaseBusy(
-            f"{path} is being restored from a backup; try again in a minute"
+            _("{path} is being restored from a backup; try again in a minute").format(path=path)
         ) from None
     try:
         db.conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -396,8 +412,10 @@ def _refuse_foreign(db: sqlite_utils.Database, path: Path) -> None:
         return  # a new (empty) database: only `create=True` gets here with one
     if migrations.migrations_table not in tables or "rosters" not in tables:
         raise NotARosterDatabase(
-            f"{path} is an SQLite database of another program, not a roster database: "
-            "check --db (nothing was changed in it)"
+            _(
+                "{path} is an SQLite database of another program, not a roster database: "
+                "check --db (nothing was changed in it)"
+            ).format(path=path)
         )
     known = {m.name for m in migrations._migrations}
     unknown = [m.name for m in migrations.applied(db) if m.name not in known]
@@ -407,8 +425,10 @@ def _refuse_foreign(db: sqlite_utils.Database, path: Path) -> None:
             row = db.conn.execute("select value from meta where key = 'roster_version'").fetchone()
             made_by = f" {row[0]}" if row else ""
         raise NewerDatabase(
-            f"{path} was written by a newer roster{made_by} (schema {unknown[-1]}) than this "
-            f"one ({roster_version()}): upgrade roster to open it"
+            _(
+                "{path} was written by a newer roster{made_by} (schema {schema}) than this "
+                "one ({version}): upgrade roster to open it"
+            ).format(path=path, made_by=made_by, schema=unknown[-1], version=roster_version())
         )
 
 
@@ -484,13 +504,46 @@ def require_district_version(db: sqlite_utils.Database, expected: int | None) ->
             from roster.clock import local_text
 
             note = json.loads(row[0])
-            what = f" ({note['what'] or 'a change'} by {note['actor']} at {local_text(note['at'])})"
+            what = _(" ({what} by {actor} at {at})").format(
+                what=change_label(note["what"]), actor=note["actor"], at=local_text(note["at"])
+            )
         raise DistrictChanged(
-            f"the district (cadres, absences, wishes, settings or coordinators) changed while you worked{what}: "
-            "nothing was saved; do it again on the district as it is now",
+            _(
+                "the district (cadres, absences, wishes, settings or coordinators) changed "
+                "while you worked{what}: nothing was saved; do it again on the district as it "
+                "is now"
+            ).format(what=what),
             stored,
             expected,
         )
+
+
+# What `bump_district` notes (stored in English) and how it is told: (pattern, message).
+_CHANGES = (
+    (r"settings", N_("settings")),
+    (r"import", N_("an import")),
+    (r"recall of (?P<code>.+)", N_("recall of {code}")),
+    (r"absence of (?P<code>.+)", N_("absence of {code}")),
+    (r"wish of (?P<code>.+)", N_("wish of {code}")),
+    (r"details of (?P<code>.+)", N_("details of {code}")),
+    (r"coordinator (?P<user>\S+) set to (?P<role>\S+)", N_("coordinator {user} set to {role}")),
+    (r"coordinator (?P<user>\S+) removed", N_("coordinator {user} removed")),
+    (r"(?P<status>active|on_leave|recalled|withdrawn): (?P<code>.+)", N_("{status}: {code}")),
+)
+
+
+def change_label(what: str) -> str:
+    """A change to the district as `bump_district` noted it, told in the current language."""
+    if not what:
+        return _("a change")
+    for pattern, message in _CHANGES:
+        found = re.fullmatch(pattern, what)
+        if found:
+            values = found.groupdict()
+            if "status" in values:
+                values["status"] = _(values["status"])
+            return _(message).format(**values)
+    return what
 
 
 def current_actor() -> str:
@@ -722,6 +775,18 @@ def counts(db: sqlite_utils.Database) -> dict[str, int]:
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+# Every action the audit log records, as stored (English codes): shown to people as _(action).
+AUDIT_ACTIONS = (
+    N_("solve.accept"), N_("edit.assign"), N_("edit.unassign"), N_("edit.move"),
+    N_("edit.replace"), N_("edit.swap"), N_("edit.lock"), N_("edit.unlock"), N_("edit.undo"),
+    N_("edit.redo"), N_("edit.override"), N_("publish"), N_("backup"), N_("restore"),
+    N_("init"), N_("export"), N_("import"), N_("refused"), N_("relief.apply"),
+    N_("relief.settle"), N_("relief.published"), N_("relief.recall"), N_("relief.request"),
+    N_("settings.set"), N_("settings.reset"), N_("user.add"), N_("user.remove"),
+    N_("wish.add"), N_("wish.remove"), N_("cadre.edit"),
+)  # fmt: skip
 
 
 def add_audit(
@@ -959,7 +1024,9 @@ def publish_roster(
     with db.atomic():
         roster = get_roster(db, week_start)
         if roster is None:
-            raise LookupError(f"no roster for the week of {week_start}: solve it first")
+            raise LookupError(
+                _("no roster for the week of {week}: solve it first").format(week=week_start)
+            )
         if expected_version is not None and roster.version != expected_version:
             raise StaleRoster.of(db, week_start, expected_version)
         db["rosters"].update(

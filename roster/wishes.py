@@ -26,6 +26,7 @@ from roster.domain import (
     Wish,
     week_start,
 )
+from roster.i18n import N_, _
 from roster.importer.formats import parse_weekdays as weekdays_of
 
 
@@ -57,7 +58,9 @@ def parse_weekdays(text: str) -> tuple[int, ...]:
     days = weekdays_of(text)
     if days is None:
         raise WishError(
-            f"{text!r} is not a list of weekdays: write 1–7 (1 = Monday), e.g. 6,7 or 1-5"
+            _("{text!r} is not a list of weekdays: write 1–7 (1 = Monday), e.g. 6,7 or 1-5").format(
+                text=text
+            )
         )
     return days
 
@@ -68,14 +71,18 @@ def find_cadre(db: sqlite_utils.Database, ref: str | int) -> Cadre:
     if isinstance(ref, int):
         if ref in district_cadres:
             return district_cadres[ref]
-        raise WishError(f"no cadre #{ref}")
+        raise WishError(_("no cadre #{id}").format(id=ref))
     found = [c for c in district_cadres.values() if ref in (c.code, c.name)]
     if len(found) == 1:
         return found[0]
     if not found:
-        raise WishError(f"no cadre with code or name {ref!r}; check the spelling")
+        raise WishError(_("no cadre with code or name {ref!r}; check the spelling").format(ref=ref))
     codes = ", ".join(c.code for c in found)
-    raise WishError(f"{len(found)} cadres are named {ref}; give the code ({codes})")
+    raise WishError(
+        _("{n} cadres are named {name}; give the code ({codes})").format(
+            n=len(found), name=ref, codes=codes
+        )
+    )
 
 
 def cadre_towns(db: sqlite_utils.Database, cadre_id: int, today: dt.date | None = None) -> set:
@@ -87,16 +94,21 @@ def cadre_towns(db: sqlite_utils.Database, cadre_id: int, today: dt.date | None 
 
 
 def require_cadre(db: sqlite_utils.Database, access: Access, cadre: Cadre, what: str) -> None:
-    """Refuse (audited) unless `access` may edit this cadre (module doc)."""
+    """Refuse (audited) unless `access` may edit this cadre (module doc). `what` is English
+    (marked `N_`): audited as it is, shown translated."""
     try:
         if access.read_only:
-            raise NotAllowed(f"{access.describe()}; cannot {what}")
+            raise NotAllowed(
+                _("{access}; cannot {what}").format(access=access.describe(), what=_(what))
+            )
         if access.role != "district":
             towns = cadre_towns(db, cadre.id)
             if not any(access.may_edit_town(t) for t in towns):
                 raise NotAllowed(
-                    f"{cadre.name} ({cadre.code}) serves at no post of your towns; a district "
-                    f"coordinator can {what}"
+                    _(
+                        "{name} ({code}) serves at no post of your towns; a district "
+                        "coordinator can {what}"
+                    ).format(name=cadre.name, code=cadre.code, what=_(what))
                 )
     except NotAllowed as e:
         refuse(db, access, what, str(e))
@@ -118,19 +130,27 @@ def add_wish(
 ) -> Wish:
     """Record a wish of `cadre` (checked like a row of a wishes file), audited."""
     if kind not in WISH_KINDS:
-        raise WishError(f"{kind!r} is not a kind of wish: use {', '.join(WISH_KINDS)}")
+        raise WishError(
+            _("{kind!r} is not a kind of wish: use {kinds}").format(
+                kind=kind, kinds=", ".join(WISH_KINDS)
+            )
+        )
     if date is None and not weekdays:
-        raise WishError("say when: a date, weekdays (e.g. 6,7), or a date and an until")
+        raise WishError(_("say when: a date, weekdays (e.g. 6,7), or a date and an until"))
     if date and until and until < date:
-        raise WishError(f"the wish ends ({until}) before it starts ({date})")
+        raise WishError(
+            _("the wish ends ({until}) before it starts ({date})").format(until=until, date=date)
+        )
     if shift and not db.execute("select 1 from shift_types where code = ?", [shift]).fetchone():
         known = ", ".join(r[0] for r in db.execute("select code from shift_types order by code"))
-        raise WishError(f"unknown shift {shift!r}: the shifts are {known}")
+        raise WishError(
+            _("unknown shift {shift!r}: the shifts are {known}").format(shift=shift, known=known)
+        )
     if kind == "unavailable" and weight:
-        raise WishError("unavailable is a hard rule and takes no weight")
+        raise WishError(_("unavailable is a hard rule and takes no weight"))
     if weight < 0:
-        raise WishError("a weight is a whole number above 0")
-    require_cadre(db, access, cadre, "add a wish")
+        raise WishError(_("a weight is a whole number above 0"))
+    require_cadre(db, access, cadre, N_("add a wish"))
     row = {
         "cadre_id": cadre.id,
         "kind": kind,
@@ -160,10 +180,10 @@ def add_wish(
 def remove_wish(db: sqlite_utils.Database, access: Access, wish_id: int) -> Wish:
     found = [w for w in store.wishes(db) if w.id == wish_id]
     if not found:
-        raise WishError(f"no wish #{wish_id}; `roster wish list` shows them")
+        raise WishError(_("no wish #{id}; `roster wish list` shows them").format(id=wish_id))
     wish = found[0]
     cadre = store.load_district(db).cadres[wish.cadre_id]
-    require_cadre(db, access, cadre, "remove a wish")
+    require_cadre(db, access, cadre, N_("remove a wish"))
     with db.atomic():
         db.execute("delete from wishes where id = ?", [wish_id])
         store.add_audit(
@@ -182,31 +202,37 @@ def edit_cadre(db: sqlite_utils.Database, access: Access, cadre: Cadre, edit: Ca
     if edit.phone is not None and edit.phone != cadre.phone:
         phone = edit.phone.strip()
         if not _PHONE_RE.fullmatch(phone):
-            raise WishError(f"{phone!r} is not a phone number; write digits")
+            raise WishError(_("{phone!r} is not a phone number; write digits").format(phone=phone))
         changes["phone"] = phone
     if edit.transport is not None and edit.transport != cadre.transport:
         if edit.transport not in TRANSPORT_MAX_KM:
             raise WishError(
-                f"{edit.transport!r} is not a transport mode: use {', '.join(TRANSPORT_MAX_KM)}"
+                _("{transport!r} is not a transport mode: use {modes}").format(
+                    transport=edit.transport, modes=", ".join(TRANSPORT_MAX_KM)
+                )
             )
         changes["transport"] = edit.transport
         if edit.max_commute_km is None:  # the new mode's limit, as on import
             changes["max_commute_km"] = TRANSPORT_MAX_KM[edit.transport]
     if edit.max_commute_km is not None and edit.max_commute_km != cadre.max_commute_km:
         if not 0 < edit.max_commute_km <= 1000:
-            raise WishError("the commute limit is in km, above 0 and at most 1000")
+            raise WishError(_("the commute limit is in km, above 0 and at most 1000"))
         changes["max_commute_km"] = float(edit.max_commute_km)
     if edit.night_ok is not None and edit.night_ok != cadre.night_ok:
         changes["night_ok"] = int(edit.night_ok)
     if edit.status is not None and edit.status != cadre.status:
         if edit.status not in CADRE_STATUSES:
-            raise WishError(f"{edit.status!r} is not a status: use {', '.join(CADRE_STATUSES)}")
+            raise WishError(
+                _("{status!r} is not a status: use {statuses}").format(
+                    status=edit.status, statuses=", ".join(CADRE_STATUSES)
+                )
+            )
         changes["status"] = edit.status
     if edit.notes is not None and edit.notes != cadre.notes:
         changes["notes"] = edit.notes
     if not changes:
         return cadre
-    require_cadre(db, access, cadre, "change a cadre's details")
+    require_cadre(db, access, cadre, N_("change a cadre's details"))
     before = {k: getattr(cadre, k) for k in changes}
     with db.atomic():
         db["cadres"].update(cadre.id, changes)
