@@ -79,6 +79,13 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language, in the sense `context` names: for a short word
+    that another part of the program uses in another sense ("town" the place, "town" the
+    coordinator's role)."""
+    return _translations.pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Mark `message` for translation where it is shown, not here (returned unchanged)."""
     return message

@@ -16,7 +16,7 @@ from pathlib import Path
 DOMAIN = "roster"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 # the functions whose first argument(s) are messages (Babel's keyword spec)
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def parts(locale: str, root: Path = LOCALE_DIR) -> list[Path]:
@@ -37,9 +37,9 @@ def merged(locale: str, root: Path = LOCALE_DIR):
         for message in part:
             if not message.id or message.fuzzy:
                 continue
-            have = out.get(message.id)
+            have = out.get(message.id, context=message.context)
             if have is None or not _translated(have):
-                out.add(message.id, message.string)
+                out.add(message.id, message.string, context=message.context)
     return out
 
 
@@ -78,28 +78,30 @@ def load(locale: str, root: Path = LOCALE_DIR) -> gettext.NullTranslations:
 
 
 def extract(package_dir: Path, files: list[Path] | None = None):
-    """Every message the code marks (`_`, `N_`, `ngettext`), as (file, line, message) where
-    message is a string or a (singular, plural) pair."""
+    """Every message the code marks (`_`, `N_`, `ngettext`, `pgettext`), as (file, line,
+    message, context) where message is a string or a (singular, plural) pair and context is
+    None but for `pgettext`."""
     from babel.messages.extract import extract_from_file
 
     out = []
     for path in files or sorted(package_dir.rglob("*.py")):
-        for lineno, message, _comments, _context in extract_from_file(
+        for lineno, message, _comments, context in extract_from_file(
             "python", str(path), keywords=KEYWORDS
         ):
-            out.append((path, lineno, message))
+            out.append((path, lineno, message, context))
     return out
 
 
 def missing(locale: str, package_dir: Path, root: Path = LOCALE_DIR, files=None):
-    """The marked messages `locale`'s catalogue does not translate: (file, line, message)."""
+    """The marked messages `locale`'s catalogue does not translate: (file, line, message,
+    context)."""
     catalogue = merged(locale, root)
     out = []
-    for path, lineno, message in extract(package_dir, files):
+    for path, lineno, message, context in extract(package_dir, files):
         key = message if isinstance(message, str) else message[0]
-        have = catalogue.get(key)
+        have = catalogue.get(key, context=context)
         if have is None or not _translated(have):
-            out.append((path, lineno, message))
+            out.append((path, lineno, message, context))
     return out
 
 
@@ -115,12 +117,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     files = [Path(a).resolve() for a in args[1:]] or None
     seen = set()
-    for path, lineno, message in missing("zh_CN", package_dir, files=files):
-        key = message if isinstance(message, str) else tuple(message)
+    for path, lineno, message, context in missing("zh_CN", package_dir, files=files):
+        key = (message if isinstance(message, str) else tuple(message), context)
         if key in seen:
             continue
         seen.add(key)
         print(f"#: {path.relative_to(package_dir.parent)}:{lineno}")
+        if context:
+            print(f"msgctxt {_po(context)}")
         if isinstance(message, str):
             print(f'msgid {_po(message)}\nmsgstr ""\n')
         else:

@@ -21,7 +21,7 @@ PACKAGE = Path(roster.__file__).resolve().parent
 
 def test_every_marked_message_has_a_chinese_translation():
     missing = catalogue.missing("zh_CN", PACKAGE)
-    shown = "\n".join(f"{p.relative_to(PACKAGE)}:{n}: {m!r}" for p, n, m in missing[:25])
+    shown = "\n".join(f"{p.relative_to(PACKAGE)}:{n}: {m!r}" for p, n, m, _c in missing[:25])
     assert not missing, f"{len(missing)} messages with no zh_CN translation:\n{shown}"
 
 
@@ -44,13 +44,31 @@ def test_translations_keep_the_placeholders_of_the_english():
 
 
 def test_the_catalogue_holds_no_message_the_code_no_longer_marks():
-    marked = {m if isinstance(m, str) else m[0] for _p, _n, m in catalogue.extract(PACKAGE)}
+    marked = {
+        (m if isinstance(m, str) else m[0], c) for _p, _n, m, c in catalogue.extract(PACKAGE)
+    }
     stale = [
-        m.id
+        (m.id, m.context)
         for m in catalogue.merged("zh_CN")
-        if m.id and ((m.id if isinstance(m.id, str) else m.id[0]) not in marked)
+        if m.id and ((m.id if isinstance(m.id, str) else m.id[0]), m.context) not in marked
     ]
     assert stale == []
+
+
+def test_no_message_has_two_translations_in_different_parts():
+    """The parts of the catalogue agree: a message (in one sense, see `pgettext`) that two
+    parts translate is translated alike, else one part's sentence would be shown for the
+    other's."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[tuple, set[tuple[str, str]]] = {}
+    for path in catalogue.parts("zh_CN"):
+        with path.open("rb") as f:
+            for m in read_po(f, locale="zh_CN"):
+                if m.id and m.string:
+                    seen.setdefault((m.id, m.context), set()).add((path.name, str(m.string)))
+    clashes = {k: v for k, v in seen.items() if len({s for _p, s in v}) > 1}
+    assert clashes == {}
 
 
 @pytest.mark.parametrize(
