@@ -591,6 +591,22 @@ class RosterApp(App[None]):
 
     # --- command palette ---------------------------------------------------------------
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, its search box in the language spoken."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            placeholder = _("Search for commands…")
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+
+    def search_themes(self) -> None:
+        """Textual's theme picker, its search box in the language spoken."""
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        placeholder = _("Search for themes…")
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=placeholder))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action roster gives the current screen, once, with its key; then Textual's
         theme and screenshot (not its Quit again, nor its key panel)."""
