@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 from collections.abc import Callable, Iterable
 from functools import partial
 
@@ -23,6 +24,7 @@ from roster.access import access_for
 from roster.clock import today
 from roster.domain import week_start
 from roster.edits import Change, EditError, Refused, WeekEditor, default_checker
+from roster.i18n import N_, _
 from roster.text import inert, inert_district
 from roster.tui.keys import translate_bindings
 from roster.tui.messages import ChecksReady, JumpTo, RosterChanged
@@ -56,10 +58,26 @@ class RosterApp(App[None]):
         )
     ]
     BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="every key here"),
-        Binding("slash", "find", "Find", key_display="/", tooltip="a cadre or a post", show=False),
-        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", N_("Help"), key_display="?", tooltip=N_("every key here")),
+        Binding(
+            "slash",
+            "find",
+            N_("Find"),
+            key_display="/",
+            tooltip=N_("a cadre or a post"),
+            show=False,
+        ),
+        Binding("q", "quit", N_("Quit")),
     ]
+    # Textual's own palette commands kept by `get_system_commands`, shown translated
+    TEXTUAL_COMMANDS = (
+        N_("Theme"),
+        N_("Change the current theme"),
+        N_("Minimize"),
+        N_("Minimize the widget and restore to normal size"),
+        N_("Screenshot"),
+        N_("Save an SVG 'screenshot' of the current screen"),
+    )
 
     def __init__(
         self,
@@ -135,7 +153,7 @@ class RosterApp(App[None]):
 
     def _after_first_draw(self) -> None:
         if self.notice:
-            self.notify(self.notice, title="Welcome", timeout=20)
+            self.notify(self.notice, title=_("Welcome"), timeout=20)
         self.check_week()
         self.build_finder()
         if self.watch_seconds:
@@ -169,7 +187,7 @@ class RosterApp(App[None]):
             return
         if stored != editor.version:
             editor.reload()
-            self.notify("This week was changed by someone else: reloaded.", timeout=4)
+            self.notify(_("This week was changed by someone else: reloaded."), timeout=4)
             self.roster_changed("reload")
 
     def check_week(self) -> None:
@@ -202,7 +220,9 @@ class RosterApp(App[None]):
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             self.notify(
-                f"{event.worker.group} failed: {type(error).__name__}: {error}",
+                _("{task} failed: {kind}: {error}").format(
+                    task=event.worker.group, kind=type(error).__name__, error=error
+                ),
                 severity="error",
                 timeout=8,
             )
@@ -229,7 +249,9 @@ class RosterApp(App[None]):
                 told = self.week_changes(preview.before, preview.after)
                 if told.people:
                     self.confirm_published(
-                        f"{preview.label}: {told.summary()}.",
+                        _("{change}: {summary}.").format(
+                            change=preview.label, summary=told.summary()
+                        ),
                         lambda: self.edit_now(do, after),
                     )
                     return
@@ -249,11 +271,10 @@ class RosterApp(App[None]):
 
     def confirm_published(self, what: str, then: Callable[[], None]) -> None:
         """Ask before changing a published week; yes runs `then`."""
-        question = (
-            f"The week of {self.editor.week_start} is PUBLISHED: people were told their "
-            f"duties.\n{what}\nMake the change? Afterwards, C lists who must be told, "
-            "with the texts to send."
-        )
+        question = _(
+            "The week of {monday} is PUBLISHED: people were told their duties.\n{what}\n"
+            "Make the change? Afterwards, C lists who must be told, with the texts to send."
+        ).format(monday=self.editor.week_start, what=what)
         self.confirm(question, lambda yes: then() if yes else None)
 
     def edit_now(self, do: Callable[[str], Change], after: Callable[[], None] | None) -> None:
@@ -300,41 +321,47 @@ class RosterApp(App[None]):
             self.notify(f"{error}", severity="error", timeout=8)
             return
         line = errors.describe(error, self.db_path) or errors.unexpected(error)
-        if isinstance(error, errors.DatabaseBusy) or "busy" in line:
+        if _busy(error):
 
             def answered(again: bool | None) -> None:
                 if again:
                     retry()
 
-            self.push_screen(ConfirmScreen(f"{line}. Retry now?"), answered)
+            self.push_screen(
+                ConfirmScreen(_("{problem}. Retry now?").format(problem=line)), answered
+            )
             return
         self.notify(line, severity="error", timeout=10)
 
     def _edit_done(self, change: Change, after: Callable[[], None] | None) -> None:
-        note = " (override recorded)" if change.overridden else ""
+        said = change.label
+        if change.overridden:
+            said = _("{change} (override recorded)").format(change=said)
         if change.note:
-            note += f"; {change.note}, reloaded"
+            said = _("{change}; {note}, reloaded").format(change=said, note=change.note)
             self.roster_changed("reload")
-        self.notify(f"{change.label}{note}", timeout=4 if change.note else 3)
+        self.notify(said, timeout=4 if change.note else 3)
         self.roster_changed("edit", change.posts if change.before or change.after else None)
         if after:
             after()
 
     def _edit_failed(self, error: Exception) -> None:
         self.bell()
-        refreshed = "; your view is refreshed" if isinstance(error, store.StaleRoster) else ""
-        self.notify(f"{error}{refreshed}", severity="error", timeout=6)
+        said = str(error)
+        if isinstance(error, store.StaleRoster):
+            said = _("{error}; your view is refreshed").format(error=error)
+        self.notify(said, severity="error", timeout=6)
         if isinstance(error, store.StaleRoster):
             self.editor.reload()
             self.roster_changed("reload")
 
     def undo(self) -> None:
-        self._step(self.editor.undo_stack, self.editor.undo, "undo", backwards=True)
+        self._step(self.editor.undo_stack, self.editor.undo, backwards=True)
 
     def redo(self) -> None:
-        self._step(self.editor.redo_stack, self.editor.redo, "redo", backwards=False)
+        self._step(self.editor.redo_stack, self.editor.redo, backwards=False)
 
-    def _step(self, stack: list[Change], do: Callable[[], Change], word: str, *, backwards: bool):
+    def _step(self, stack: list[Change], do: Callable[[], Change], *, backwards: bool):
         """Undo or redo the last edit; on a published week, say first whose duties it
         changes, and make it only if confirmed (as every other edit there)."""
         if self.editor.status == "published" and stack:
@@ -344,8 +371,11 @@ class RosterApp(App[None]):
             )
             told = self.week_changes(before, after)
             if told.people:
+                what = (
+                    _("undo {change}: {summary}.") if backwards else _("redo {change}: {summary}.")
+                )
                 self.confirm_published(
-                    f"{word} {change.label}: {told.summary()}.",
+                    what.format(change=change.label, summary=told.summary()),
                     lambda: self._finish_edit(do, None),
                 )
                 return
@@ -370,7 +400,7 @@ class RosterApp(App[None]):
             else:
                 self.show_cadre(entry.id)
 
-        self.push_screen(FindScreen(self.finder, title="Find a cadre or a post"), chosen)
+        self.push_screen(FindScreen(self.finder, title=_("Find a cadre or a post")), chosen)
 
     def pick(
         self,
@@ -483,12 +513,17 @@ class RosterApp(App[None]):
                 editor.reload()
         if say:
             self.notify(
-                "The district changed (a recall, an absence, an import, settings or "
-                "coordinators): reloaded; checks are run again.",
+                _(
+                    "The district changed (a recall, an absence, an import, settings or "
+                    "coordinators): reloaded; checks are run again."
+                ),
                 timeout=5,
             )
         if self.access != was:
-            self.notify(f"Your access changed: {self.access.describe()}.", timeout=8)
+            self.notify(
+                _("Your access changed: {access}.").format(access=self.access.describe()),
+                timeout=8,
+            )
         self.roster_changed("reload")
 
     def show_post(self, post_id: int, day: dt.date | None = None) -> None:
@@ -556,6 +591,22 @@ class RosterApp(App[None]):
 
     # --- command palette ---------------------------------------------------------------
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, its search box in the language spoken."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            placeholder = _("Search for commands…")
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+
+    def search_themes(self) -> None:
+        """Textual's theme picker, its search box in the language spoken."""
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        placeholder = _("Search for themes…")
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=placeholder))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action roster gives the current screen, once, with its key; then Textual's
         theme and screenshot (not its Quit again, nor its key panel)."""
@@ -565,16 +616,29 @@ class RosterApp(App[None]):
         for binding in own_bindings(screen, self):
             titles.add(binding.description)
             node = self if binding in type(self).BINDINGS else screen
+            key = _("key: {key}").format(key=key_text(self, binding))
             yield SystemCommand(
-                binding.description,
-                f"key: {key_text(self, binding)}"
-                + (f" · {binding.tooltip}" if binding.tooltip else ""),
+                _(binding.description),
+                key + (f" · {_(binding.tooltip)}" if binding.tooltip else ""),
                 partial(node.run_action, binding.action),
             )
         for command in super().get_system_commands(screen):
             if command.title in titles or command.title in ("Keys", "Quit", "Maximize"):
                 continue
-            yield command
+            yield command._replace(title=_(command.title), help=_(command.help))
+
+
+def _busy(error: Exception) -> bool:
+    """Whether an edit failed because another process holds the database (worth a retry),
+    judged from the error, not from its (translated) description."""
+    if isinstance(error, errors.DatabaseBusy):
+        return True
+    if isinstance(error, sqlite3.Error):
+        code = getattr(error, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return True
+        return "locked" in str(error).lower()
+    return "busy" in str(error).lower()
 
 
 def make_app(

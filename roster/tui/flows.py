@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from roster.domain import Assignment
 from roster.edits import CellState, Change, WeekEditor
+from roster.i18n import _, day_label, weekday_name
 
 if TYPE_CHECKING:
     from roster.tui.app import RosterApp
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 def publish(app: RosterApp) -> Change:
     app.editor.publish()
-    return Change(f"published the week of {app.editor.week_start}", (), ())
+    return Change(_("published the week of {monday}").format(monday=app.editor.week_start), (), ())
 
 
 def has_flag(states: list[CellState], flag: str) -> bool:
@@ -43,7 +44,9 @@ def candidate_notes(
             busy = editor.at(cadre_id, day)
             if cadre_id not in out and busy is not None:
                 where = app.district.posts[busy.post_id].name
-                out[cadre_id] = f"on duty that day: {busy.shift_code} {where}"
+                out[cadre_id] = _("on duty that day: {shift} {post}").format(
+                    shift=busy.shift_code, post=where
+                )
         return out
 
     return notes
@@ -84,7 +87,9 @@ def assign_flow(app: RosterApp, post_id: int, day: dt.date) -> None:
 
         app.pick(
             "cadre",
-            f"Assign to {post.name} {day:%a %m-%d} {code}: best first (d duties, n nights)",
+            _("Assign to {post} {day} {shift}: best first (d duties, n nights)").format(
+                post=post.name, day=day_label(day), shift=code
+            ),
             with_cadre,
             suggestions=ranked(app, post_id, day, code),
             notes_for=candidate_notes(app, post_id, day, code),
@@ -94,7 +99,11 @@ def assign_flow(app: RosterApp, post_id: int, day: dt.date) -> None:
     for code in codes:
         s = states.get((post_id, day, code), empty)
         options.append((code, f"{code} {district.shifts[code].name}  {s.covered}/{s.required}"))
-    app.choose(f"Which shift at {post.name} on {day:%a %m-%d}?", options, with_shift)
+    app.choose(
+        _("Which shift at {post} on {day}?").format(post=post.name, day=day_label(day)),
+        options,
+        with_shift,
+    )
 
 
 def on_duty_flow(
@@ -110,7 +119,10 @@ def on_duty_flow(
     )  # fmt: skip
     post = district.posts[post_id]
     if not on_duty:
-        app.notify(f"Nobody is on duty at {post.name} on {day:%a %m-%d}.", severity="warning")
+        app.notify(
+            _("Nobody is on duty at {post} on {day}.").format(post=post.name, day=day_label(day)),
+            severity="warning",
+        )
         return
     options = [
         (str(a.cadre_id), f"{a.shift_code} {district.cadres[a.cadre_id].name}"
@@ -118,7 +130,9 @@ def on_duty_flow(
         for a in on_duty
     ]  # fmt: skip
     app.choose(
-        f"{what}: whom, at {post.name} on {day:%a %m-%d}?",
+        _("{what}: whom, at {post} on {day}?").format(
+            what=what, post=post.name, day=day_label(day)
+        ),
         options,
         lambda cadre_id: then(int(cadre_id)),
     )
@@ -136,7 +150,7 @@ def replace_flow(app: RosterApp, cadre_id: int, day: dt.date, title: str = "") -
     editor = app.editor
     a = editor.at(cadre_id, day)
     if a is None:
-        app.notify("No duty to replace that day.", severity="warning")
+        app.notify(_("No duty to replace that day."), severity="warning")
         return
     name = app.district.cadres[cadre_id].name
     post = app.district.posts[a.post_id].name
@@ -146,7 +160,10 @@ def replace_flow(app: RosterApp, cadre_id: int, day: dt.date, title: str = "") -
 
     app.pick(
         "cadre",
-        title or f"Replace {name} ({a.shift_code} {post} {day:%a %m-%d}) by? d duties n nights",
+        title
+        or _("Replace {name} ({shift} {post} {day}) by? d duties n nights").format(
+            name=name, shift=a.shift_code, post=post, day=day_label(day)
+        ),
         by,
         suggestions=ranked(app, a.post_id, day, a.shift_code, replacing=cadre_id),
         notes_for=candidate_notes(app, a.post_id, day, a.shift_code, replacing=cadre_id),
@@ -158,7 +175,7 @@ def unassign_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
     editor = app.editor
     a = editor.at(cadre_id, day)
     if a is None:
-        app.notify("No duty to unassign that day.", severity="warning")
+        app.notify(_("No duty to unassign that day."), severity="warning")
         return
 
     def plain() -> None:
@@ -177,10 +194,12 @@ def unassign_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
 
     app.choose(
         always=True,
-        title=f"Taking {name} off leaves {a.shift_code} at {app.district.posts[a.post_id].name} short.",
+        title=_("Taking {name} off leaves {shift} at {post} short.").format(
+            name=name, shift=a.shift_code, post=app.district.posts[a.post_id].name
+        ),
         options=[
-            ("replace", "Replace by someone (keeps the cell covered)"),
-            ("short", "Leave it short (needs an override reason)"),
+            ("replace", _("Replace by someone (keeps the cell covered)")),
+            ("short", _("Leave it short (needs an override reason)")),
         ],
         then=chosen,
     )
@@ -199,7 +218,9 @@ def _then_stand_in(
     post = app.district.posts[a.post_id].name
     app.pick(
         "cadre",
-        f"Who takes {a.shift_code} at {post} {day:%a %m-%d}? (keeps it covered; Esc cancels)",
+        _("Who takes {shift} at {post} {day}? (keeps it covered; Esc cancels)").format(
+            shift=a.shift_code, post=post, day=day_label(day)
+        ),
         move,
         suggestions=ranked(app, a.post_id, day, a.shift_code, replacing=cadre_id),
         notes_for=candidate_notes(app, a.post_id, day, a.shift_code, replacing=cadre_id),
@@ -212,14 +233,20 @@ def move_post_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
     editor = app.editor
     district = app.district
     if editor.at(cadre_id, day) is None:
-        app.notify("No duty to move that day.", severity="warning")
+        app.notify(_("No duty to move that day."), severity="warning")
         return
     options = editor.post_options(cadre_id, day)
 
     def note(o) -> str:
-        need = f"short {o.short}" if o.short else "covered"
-        far = "" if o.reachable else ", beyond their commute"
-        return f"{o.km:.1f} km, {need} that day{far}"
+        if o.short and o.reachable:
+            text = _("{km:.1f} km, short {n} that day")
+        elif o.short:
+            text = _("{km:.1f} km, short {n} that day, beyond their commute")
+        elif o.reachable:
+            text = _("{km:.1f} km, covered that day")
+        else:
+            text = _("{km:.1f} km, covered that day, beyond their commute")
+        return text.format(km=o.km, n=o.short)
 
     by_id = {o.post_id: o for o in options}
 
@@ -233,14 +260,17 @@ def move_post_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
 
         name = district.posts[post_id].name
         app.choose(
-            f"Move to {name}: which duties?",
-            [("day", f"only {day:%a %m-%d}"), ("week", "the whole week (redeploy)")],
+            _("Move to {post}: which duties?").format(post=name),
+            [
+                ("day", _("only {day}").format(day=day_label(day))),
+                ("week", _("the whole week (redeploy)")),
+            ],
             scope,
         )
 
     app.pick(
         "post",
-        "Move to which post? short that day first, then nearer",
+        _("Move to which post? short that day first, then nearer"),
         to_post,
         suggestions=[(o.post_id, note(o)) for o in options[:15]],
         notes_for=lambda ids: {i: note(by_id[i]) for i in ids if i in by_id},
@@ -254,22 +284,29 @@ def move_day_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
     district = app.district
     a = editor.at(cadre_id, day)
     if a is None:
-        app.notify("No duty to move that day.", severity="warning")
+        app.notify(_("No duty to move that day."), severity="warning")
         return
     options: list[tuple[str, str]] = []
     for o in editor.day_options(cadre_id, day):
-        when = f"{o.day:%a %m-%d}"
+        when = day_label(o.day)
         if not o.free:
             continue
         for partner in o.partners[:3]:
             other = district.cadres[partner].name
             options.append(
-                (f"x{o.day.isoformat()}:{partner}", f"{when}: exchange with {other} (both covered)")
+                (
+                    f"x{o.day.isoformat()}:{partner}",
+                    _("{day}: exchange with {name} (both covered)").format(day=when, name=other),
+                )
             )
-        need = f"{a.shift_code} short {o.short} there" if o.short else f"{a.shift_code} covered"
-        options.append((f"m{o.day.isoformat()}", f"{when}: move there ({need})"))
+        if o.short:
+            there = _("{day}: move there ({shift} short {n} there)")
+        else:
+            there = _("{day}: move there ({shift} covered)")
+        there = there.format(day=when, shift=a.shift_code, n=o.short)
+        options.append((f"m{o.day.isoformat()}", there))
     if not options:
-        app.notify("No free day this week to move the duty to.", severity="warning")
+        app.notify(_("No free day this week to move the duty to."), severity="warning")
         return
 
     def chosen(value: str) -> None:
@@ -286,7 +323,9 @@ def move_day_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
 
     name = district.cadres[cadre_id].name
     app.choose(
-        f"Move {name}'s {a.shift_code} of {day:%a %m-%d} to which day?",
+        _("Move {name}'s {shift} of {day} to which day?").format(
+            name=name, shift=a.shift_code, day=day_label(day)
+        ),
         options,
         chosen,
         always=True,
@@ -302,9 +341,10 @@ def swap_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
 
     def duty_note(other: int) -> str:
         b = editor.at(other, day)
+        weekday = weekday_name(day.weekday())
         if b is None:
-            return f"rests {day:%a}"
-        return f"{day:%a} {b.shift_code} {district.posts[b.post_id].name}"
+            return _("rests {weekday}").format(weekday=weekday)
+        return f"{weekday} {b.shift_code} {district.posts[b.post_id].name}"
 
     colleagues = sorted(
         (c for c, p in editor.deployment().items() if p == home and c != cadre_id),
@@ -317,23 +357,23 @@ def swap_flow(app: RosterApp, cadre_id: int, day: dt.date) -> None:
             app.edit(lambda o: editor.swap(cadre_id, other, when, override=o))
 
         app.choose(
-            "Swap which duties?",
-            [("day", f"only {day:%a %m-%d}"), ("week", "the whole week")],
+            _("Swap which duties?"),
+            [("day", _("only {day}").format(day=day_label(day))), ("week", _("the whole week"))],
             scope,
         )
 
     app.pick(
         "cadre",
-        "Swap with whom? colleagues of the post first",
+        _("Swap with whom? colleagues of the post first"),
         with_other,
-        suggestions=[(c, f"colleague: {duty_note(c)}") for c in colleagues],
+        suggestions=[(c, _("colleague: {duty}").format(duty=duty_note(c))) for c in colleagues],
         notes_for=lambda ids: {i: duty_note(i) for i in ids},
     )
 
 
 def relief_flow(app: RosterApp, post_id: int, day: dt.date) -> None:
     """Relief from a board cell: the cadre on duty there, or one of them if several."""
-    on_duty_flow(app, post_id, day, "Relief", lambda cadre_id: app.show_relief(cadre_id, day))
+    on_duty_flow(app, post_id, day, _("Relief"), lambda cadre_id: app.show_relief(cadre_id, day))
 
 
 def _move_with_stand_in(app: RosterApp, cadre_id: int, day: dt.date, **where) -> None:

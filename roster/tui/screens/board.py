@@ -19,8 +19,10 @@ from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Input, Static
 
+from roster import i18n
 from roster.domain import Post
 from roster.edits import WeekEditor
+from roster.i18n import N_, _, day_label, ngettext, week_title
 from roster.tui.flows import (
     assign_flow,
     has_flag,
@@ -36,16 +38,19 @@ from roster.tui.flows import (
 from roster.tui.messages import JumpTo, RosterChanged
 from roster.tui.screens.base import RosterScreen
 from roster.tui.widgets.cells import (
-    FLAGS,
     MODES,
     STATE_STYLE,
-    WEEKDAYS,
     FixedCell,
     LazyCell,
     ShiftCell,
+    day_heading,
     day_text,
     fixed,
+    flag_of,
 )
+
+# the week's status as the board's header shows it
+STATUS = {"none": N_("no roster"), "draft": N_("DRAFT"), "published": N_("PUBLISHED")}
 
 
 class BoardScreen(RosterScreen):
@@ -54,38 +59,68 @@ class BoardScreen(RosterScreen):
     # The footer shows what a coordinator needs most (it fits 80 columns); every key is in
     # the help (?) and the palette (Ctrl+P).
     BINDINGS = [
-        Binding("s", "solve", "Solve", tooltip="build (or rebuild) the week's roster"),
-        Binding("a", "assign", "Assign", tooltip="put a cadre on the cell under the cursor"),
-        Binding("y", "replace", "Replace", tooltip="another cadre takes a duty of this cell"),
-        Binding("p", "problems", "Problems", tooltip="every short cell and broken rule"),
-        Binding("P", "publish", "Publish", tooltip="tell people: later edits show as changes"),
-        Binding("C", "changes", "Changes", tooltip="what changed since publishing, who to tell"),
-        Binding("left_square_bracket", "week(-1)", "Prev week", key_display="[", show=False),
-        Binding("right_square_bracket", "week(1)", "Next week", key_display="]", show=False),
-        Binding("x", "unassign", "Unassign", show=False, tooltip="take a cadre off this cell"),
-        Binding("m", "move_post", "Move to post", show=False, tooltip="a duty of this cell"),
-        Binding("d", "move_day", "Move to day", show=False, tooltip="a duty of this cell"),
-        Binding("w", "swap", "Swap", show=False, tooltip="a cadre of this cell with another"),
-        Binding("c", "cadre", "Cadre page", show=False, tooltip="a cadre of this cell"),
-        Binding("o", "open_post", "Post page", show=False, tooltip="also Enter"),
-        Binding("n", "next_short", "Next short", show=False),
-        Binding("f", "filter", "Filter", show=False, tooltip="name, town, short, locked…"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("l", "lock_cell", "Lock cell", show=False, tooltip="kept by edits and solves"),
-        Binding("L", "lock_post", "Lock post week", show=False),
-        Binding("K", "lock_cadre", "Lock cadre week", show=False, tooltip="a cadre of the cell"),
-        Binding("u", "undo", "Undo", show=False),
-        Binding("U,ctrl+r", "redo", "Redo", key_display="U", show=False),
-        Binding("v", "view", "View", show=False, tooltip="cells: auto, sum, per shift, names"),
-        Binding("z", "collapse", "Fold town", show=False),
-        Binding("Z", "collapse_all", "Fold all", show=False),
-        Binding("r", "relief", "Relief", show=False, tooltip="cover an absence in this cell"),
-        Binding("W", "rotation", "Rotation", show=False, tooltip="who is where, week by week"),
-        Binding("A", "audit", "Audit", show=False, tooltip="who changed this week, and when"),
-        Binding("e", "export", "Export", show=False, tooltip="sheets, calendars, SMS, records"),
-        Binding("F", "fairness", "Fairness", show=False, tooltip="nights, weekends, km"),
-        Binding("N", "on_duty_now", "On duty now", show=False, tooltip="at this town's posts"),
-        Binding("R", "reload", "Reload", show=False),
+        Binding("s", "solve", N_("Solve"), tooltip=N_("build (or rebuild) the week's roster")),
+        Binding(
+            "a", "assign", N_("Assign"), tooltip=N_("put a cadre on the cell under the cursor")
+        ),
+        Binding(
+            "y", "replace", N_("Replace"), tooltip=N_("another cadre takes a duty of this cell")
+        ),
+        Binding("p", "problems", N_("Problems"), tooltip=N_("every short cell and broken rule")),
+        Binding(
+            "P", "publish", N_("Publish"), tooltip=N_("tell people: later edits show as changes")
+        ),
+        Binding(
+            "C", "changes", N_("Changes"), tooltip=N_("what changed since publishing, who to tell")
+        ),
+        Binding("left_square_bracket", "week(-1)", N_("Prev week"), key_display="[", show=False),
+        Binding("right_square_bracket", "week(1)", N_("Next week"), key_display="]", show=False),
+        Binding(
+            "x", "unassign", N_("Unassign"), show=False, tooltip=N_("take a cadre off this cell")
+        ),
+        Binding(
+            "m", "move_post", N_("Move to post"), show=False, tooltip=N_("a duty of this cell")
+        ),
+        Binding("d", "move_day", N_("Move to day"), show=False, tooltip=N_("a duty of this cell")),
+        Binding(
+            "w", "swap", N_("Swap"), show=False, tooltip=N_("a cadre of this cell with another")
+        ),
+        Binding("c", "cadre", N_("Cadre page"), show=False, tooltip=N_("a cadre of this cell")),
+        Binding("o", "open_post", N_("Post page"), show=False, tooltip=N_("also Enter")),
+        Binding("n", "next_short", N_("Next short"), show=False),
+        Binding("f", "filter", N_("Filter"), show=False, tooltip=N_("name, town, short, locked…")),
+        Binding("escape", "clear_filter", N_("Clear filter"), show=False),
+        Binding(
+            "l", "lock_cell", N_("Lock cell"), show=False, tooltip=N_("kept by edits and solves")
+        ),
+        Binding("L", "lock_post", N_("Lock post week"), show=False),
+        Binding(
+            "K", "lock_cadre", N_("Lock cadre week"), show=False, tooltip=N_("a cadre of the cell")
+        ),
+        Binding("u", "undo", N_("Undo"), show=False),
+        Binding("U,ctrl+r", "redo", N_("Redo"), key_display="U", show=False),
+        Binding(
+            "v", "view", N_("View"), show=False, tooltip=N_("cells: auto, sum, per shift, names")
+        ),
+        Binding("z", "collapse", N_("Fold town"), show=False),
+        Binding("Z", "collapse_all", N_("Fold all"), show=False),
+        Binding(
+            "r", "relief", N_("Relief"), show=False, tooltip=N_("cover an absence in this cell")
+        ),
+        Binding(
+            "W", "rotation", N_("Rotation"), show=False, tooltip=N_("who is where, week by week")
+        ),
+        Binding(
+            "A", "audit", N_("Audit"), show=False, tooltip=N_("who changed this week, and when")
+        ),
+        Binding(
+            "e", "export", N_("Export"), show=False, tooltip=N_("sheets, calendars, SMS, records")
+        ),
+        Binding("F", "fairness", N_("Fairness"), show=False, tooltip=N_("nights, weekends, km")),
+        Binding(
+            "N", "on_duty_now", N_("On duty now"), show=False, tooltip=N_("at this town's posts")
+        ),
+        Binding("R", "reload", N_("Reload"), show=False),
     ]
 
     def __init__(self) -> None:
@@ -110,7 +145,8 @@ class BoardScreen(RosterScreen):
         yield DataTable(id="board", cursor_type="cell", zebra_stripes=False)
         yield Static(id="board-status")
         yield Input(
-            placeholder="filter: name, code, town, pinyin, short/over/locked/changed", id="filter"
+            placeholder=_("filter: name, code, town, pinyin, short/over/locked/changed"),
+            id="filter",
         )
         yield Footer()
 
@@ -179,8 +215,8 @@ class BoardScreen(RosterScreen):
         from roster.find import initials
 
         tokens = self.filter_text.lower().split()
-        flags = [t for t in tokens if t in FLAGS]
-        words = [t for t in tokens if t not in FLAGS]
+        flags = [flag for t in tokens if (flag := flag_of(t))]
+        words = [t for t in tokens if not flag_of(t)]
         out = []
         for post in posts:
             town = district.towns.get(post.town_id)
@@ -210,9 +246,11 @@ class BoardScreen(RosterScreen):
         table.cell_padding = 0 if mode == "names" else 1
         self._rendered.clear()
         self._row_heights.clear()
-        table.add_column(Text("post"), width=post_w, key="post")
+        table.add_column(Text(_("post")), width=post_w, key="post")
+        # names view has no padding: a Chinese heading keeps a space free after it
+        heading_w = day_w - 1 if mode == "names" and i18n.current() == "zh" else day_w
         for day in self.editor.days:
-            label = WEEKDAYS[day.weekday()] + (f" {day:%m-%d}" if day_w >= 9 else f" {day:%d}")
+            label = day_heading(day, heading_w)
             table.add_column(Text(label), width=day_w, key=day.isoformat())
         posts = self.visible_posts()
         by_town: dict[int, list[Post]] = {}
@@ -331,7 +369,7 @@ class BoardScreen(RosterScreen):
 
     def _total_cells(self, posts: list[Post], width: int) -> list[Text]:
         """The district's (or the filter's) row: slots covered of needed, per day."""
-        label = Text("Σ all" if not self.filter_text.strip() else "Σ shown", style="bold")
+        label = Text(_("Σ all") if not self.filter_text.strip() else _("Σ shown"), style="bold")
         cells: list[Text] = [fixed(label)]
         for day in self.editor.days:
             req = cov = short = 0
@@ -402,11 +440,14 @@ class BoardScreen(RosterScreen):
     def update_header(self) -> None:
         editor = self.editor
         monday = editor.week_start
-        iso = monday.isocalendar()
-        status = {"none": "no roster", "draft": "DRAFT", "published": "PUBLISHED"}[editor.status]
+        status = _(STATUS[editor.status])
         header = Text()
-        header.append(f"Week {iso[0]}-W{iso[1]:02} ", style="bold")
-        header.append(f"{monday:%m-%d}–{editor.days[-1]:%m-%d} ")
+        header.append(_("Week {week}").format(week=week_title(monday)) + " ", style="bold")
+        if i18n.current() == "zh":
+            last = editor.days[-1]
+            header.append(f"{monday.month}月{monday.day}日–{last.month}月{last.day}日 ")
+        else:
+            header.append(f"{monday:%m-%d}–{editor.days[-1]:%m-%d} ")
         header.append(
             f" {status} v{editor.version} ",
             style="bold black on #5fd75f"
@@ -414,21 +455,27 @@ class BoardScreen(RosterScreen):
             else "bold black on #d7af00",
         )
         if editor.status == "none":
-            header.append(" press s to solve it, ] for next week", style="bold")
+            header.append(" " + _("press s to solve it, ] for next week"), style="bold")
         elif editor.checked:
             n = len(editor.breaches)
-            header.append(f" {n} problem{'s' * (n != 1)}", style="bold red" if n else "green")
+            header.append(
+                " " + ngettext("{n} problem", "{n} problems", n).format(n=n),
+                style="bold red" if n else "green",
+            )
         else:
-            header.append(" checking…", style="dim")
+            header.append(" " + _("checking…"), style="dim")
         if editor.status == "published" and editor.changed_cells():
-            header.append(f" {len(editor.changed_cells())} cells changed", style="magenta")
+            changed = _("{n} cells changed").format(n=len(editor.changed_cells()))
+            header.append(" " + changed, style="magenta")
         access = self.host.access
         if access.read_only:
-            header.append("  read-only", style="bold yellow")
+            header.append("  " + _("read-only"), style="bold yellow")
         elif access.role == "town":
-            header.append("  town coordinator", style="yellow")
+            header.append("  " + _("town coordinator"), style="yellow")
         if self.filter_text.strip():
-            header.append(f"  filter: {self.filter_text.strip()}", style="cyan")
+            header.append(
+                "  " + _("filter: {text}").format(text=self.filter_text.strip()), style="cyan"
+            )
         self.query_one("#board-header", Static).update(header)
         total = editor.totals(self._states)
         posts = self.visible_posts()
@@ -438,29 +485,41 @@ class BoardScreen(RosterScreen):
         line = Text()
         if editor.status == "none":
             line.append(
-                f"No roster for this week: {total.required} duty slots at "
-                f"{len(self.host.district.posts)} posts to fill. s solves it.",
+                _(
+                    "No roster for this week: {slots} duty slots at {posts} posts to fill. "
+                    "s solves it."
+                ).format(slots=total.required, posts=len(self.host.district.posts)),
                 style="bold yellow",
             )
             self.query_one("#board-totals", Static).update(line)
             return
-        line.append(f"{len(self.host.district.posts)} posts ")
-        line.append(f"slots {total.covered}/{total.required} ")
-        line.append(f"unmet {total.unmet} ", style="bold red" if total.unmet else "green")
+        n_posts = len(self.host.district.posts)
+        line.append(ngettext("{n} post", "{n} posts", n_posts).format(n=n_posts) + " ")
+        line.append(
+            _("slots {covered}/{required}").format(covered=total.covered, required=total.required)
+            + " "
+        )
+        line.append(
+            _("unmet {n}").format(n=total.unmet) + " ",
+            style="bold red" if total.unmet else "green",
+        )
         if total.over:
-            line.append(f"over {total.over} ", style="yellow")
+            line.append(_("over {n}").format(n=total.over) + " ", style="yellow")
         gap = editor.stats.get("gap")
         if gap is not None:
             edited = "~" if editor.stats.get("edited") else ""
-            line.append(f"gap {edited}{float(gap) * 100:.2f}% ")
+            line.append(_("gap {gap}").format(gap=f"{edited}{float(gap) * 100:.2f}%") + " ")
         if shown is not None:
-            line.append(f"| shown {len(posts)}: unmet {shown.unmet} ", style="cyan")
+            line.append(
+                _("| shown {n}: unmet {unmet}").format(n=len(posts), unmet=shown.unmet) + " ",
+                style="cyan",
+            )
         if self.size.width >= 150:
             line.append("   ")
-            for label, state in (("met", "met"), ("short", "short"), ("over", "over")):
-                line.append(f" {label} ", style=STATE_STYLE[state])
+            for state in ("met", "short", "over"):
+                line.append(f" {_(state)} ", style=STATE_STYLE[state])
                 line.append(" ")
-            line.append(" #locked  *changed since publish  ? help", style="dim")
+            line.append(" " + _("#locked  *changed since publish  ? help"), style="dim")
         self.query_one("#board-totals", Static).update(line)
 
     # --- cursor ----------------------------------------------------------------------
@@ -567,9 +626,13 @@ class BoardScreen(RosterScreen):
             line.append(f"{post.name} ", style="bold")
             if day is None:
                 town = district.towns.get(post.town_id)
-                line.append(f"{post.code} {town.name if town else ''} · Enter: post page")
+                line.append(
+                    _("{code} {town} · Enter: post page").format(
+                        code=post.code, town=town.name if town else ""
+                    )
+                )
             else:
-                line.append(f"{WEEKDAYS[day.weekday()]} {day:%m-%d}")
+                line.append(day_label(day))
                 by_cell = self.editor.by_cell()
                 for cell in self._cells.get((post.id, day), []):
                     on = by_cell.get((post.id, day, cell.code), [])
@@ -584,12 +647,12 @@ class BoardScreen(RosterScreen):
                     line.append(" │ ")
                     line.append(f"! {b.message}", style=STATE_STYLE["breach"])
         elif key.startswith("t") or key == "all":
-            name = "All towns"
+            name = _("All towns")
             if key.startswith("t"):
                 town = district.towns.get(int(key[1:]))
                 name = town.name if town else "?"
             line.append(f"{name} ", style="bold")
-            line.append("Enter/z: fold or unfold · ? every key")
+            line.append(_("Enter/z: fold or unfold · ? every key"))
         status.update(line)
 
     def on_jump_to(self, message: JumpTo) -> None:
@@ -677,11 +740,13 @@ class BoardScreen(RosterScreen):
                     table.move_cursor(row=row, column=col, animate=False)
                     return
         hidden = sum(s.state == "short" for s in self._states.values())
-        self.notify("No short cell shown." if hidden else "No short cell this week.", timeout=3)
+        self.notify(
+            _("No short cell shown.") if hidden else _("No short cell this week."), timeout=3
+        )
 
     def action_view(self) -> None:
         self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
-        self.notify(f"cells: {self.mode}", timeout=2)
+        self.notify(_("cells: {view}").format(view=_(self.mode)), timeout=2)
         self.rebuild(keep_cursor=True)
 
     def _toggle_town(self, town_id: int) -> None:
@@ -707,14 +772,14 @@ class BoardScreen(RosterScreen):
     def action_assign(self) -> None:
         post_id, day = self.cursor_post(), self.cursor_day()
         if post_id is None or day is None:
-            self.notify("Put the cursor on a post and a day first.", severity="warning")
+            self.notify(_("Put the cursor on a post and a day first."), severity="warning")
             return
         assign_flow(self.host, post_id, day)
 
     def action_relief(self) -> None:
         post_id, day = self.cursor_post(), self.cursor_day()
         if post_id is None or day is None:
-            self.notify("Put the cursor on a post and a day first.", severity="warning")
+            self.notify(_("Put the cursor on a post and a day first."), severity="warning")
             return
         relief_flow(self.host, post_id, day)
 
@@ -722,32 +787,32 @@ class BoardScreen(RosterScreen):
         """Ask which cadre of the cell under the cursor `what` is for, then `then(id, day)`."""
         post_id, day = self.cursor_post(), self.cursor_day()
         if post_id is None or day is None:
-            self.notify("Put the cursor on a post and a day first.", severity="warning")
+            self.notify(_("Put the cursor on a post and a day first."), severity="warning")
             return
         on_duty_flow(self.host, post_id, day, what, lambda cadre_id: then(cadre_id, day))
 
     def action_replace(self) -> None:
-        self._on_cell_cadre("Replace", partial(replace_flow, self.host))
+        self._on_cell_cadre(_("Replace"), partial(replace_flow, self.host))
 
     def action_unassign(self) -> None:
-        self._on_cell_cadre("Unassign", partial(unassign_flow, self.host))
+        self._on_cell_cadre(_("Unassign"), partial(unassign_flow, self.host))
 
     def action_move_post(self) -> None:
-        self._on_cell_cadre("Move to another post", partial(move_post_flow, self.host))
+        self._on_cell_cadre(_("Move to another post"), partial(move_post_flow, self.host))
 
     def action_move_day(self) -> None:
-        self._on_cell_cadre("Move to another day", partial(move_day_flow, self.host))
+        self._on_cell_cadre(_("Move to another day"), partial(move_day_flow, self.host))
 
     def action_swap(self) -> None:
-        self._on_cell_cadre("Swap", partial(swap_flow, self.host))
+        self._on_cell_cadre(_("Swap"), partial(swap_flow, self.host))
 
     def action_cadre(self) -> None:
-        self._on_cell_cadre("Cadre page", lambda cadre_id, _day: self.host.show_cadre(cadre_id))
+        self._on_cell_cadre(_("Cadre page"), lambda cadre_id, _day: self.host.show_cadre(cadre_id))
 
     def action_lock_cadre(self) -> None:
         editor = self.editor
         self._on_cell_cadre(
-            "Lock the week of",
+            _("Lock the week of"),
             lambda cadre_id, _day: self.host.edit(lambda _o: editor.lock_cadre_week(cadre_id)),
         )
 
@@ -760,14 +825,14 @@ class BoardScreen(RosterScreen):
     def action_lock_cell(self) -> None:
         post_id, day = self.cursor_post(), self.cursor_day()
         if post_id is None or day is None:
-            self.notify("Put the cursor on a post and a day first.", severity="warning")
+            self.notify(_("Put the cursor on a post and a day first."), severity="warning")
             return
         self.host.edit(lambda _override: self.editor.lock_cell(post_id, day))
 
     def action_lock_post(self) -> None:
         post_id = self.cursor_post()
         if post_id is None:
-            self.notify("Put the cursor on a post first.", severity="warning")
+            self.notify(_("Put the cursor on a post first."), severity="warning")
             return
         self.host.edit(lambda _override: self.editor.lock_post_week(post_id))
 
@@ -784,10 +849,10 @@ class BoardScreen(RosterScreen):
     def action_publish(self) -> None:
         editor = self.editor
         total = editor.totals(self._states)
-        question = (
-            f"Publish the week of {editor.week_start}? {total.unmet} slots unmet, "
-            f"{len(editor.breaches)} problems. Later edits show as changes."
-        )
+        question = _(
+            "Publish the week of {monday}? {unmet} slots unmet, {problems} problems. "
+            "Later edits show as changes."
+        ).format(monday=editor.week_start, unmet=total.unmet, problems=len(editor.breaches))
 
         def answered(yes: bool | None) -> None:
             if yes:

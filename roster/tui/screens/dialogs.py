@@ -11,13 +11,14 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from roster.edits import Refused
+from roster.i18n import N_, _
 from roster.tui.screens.base import RosterModal
 
 
 class OverrideScreen(RosterModal[str | None]):
     """A refused edit: the reasons, and a box for the override reason (Esc cancels)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, refused: Refused) -> None:
         super().__init__()
@@ -25,23 +26,26 @@ class OverrideScreen(RosterModal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="override"):
-            yield Label(Text(f"Refused: {self.refused.label}", style="bold red"))
+            yield Label(
+                Text(_("Refused: {change}").format(change=self.refused.label), style="bold red")
+            )
             reasons = Text()
             for breach in self.refused.breaches[:8]:
-                reasons.append(f"• {breach.rule}: ", style="bold")
+                reasons.append(f"• {_(breach.rule)}: ", style="bold")
                 reasons.append(f"{breach.message}\n")
             if len(self.refused.breaches) > 8:
-                reasons.append(f"… and {len(self.refused.breaches) - 8} more\n", style="dim")
+                more = _("… and {n} more").format(n=len(self.refused.breaches) - 8)
+                reasons.append(f"{more}\n", style="dim")
             yield Static(reasons, id="reasons")
-            yield Label("To make it anyway, type why (audited) and press Enter; Esc cancels.")
-            yield Input(placeholder="override reason", id="override-reason")
+            yield Label(_("To make it anyway, type why (audited) and press Enter; Esc cancels."))
+            yield Input(placeholder=_("override reason"), id="override-reason")
 
     @on(Input.Submitted, "#override-reason")
     def _submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():
             self.dismiss(event.value.strip())
         else:
-            self.notify("An override needs a reason.", severity="warning")
+            self.notify(_("An override needs a reason."), severity="warning")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -50,7 +54,7 @@ class OverrideScreen(RosterModal[str | None]):
 class ChoiceScreen(RosterModal[str | None]):
     """Pick one of a few options with the arrows and Enter."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -77,8 +81,8 @@ class ConfirmScreen(RosterModal[bool]):
     """y / n."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", N_("Yes")),
+        Binding("n,escape", "answer(False)", N_("No")),
     ]
 
     def __init__(self, question: str) -> None:
@@ -88,7 +92,7 @@ class ConfirmScreen(RosterModal[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.question))
-            yield Label(Text("y = yes   n / Esc = no", style="bold"))
+            yield Label(Text(_("y = yes   n / Esc = no"), style="bold"))
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -13,6 +14,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from roster.find import Entry, Finder
+from roster.i18n import N_, _
 from roster.tui.screens.base import RosterModal
 
 
@@ -20,9 +22,9 @@ class FindScreen(RosterModal[Entry | None]):
     """Type to search; ↑/↓ to choose; Enter to go; Esc to cancel."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("down", "move(1)", N_("Next"), show=False),
+        Binding("up", "move(-1)", N_("Previous"), show=False),
     ]
 
     def __init__(
@@ -30,7 +32,7 @@ class FindScreen(RosterModal[Entry | None]):
         finder: Finder,
         *,
         kind: str | None = None,
-        title: str = "Find",
+        title: str | None = None,
         suggestions: list[tuple[Entry, str]] | None = None,
         notes_for: Callable[[list[Entry]], dict[int, str]] | None = None,
     ) -> None:
@@ -40,14 +42,14 @@ class FindScreen(RosterModal[Entry | None]):
         self.notes_for = notes_for
         self.finder = finder
         self.kind = kind
-        self.title_text = title
+        self.title_text = title or _("Find")
         self.suggestions = suggestions or []
         self.entries: list[Entry] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="find-box"):
             yield Label(Text(self.title_text, style="bold"))
-            yield Input(placeholder="name, code or pinyin initials (wjb)", id="find-input")
+            yield Input(placeholder=_("name, code or pinyin initials (wjb)"), id="find-input")
             yield OptionList(id="find-results")
 
     def on_mount(self) -> None:
@@ -72,10 +74,13 @@ class FindScreen(RosterModal[Entry | None]):
         self.entries = [entry for entry, _note in rows]
         results = self.query_one(OptionList)
         results.clear_options()
+        kinds = {"cadre": _("cadre"), "post": _("post")}
+        room = max(cell_len(k) for k in kinds.values()) + 1
         for i, (entry, note) in enumerate(rows):
             label = Text()
             if self.kind is None:
-                label.append("cadre " if entry.kind == "cadre" else "post  ", style="dim")
+                kind = kinds["cadre" if entry.kind == "cadre" else "post"]
+                label.append(kind + " " * (room - cell_len(kind)), style="dim")
             label.append(f"{entry.code} ", style="bold")
             label.append(entry.name)
             label.append(f"  {note}", style="dim")

@@ -9,17 +9,30 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from roster.i18n import N_, _
 from roster.tui.screens.base import RosterModal
 
 LEGEND = (
-    ("met", "green", "covered as needed"),
-    ("short", "bold #ffffff on #a00000", "fewer on duty than needed"),
-    ("over", "black on #d7af00", "more on duty than needed"),
-    ("#", "bold", "locked: kept by edits and re-solves"),
-    ("*", "italic", "changed since the week was published"),
-    ("!", "bold #ffffff on #8700af", "a rule broken (an override) until resolved"),
-    ("·", "dim", "no demand, or rest"),
+    (N_("met"), "green", N_("covered as needed")),
+    (N_("short"), "bold #ffffff on #a00000", N_("fewer on duty than needed")),
+    (N_("over"), "black on #d7af00", N_("more on duty than needed")),
+    ("#", "bold", N_("locked: kept by edits and re-solves")),
+    ("*", "italic", N_("changed since the week was published")),
+    ("!", "bold #ffffff on #8700af", N_("a rule broken (an override) until resolved")),
+    ("·", "dim", N_("no demand, or rest")),
 )
+# the screens the help names ("Keys on the board screen"), by their class's name
+SCREENS = {
+    "board": N_("the board screen"), "post": N_("the post screen"),
+    "cadre": N_("the cadre screen"), "cadreedit": N_("the cadreedit screen"),
+    "wishadd": N_("the wishadd screen"), "problems": N_("the problems screen"),
+    "solve": N_("the solve screen"), "relief": N_("the relief screen"),
+    "audit": N_("the audit screen"), "auditdetail": N_("the auditdetail screen"),
+    "export": N_("the export screen"), "fairness": N_("the fairness screen"),
+    "now": N_("the now screen"), "changes": N_("the changes screen"),
+    "messages": N_("the messages screen"), "rotation": N_("the rotation screen"),
+    "find": N_("the find screen"),
+}  # fmt: skip
 
 
 def own_bindings(screen: Screen, app) -> list[Binding]:
@@ -47,7 +60,7 @@ def key_text(app, binding: Binding) -> str:
 class HelpScreen(RosterModal[None]):
     """Every key of the screen it was opened from, in the words of the job."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
+    BINDINGS = [Binding("escape,question_mark,q", "close", N_("Close"))]
 
     def __init__(self, under: Screen) -> None:
         super().__init__()
@@ -60,31 +73,33 @@ class HelpScreen(RosterModal[None]):
             yield Static(id="help-legend")
 
     def on_mount(self) -> None:
-        name = type(self.under).__name__.removesuffix("Screen") or "Screen"
+        name = (type(self.under).__name__.removesuffix("Screen") or "Screen").lower()
+        screen = _(SCREENS[name]) if name in SCREENS else f"the {name} screen"
         self.query_one("#help-title", Static).update(
-            Text(f"Keys on the {name.lower()} screen  (↑↓ scroll · Esc closes)", style="bold")
-        )
+            Text(_("Keys on {screen}  (↑↓ scroll · Esc closes)").format(screen=screen),
+                 style="bold")
+        )  # fmt: skip
         table = self.query_one(DataTable)
         wide = self.size.width >= 100
-        table.add_column("key", key="key", width=7)
-        table.add_column("does", key="does", width=16)
-        table.add_column("more", key="more", width=60 if wide else 44)
+        table.add_column(_("key"), key="key", width=7)
+        table.add_column(_("does"), key="does", width=16)
+        table.add_column(_("more"), key="more", width=60 if wide else 44)
         for key, description, more in self.keys():
             table.add_row(Text(key, style="bold"), Text(description), Text(more, style="dim"))
         legend = Text()
         for mark, style, meaning in LEGEND:
-            legend.append(f" {mark} ", style=style)
-            legend.append(f" {meaning}  ")
+            legend.append(f" {_(mark)} ", style=style)
+            legend.append(f" {_(meaning)}  ")
         self.query_one("#help-legend", Static).update(legend)
         table.focus()
 
     def keys(self) -> list[tuple[str, str, str]]:
         """(key, description, more) of every key roster gives the screen underneath."""
         out = [
-            (key_text(self.host, b), b.description, b.tooltip)
+            (key_text(self.host, b), _(b.description), _(b.tooltip) if b.tooltip else b.tooltip)
             for b in own_bindings(self.under, self.host)
         ]
-        out.append(("Ctrl+P", "Palette", "every action by name, searchable"))
+        out.append(("Ctrl+P", _("Palette"), _("every action by name, searchable")))
         return out
 
     def action_close(self) -> None:

@@ -15,8 +15,10 @@ from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Static
 
+from roster import i18n
 from roster.edits import WeekEditor
 from roster.geo import commute_km
+from roster.i18n import N_, _
 from roster.tui.flows import (
     assign_flow,
     move_day_flow,
@@ -27,24 +29,33 @@ from roster.tui.flows import (
 )
 from roster.tui.messages import RosterChanged
 from roster.tui.screens.base import RosterScreen
-from roster.tui.widgets.cells import STATE_STYLE, WEEKDAYS
+from roster.tui.widgets.cells import STATE_STYLE, WEEKDAYS, day_heading
+
+POST_KINDS = (N_("village"), N_("community"))  # a post's kind, stored in English
 
 
 class PostScreen(RosterScreen):
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("y", "replace", "Replace", tooltip="another cadre takes this duty"),
-        Binding("x", "unassign", "Unassign", tooltip="offers the replacement first"),
-        Binding("m", "move_post", "Move to post", tooltip="short posts first; keeps coverage"),
-        Binding("d", "move_day", "Move to day", tooltip="free days, exchanges that keep coverage"),
-        Binding("w", "swap", "Swap", tooltip="the post's colleagues first"),
-        Binding("a", "assign", "Assign", show=False, tooltip="best fits first"),
-        Binding("l", "lock", "Lock cell", show=False),
-        Binding("L", "lock_post", "Lock post week", show=False),
-        Binding("K", "lock_cadre", "Lock cadre week", show=False),
-        Binding("u", "undo", "Undo", show=False),
-        Binding("U,ctrl+r", "redo", "Redo", key_display="U", show=False),
-        Binding("c", "cadre", "Cadre page", show=False, tooltip="also Enter"),
+        Binding("escape", "back", N_("Back")),
+        Binding("y", "replace", N_("Replace"), tooltip=N_("another cadre takes this duty")),
+        Binding("x", "unassign", N_("Unassign"), tooltip=N_("offers the replacement first")),
+        Binding(
+            "m", "move_post", N_("Move to post"), tooltip=N_("short posts first; keeps coverage")
+        ),
+        Binding(
+            "d",
+            "move_day",
+            N_("Move to day"),
+            tooltip=N_("free days, exchanges that keep coverage"),
+        ),
+        Binding("w", "swap", N_("Swap"), tooltip=N_("the post's colleagues first")),
+        Binding("a", "assign", N_("Assign"), show=False, tooltip=N_("best fits first")),
+        Binding("l", "lock", N_("Lock cell"), show=False),
+        Binding("L", "lock_post", N_("Lock post week"), show=False),
+        Binding("K", "lock_cadre", N_("Lock cadre week"), show=False),
+        Binding("u", "undo", N_("Undo"), show=False),
+        Binding("U,ctrl+r", "redo", N_("Redo"), key_display="U", show=False),
+        Binding("c", "cadre", N_("Cadre page"), show=False, tooltip=N_("also Enter")),
     ]
 
     def __init__(self, post_id: int, day: dt.date | None = None) -> None:
@@ -90,13 +101,15 @@ class PostScreen(RosterScreen):
         cursor = table.cursor_coordinate
         table.clear(columns=True)
         wide = self.size.width >= 120
-        table.add_column("cadre", key="cadre", width=14 if wide else 8)
-        table.add_column("unit", key="unit", width=16 if wide else 8)
-        table.add_column("km", key="km", width=5)
+        table.add_column(_("cadre"), key="cadre", width=14 if wide else 8)
+        table.add_column(_("unit"), key="unit", width=16 if wide else 8)
+        table.add_column(_("km"), key="km", width=5)
         day_w = 9 if wide else 5
         for day in editor.days:
             name = WEEKDAYS[day.weekday()]
             label = f"{name} {day:%m-%d}" if wide else f"{name[:2]}{day:%d}"
+            if i18n.current() == "zh":
+                label = day_heading(day, day_w)
             table.add_column(label, key=day.isoformat(), width=day_w)
         states = editor.cell_states()
         for cadre_id in self.cadre_ids():
@@ -114,7 +127,11 @@ class PostScreen(RosterScreen):
             key=lambda c: district.shifts[c].start_minutes,
         )
         for code in codes:
-            cells = [Text(f"{code} need", style="bold"), Text(district.shifts[code].name), Text("")]
+            cells = [
+                Text(_("{shift} need").format(shift=code), style="bold"),
+                Text(district.shifts[code].name),
+                Text(""),
+            ]
             for day in editor.days:
                 s = states.get((self.post_id, day, code))
                 if s is None or not (s.required or s.covered):
@@ -128,14 +145,16 @@ class PostScreen(RosterScreen):
             )
         header = Text()
         header.append(f"{post.code} {post.name}", style="bold")
-        header.append(f"  {post.kind}  {town.name if town else '?'}  {group.name if group else ''}")
-        header.append(f"  compounds {post.compounds}")
+        header.append(
+            f"  {_(post.kind)}  {town.name if town else '?'}  {group.name if group else ''}"
+        )
+        header.append("  " + _("compounds {n}").format(n=post.compounds))
         locked = [a for a in editor.assignments if a.post_id == self.post_id and a.locked]
         if locked:
-            header.append(f"  # {len(locked)} locked", style="cyan")
+            header.append("  " + _("# {n} locked").format(n=len(locked)), style="cyan")
         header.append("\n")
         header.append(
-            "· rest  abs absent  @ other post  # locked  * changed since publish",
+            _("· rest  abs absent  @ other post  # locked  * changed since publish"),
             style="dim",
         )
         self.query_one("#post-header", Static).update(header)
@@ -153,7 +172,7 @@ class PostScreen(RosterScreen):
         if a is not None:
             return Text("@", style="dim")
         if district.absent(cadre_id, day):
-            return Text("abs", style="yellow")
+            return Text(_("abs"), style="yellow")
         if district.cadres[cadre_id].status != "active":
             return Text("-", style="dim")
         return Text("·", style="dim")
@@ -175,7 +194,7 @@ class PostScreen(RosterScreen):
     def _need_cadre_day(self) -> tuple[int, dt.date] | None:
         cadre_id, day = self.cursor_cadre(), self.cursor_day()
         if cadre_id is None or day is None:
-            self.notify("Put the cursor on a cadre and a day first.", severity="warning")
+            self.notify(_("Put the cursor on a cadre and a day first."), severity="warning")
             return None
         return cadre_id, day
 

@@ -11,14 +11,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
+from roster import i18n
+from roster.i18n import N_, _, day_label, ngettext
 from roster.tui.messages import RosterChanged
 from roster.tui.screens.base import RosterScreen
+from roster.tui.widgets.cells import day_heading
+
+KINDS = (N_("breach"), N_("short"), N_("solver"))  # a problem's kind, first column
 
 
 class ProblemsScreen(RosterScreen):
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("o", "open_post", "Post detail"),
+        Binding("escape", "back", N_("Back")),
+        Binding("o", "open_post", N_("Post detail")),
     ]
 
     def __init__(self) -> None:
@@ -34,9 +39,9 @@ class ProblemsScreen(RosterScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("kind", key="kind", width=7)
-        table.add_column("where", key="where", width=24 if self.size.width >= 120 else 16)
-        table.add_column("what", key="what")
+        table.add_column(_("kind"), key="kind", width=7)
+        table.add_column(_("where"), key="where", width=24 if self.size.width >= 120 else 16)
+        table.add_column(_("what"), key="what")
         self.rebuild()
         table.focus()
 
@@ -46,7 +51,7 @@ class ProblemsScreen(RosterScreen):
         district = self.host.district
         out = []
         for b in editor.breaches:
-            out.append(("breach", b.post_id, b.date, f"{b.rule}: {b.message}"))
+            out.append(("breach", b.post_id, b.date, f"{_(b.rule)}: {b.message}"))
         covered = {(b.post_id, b.date, b.shift_code) for b in editor.breaches}
         for (post_id, day, code), state in sorted(
             editor.cell_states().items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])
@@ -58,7 +63,12 @@ class ProblemsScreen(RosterScreen):
                         "short",
                         post_id,
                         day,
-                        f"{post.name} {code}: {state.covered} of {state.required} on duty",
+                        _("{post} {shift}: {covered} of {required} on duty").format(
+                            post=post.name,
+                            shift=code,
+                            covered=state.covered,
+                            required=state.required,
+                        ),  # fmt: skip
                     )
                 )
         for text in editor.stats.get("explanations", []) or []:
@@ -72,31 +82,41 @@ class ProblemsScreen(RosterScreen):
         self.messages.clear()
         district = self.host.district
         rows = self.rows()
+        wide = self.size.width >= 120
         for i, (kind, post_id, day, message) in enumerate(rows):
             post = district.posts.get(post_id) if post_id else None
-            where = " ".join(
-                part
-                for part in (post.name if post else "", f"{day:%a %m-%d}" if day else "")
-                if part
-            )
+            when = ""
+            if day:
+                zh = i18n.current() == "zh"
+                when = day_heading(day, 13 if wide else 7) if zh else day_label(day)
+            where = " ".join(part for part in (post.name if post else "", when) if part)
             style = {"breach": "bold red", "short": "red", "solver": "yellow"}[kind]
             key = f"r{i}"
             self.targets[key] = (post_id, day)
             self.messages[key] = message
-            table.add_row(Text(kind, style=style), Text(where or "-"), Text(message), key=key)
+            table.add_row(Text(_(kind), style=style), Text(where or "-"), Text(message), key=key)
         counts = {k: sum(r[0] == k for r in rows) for k in ("breach", "short", "solver")}
         # a short cell is also a coverage breach: count every short cell once, wherever listed
-        short_cells = counts["short"] + sum(
-            r[0] == "breach" and str(r[3]).startswith("coverage") for r in rows
-        )
+        short_cells = counts["short"] + sum(b.rule == "coverage" for b in self.host.editor.breaches)
+        breaches, notes = counts["breach"], counts["solver"]
         header = Text()
-        header.append(f"Problems of the week of {self.host.editor.week_start}", style="bold")
         header.append(
-            f"  {_plural(counts['breach'], 'rule breach', 'rule breaches')}, "
-            f"{_plural(short_cells, 'short cell', 'short cells')}, "
-            f"{_plural(counts['solver'], 'solver note', 'solver notes')}",
+            _("Problems of the week of {monday}").format(monday=self.host.editor.week_start),
+            style="bold",
         )
-        header.append("\nEnter: go to the cell on the board", style="dim")
+        header.append(
+            "  "
+            + _("{breaches}, {short_cells}, {notes}").format(
+                breaches=ngettext("{n} rule breach", "{n} rule breaches", breaches).format(
+                    n=breaches
+                ),
+                short_cells=ngettext("{n} short cell", "{n} short cells", short_cells).format(
+                    n=short_cells
+                ),
+                notes=ngettext("{n} solver note", "{n} solver notes", notes).format(n=notes),
+            ),
+        )
+        header.append("\n" + _("Enter: go to the cell on the board"), style="dim")
         self.query_one("#problems-header", Static).update(header)
         self._show_detail()
 
@@ -124,7 +144,7 @@ class ProblemsScreen(RosterScreen):
     def _selected(self, event: DataTable.RowSelected) -> None:
         post_id, day = self.targets.get(event.row_key.value or "", (None, None))
         if post_id is None:
-            self.notify("This problem has no single cell.", severity="warning")
+            self.notify(_("This problem has no single cell."), severity="warning")
             return
         self.host.jump_to(post_id, day)
 
@@ -145,7 +165,3 @@ def _post_in(text: str, district) -> int | None:
             if best is None or len(post.name) > len(best.name):
                 best = post
     return best.id if best else None
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"

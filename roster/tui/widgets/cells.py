@@ -3,6 +3,7 @@ cell texts of the week board (totals, per shift, names) that the post page share
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,7 +11,9 @@ from rich.cells import cell_len
 from rich.measure import Measurement
 from rich.text import Text
 
+from roster import i18n
 from roster.edits import CellState
+from roster.i18n import N_
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 STATE_STYLE = {
@@ -19,8 +22,38 @@ STATE_STYLE = {
     "over": "black on #d7af00",
     "breach": "bold #ffffff on #8700af",  # a rule broken (an override): until resolved
 }
-MODES = ("auto", "sum", "shift", "names")
-FLAGS = ("short", "over", "locked", "changed")
+MODES = (N_("auto"), N_("sum"), N_("shift"), N_("names"))  # the board's cell views
+FLAGS = (N_("short"), N_("over"), N_("locked"), N_("changed"))  # filter words (and in Chinese)
+STATES = (N_("met"), N_("short"), N_("over"))  # the legend's words for a cell's state
+
+
+def flag_of(word: str) -> str | None:
+    """The filter flag a typed word names: the English word, or its translation."""
+    for flag in FLAGS:
+        said = i18n._(flag).lower()
+        if word in (flag, said, said.removeprefix("已")):  # 锁定 for 已锁定
+            return flag
+    return None
+
+
+def day_heading(day: dt.date, width: int) -> str:
+    """A day column's heading in `width` cells: `Mon 12-07` or `Mon 07`; in Chinese the
+    longest of `12月7日 周一`, `12月7日周一`, `7日 周一`, `7日周一`, `周一 7`, `周一` that fits
+    any day of the year (so that every column of a week reads alike)."""
+    weekday = i18n.weekday_name(day.weekday())
+    if i18n.current() != "zh":
+        return weekday + (f" {day:%m-%d}" if width >= 9 else f" {day:%d}")
+    forms = (
+        (13, i18n.day_label(day)),
+        (12, f"{day.month}月{day.day}日{weekday}"),
+        (9, f"{day.day}日 {weekday}"),
+        (8, f"{day.day}日{weekday}"),
+        (7, f"{weekday} {day.day}"),
+    )
+    for widest, text in forms:
+        if width >= widest:
+            return text
+    return weekday
 
 
 class FixedCell(Text):
