@@ -17,7 +17,7 @@ from roster.cli.common import (
     week_option,
 )
 from roster.domain import week_start
-from roster.i18n import N_, _
+from roster.i18n import N_, _, pgettext
 
 
 @click.group(help=_("Coordinators: who may change which towns (district, town, inspector)."))
@@ -104,7 +104,7 @@ def audit(
         emit({"entries": [e.__dict__ for e in entries]})
         return
     if not entries:
-        who = _(" by {actor}").format(actor=actor) if actor else ""
+        who = pgettext("audit entries", " by {actor}").format(actor=actor) if actor else ""
         when = _(" about the week of {monday}").format(monday=week_start(week)) if week else ""
         actors = [r[0] for r in db.execute("select distinct actor from audit")]
         # "li (by wang)": both are logins in the audit

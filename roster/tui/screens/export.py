@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from roster import exports, service, store
 from roster.clock import TIMEZONE
-from roster.i18n import N_, _
+from roster.i18n import N_, _, pgettext
 from roster.service import service_details
 from roster.tui.screens.base import RosterModal
 
@@ -122,7 +122,7 @@ class ExportScreen(RosterModal[None]):
             with Horizontal(classes="export-row"):
                 yield Label(_("Service") + " ", classes="export-label")
                 yield Input(start.isoformat(), id="export-from", classes="export-date")
-                yield Label(" " + _("to") + " ")
+                yield Label(" " + pgettext("date range", "to") + " ")
                 yield Input(
                     (self.monday + dt.timedelta(days=6)).isoformat(),
                     id="export-to",

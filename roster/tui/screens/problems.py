@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from roster import i18n
-from roster.i18n import N_, _, day_label, ngettext
+from roster.i18n import N_, _, day_label, ngettext, pgettext
 from roster.tui.messages import RosterChanged
 from roster.tui.screens.base import RosterScreen
 from roster.tui.widgets.cells import day_heading
@@ -41,7 +41,7 @@ class ProblemsScreen(RosterScreen):
         table = self.query_one(DataTable)
         table.add_column(_("kind"), key="kind", width=7)
         table.add_column(_("where"), key="where", width=24 if self.size.width >= 120 else 16)
-        table.add_column(_("what"), key="what")
+        table.add_column(pgettext("problem column", "what"), key="what")
         self.rebuild()
         table.focus()
 
