@@ -44,9 +44,7 @@ def test_translations_keep_the_placeholders_of_the_english():
 
 
 def test_the_catalogue_holds_no_message_the_code_no_longer_marks():
-    marked = {
-        (m if isinstance(m, str) else m[0], c) for _p, _n, m, c in catalogue.extract(PACKAGE)
-    }
+    marked = {(m if isinstance(m, str) else m[0], c) for _p, _n, m, c in catalogue.extract(PACKAGE)}
     stale = [
         (m.id, m.context)
         for m in catalogue.merged("zh_CN")
