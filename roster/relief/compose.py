@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from roster.i18n import N_
 from roster.relief.costs import evaluate, quick_cost
-from roster.relief.options import KIND_RANK, Change, ReliefOption, Uncovered
+from roster.relief.options import DEFAULT_LIMIT, KIND_RANK, Change, ReliefOption, Uncovered
 from roster.relief.verdict import offered_breaches
 from roster.relief.week_index import Move, Request, WeekIndex
 from roster.relief.wording import summarise, why_uncovered
@@ -58,9 +58,13 @@ def compose(week: WeekIndex, req: Request, moves: list[Move], limit: int) -> lis
     """Options of one person, then of several covering disjoint parts; each is checked.
 
     Moves are first ranked by the cost terms of the person alone (commute, workload,
-    continuity); the best `limit` of each kind and set of shifts are costed exactly (with
-    fairness and party terms) and combined; the rest are not offered."""
+    continuity); the best `pool` of each kind and set of shifts are costed exactly (with
+    fairness and party terms) and combined; the rest are not offered. The pool never
+    shrinks below DEFAULT_LIMIT, so that option N is the same option whatever `limit` (up to
+    DEFAULT_LIMIT) was asked: `roster relief … --limit 3` then `--apply 2` applies what
+    the longer list called 2."""
     district = week.district
+    pool = max(limit, DEFAULT_LIMIT)
 
     def order(m: Move) -> tuple:
         return (m.cost, KIND_RANK[m.kind], district.cadres[m.cadre_id].code)
@@ -71,7 +75,7 @@ def compose(week: WeekIndex, req: Request, moves: list[Move], limit: int) -> lis
     kept: dict[tuple, list[Move]] = defaultdict(list)
     for m in moves:
         group = kept[m.covers, m.kind]
-        if len(group) < limit:
+        if len(group) < pool:
             group.append(m)
     moves = [m for group in kept.values() for m in group]
     for m in moves:
@@ -84,14 +88,14 @@ def compose(week: WeekIndex, req: Request, moves: list[Move], limit: int) -> lis
     target = frozenset(coverable)
     combos: list[list[Move]] = []
     singles = by_cover.get(target, [])
-    combos += [[m] for m in diverse(singles, limit)]
-    if len(combos) < limit and len(coverable) > 1 and len(coverable) <= PARTITION_MAX:
+    combos += [[m] for m in diverse(singles, pool)]
+    if len(combos) < pool and len(coverable) > 1 and len(coverable) <= PARTITION_MAX:
         for blocks in partitions(coverable):  # exact: the best three of each block
             groups = [by_cover.get(frozenset(b), [])[:3] for b in blocks]
             if len(blocks) > 1 and all(groups):
                 combos += [list(pick) for pick in itertools.product(*groups)
                            if compatible(week, req, pick)]  # fmt: skip
-    if len(combos) < limit and moves:
+    if len(combos) < pool and moves:
         combos += greedy(week, req, moves, target)
     seen: set[frozenset] = set()
     options = []

@@ -369,6 +369,11 @@ def test_every_option_offered_passes_the_whole_week_checker(case, data):
                        {c.key for c in option.removed})  # fmt: skip
     keys = [o.sort_key() for o in options]
     assert keys == sorted(keys)
+    if not any(o.kind == "resolve" for o in options):  # (the re-solve is a timed search)
+        fewer = relief.relief_options(d, roster, who, day(first), day(last), history=history,
+                                      limit=3)  # fmt: skip
+        changes = [frozenset(c.key for c in o.changes) for o in fewer]
+        assert changes == [frozenset(c.key for c in o.changes) for o in options[:3]]
 
 
 # --- apply, in a database --------------------------------------------------------------------
