@@ -50,6 +50,19 @@ def board(app) -> BoardScreen:
     return screen
 
 
+async def still(pilot) -> None:
+    """Work done, no cursor blinking, no toast: the same picture every time (snapshots)."""
+    from textual.widgets import Input
+
+    app = pilot.app
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    for box in app.screen.query(Input):
+        box.cursor_blink = False
+    app.clear_notifications()
+    await pilot.pause()
+
+
 async def goto_cell(pilot, post_id: int, day) -> None:
     board(pilot.app).jump(post_id, day)
     await pilot.pause()

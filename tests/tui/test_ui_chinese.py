@@ -16,7 +16,7 @@ from roster.tui.app import make_app
 from roster.tui.screens.dialogs import ConfirmScreen, OverrideScreen
 from roster.tui.screens.problems import ProblemsScreen
 from tests.factories import MONDAY, make_db
-from tests.tui.pilot import app_for, board, run_async, settle
+from tests.tui.pilot import app_for, board, run_async, settle, still
 
 SMALL = (80, 24)
 MIDDLE = (120, 40)
@@ -30,21 +30,10 @@ def app(tmp_path, monkeypatch, chinese):
     return make_app(tmp_path / "snap.db", actor="tester", watch_seconds=0)
 
 
-async def settled(pilot) -> None:
-    """Checks done, no cursor blinking, no toast: the same picture every time."""
-    app = pilot.app
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    for box in app.screen.query(Input):
-        box.cursor_blink = False
-    app.clear_notifications()
-    await pilot.pause()
-
-
 @pytest.mark.parametrize("size", [SMALL, MIDDLE], ids=["80x24", "120x40"])
 def test_board(snap_compare, app, size):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("n")  # the cursor on the short cell: 北沟村, Sunday
         await pilot.pause()
 
@@ -53,9 +42,9 @@ def test_board(snap_compare, app, size):
 
 def test_help(snap_compare, app):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("question_mark")
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 

@@ -23,7 +23,7 @@ from roster.tui.screens.export import parse_day
 from roster.tui.screens.relief import ReliefScreen
 from roster.tui.screens.solve import SolveScreen
 from tests.factories import MONDAY, make_db
-from tests.tui.pilot import run_async
+from tests.tui.pilot import run_async, still
 
 SMALL = (80, 24)
 NOW = pendulum.datetime(2026, 12, 9, 10, 30, tz="Asia/Shanghai")  # Wednesday of MONDAY's week
@@ -39,22 +39,11 @@ def app(chinese, tmp_path, monkeypatch):
     return make_app(tmp_path / "snap.db", actor="tester", watch_seconds=0)
 
 
-async def settled(pilot) -> None:
-    """Work done, no cursor blinking, no toast: the same picture every time."""
-    app = pilot.app
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    for box in app.screen.query(Input):
-        box.cursor_blink = False
-    app.clear_notifications()
-    await pilot.pause()
-
-
 def test_relief_dialog_in_chinese(snap_compare, app):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         pilot.app.show_relief(1, WEDNESDAY)  # 王金宝
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
@@ -73,9 +62,9 @@ def test_solve_screen_in_chinese(snap_compare, app, monkeypatch):
     monkeypatch.setattr(SolveScreen, "run_solve", fake_solve)
 
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("s")
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
@@ -83,17 +72,17 @@ def test_solve_screen_in_chinese(snap_compare, app, monkeypatch):
 @run_async
 async def test_a_wrong_relief_date_is_told_in_chinese(app):
     async with app.run_test(size=SMALL) as pilot:
-        await settled(pilot)
+        await still(pilot)
         app.show_relief(1, WEDNESDAY)
-        await settled(pilot)
+        await still(pilot)
         screen = app.screen
         assert isinstance(screen, ReliefScreen)
         screen.query_one("#relief-first", Input).value = "2026-12-32"
-        await settled(pilot)
+        await still(pilot)
         status = str(screen.query_one("#relief-status").render())
         assert "第一天 '2026-12-32' 不是日期：请写成 YYYY-MM-DD，例如 2026-12-07" in status
         screen.query_one("#relief-first", Input).value = "2026-12-20"
-        await settled(pilot)
+        await still(pilot)
         status = str(screen.query_one("#relief-status").render())
         assert "第一天 2026-12-20 不在本周内（2026-12-07 至 2026-12-13）" in status
 
@@ -106,11 +95,11 @@ def test_a_wrong_service_date_is_told_in_chinese(chinese):
 @run_async
 async def test_the_audit_shows_actions_in_chinese_and_stores_them_in_english(app):
     async with app.run_test(size=SMALL) as pilot:
-        await settled(pilot)
+        await still(pilot)
         app.edit(lambda o: app.editor.assign(13, 3, MONDAY + dt.timedelta(days=6), "N", override=o))
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("A")
-        await settled(pilot)
+        await still(pilot)
         screen = app.screen
         assert isinstance(screen, AuditScreen)
         table = screen.query_one("#audit")

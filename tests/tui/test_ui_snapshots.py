@@ -13,6 +13,7 @@ from textual.widgets import Input
 
 from roster.tui.app import make_app
 from tests.factories import MONDAY, make_db
+from tests.tui.pilot import still
 
 SMALL = (80, 24)
 MIDDLE = (120, 40)
@@ -27,17 +28,6 @@ def app(tmp_path, monkeypatch):
     return make_app(tmp_path / "snap.db", actor="tester", watch_seconds=0)
 
 
-async def settled(pilot) -> None:
-    """Checks done, no cursor blinking, no toast: the same picture every time."""
-    app = pilot.app
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    for box in app.screen.query(Input):
-        box.cursor_blink = False
-    app.clear_notifications()
-    await pilot.pause()
-
-
 def test_clock_picks_this_week(app):
     assert app.week == MONDAY
 
@@ -45,7 +35,7 @@ def test_clock_picks_this_week(app):
 @pytest.mark.parametrize("size", [SMALL, MIDDLE, LARGE], ids=["80x24", "120x40", "160x48"])
 def test_board(snap_compare, app, size):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("n")  # the cursor on the short cell: 北沟村, Sunday
         await pilot.pause()
 
@@ -55,67 +45,67 @@ def test_board(snap_compare, app, size):
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "160x48"])
 def test_post_detail(snap_compare, app, size):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         pilot.app.show_post(3)
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_cadre_detail(snap_compare, app):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         pilot.app.show_cadre(1)  # 王金宝
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
 
 def test_problems(snap_compare, app):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("p")
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
 
 def test_find_wjb(snap_compare, app):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("slash", "w", "j", "b")
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
 
 def test_refused_edit_asks_for_override(snap_compare, app):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         app = pilot.app
         app.edit(lambda o: app.editor.assign(1, 3, MONDAY.replace(day=13), "N", override=o))
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
 
 def test_fairness(snap_compare, app):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("F")
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
 
 def test_export_dialog(snap_compare, app):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("e")
-        await settled(pilot)
+        await still(pilot)
         # the default folder is under the working directory: show a fixed one
         pilot.app.screen.query_one("#export-folder", Input).value = "/srv/roster/exports"
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
@@ -125,9 +115,9 @@ def test_board_names_view(snap_compare, app, size):
     """Names where they fit, the district total row, the status line of the cell."""
 
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("v", "v", "v", "n")
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -137,9 +127,9 @@ def test_board_without_roster(snap_compare, app, size):
     """Next week: how to build it, and no thousands of problems."""
 
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("right_square_bracket")
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -147,20 +137,20 @@ def test_board_without_roster(snap_compare, app, size):
 @pytest.mark.parametrize("size", [SMALL, MIDDLE], ids=["80x24", "120x40"])
 def test_help(snap_compare, app, size):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("question_mark")
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 async def published_and_changed(pilot) -> None:
-    await settled(pilot)
+    await still(pilot)
     await pilot.press("P", "y")
-    await settled(pilot)
+    await still(pilot)
     app = pilot.app
     app.edit(lambda o: app.editor.replace_cadre(1, MONDAY, 13, override=o))
-    await settled(pilot)
+    await still(pilot)
 
 
 def test_published_week_asks_before_an_edit(snap_compare, app):
@@ -172,9 +162,9 @@ def test_changes_since_publishing(snap_compare, app, size):
     async def run_before(pilot) -> None:
         await published_and_changed(pilot)
         await pilot.press("y")
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("C")
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -182,18 +172,18 @@ def test_changes_since_publishing(snap_compare, app, size):
 @pytest.mark.parametrize("size", [SMALL, MIDDLE], ids=["80x24", "120x40"])
 def test_rotation(snap_compare, app, size):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         await pilot.press("W")
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_replace_picker(snap_compare, app):
     async def run_before(pilot) -> None:
-        await settled(pilot)
+        await still(pilot)
         pilot.app.screen.jump(1, MONDAY)
         await pilot.press("y", "enter")
-        await settled(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
