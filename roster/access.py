@@ -86,31 +86,46 @@ class Access:
             return True
         return self.role == "town" and town_id in self.town_ids
 
-    def require_town(self, town_id: int, town_name: str, what: str) -> None:
+    def require_town(self, town_id: int, town_name: str, what) -> None:
         """Refuse (`NotAllowed`) unless the actor may change `town_name`. `what` is the
-        change in English, marked `N_` by the caller (`N_("edit the roster")`): the refusal
-        says `_(what)`, its English form (for the audit) `what`."""
+        change in English, marked `N_` by the caller (`N_("edit the roster")`), or a
+        two-language `words.Said` when it names something (`Said(N_("recall {name}"), ...)`):
+        the refusal says it translated, its English form (for the audit) in English."""
         if self.read_only:
             text = N_("{access}; cannot {what}")
         elif not self.may_edit_town(town_id):
             text = N_("{actor} coordinates other towns, not {town}; cannot {what}")
         else:
             return
-        values = {"actor": self.actor, "town": town_name}
-        raise NotAllowed(
-            _(text).format(access=self.describe(), what=_(what), **values),
-            text.format(access=self.describe(english=True), what=what, **values),
-        )
+        self._refuse(text, what, actor=self.actor, town=town_name)
 
-    def require_district(self, what: str) -> None:
+    def require_writer(self, what) -> None:
+        """Refuse (`NotAllowed`) when the actor may change nothing (`what`: as for
+        `require_town`)."""
+        if self.read_only:
+            self._refuse(N_("{access}; cannot {what}"), what)
+
+    def require_district(self, what) -> None:
         """Refuse (`NotAllowed`) unless the actor is a district coordinator (`what`: as
         for `require_town`)."""
         if self.role != "district":
-            text = N_("only a district coordinator may {what}; {access}")
-            raise NotAllowed(
-                _(text).format(what=_(what), access=self.describe()),
-                text.format(what=what, access=self.describe(english=True)),
-            )
+            self._refuse(N_("only a district coordinator may {what}; {access}"), what)
+
+    def _refuse(self, text: str, what, **values) -> None:
+        shown, english = said_both(what)
+        raise NotAllowed(
+            _(text).format(access=self.describe(), what=shown, **values),
+            text.format(access=self.describe(english=True), what=english, **values),
+        )
+
+
+def said_both(what) -> tuple[str, str]:
+    """What a change is called, shown and in English: a message marked `N_` (translated
+    here) or a two-language `words.Said` (anything with `.english`)."""
+    english = getattr(what, "english", None)
+    if english is not None:
+        return str(what), english
+    return _(what), what
 
 
 def access_for(db: sqlite_utils.Database, actor: str | None = None) -> Access:
@@ -218,14 +233,13 @@ def list_users(db: sqlite_utils.Database) -> list[dict]:
     ]  # fmt: skip
 
 
-def refuse(
-    db: sqlite_utils.Database, access: Access, what: str, reason: str | BaseException
-) -> None:
+def refuse(db: sqlite_utils.Database, access: Access, what, reason: str | BaseException) -> None:
     """Record a refused attempt in the audit log (it is evidence, so it is kept). Pass the
     refusal itself as `reason` (a `NotAllowed`): the record keeps its English words
     whatever language the person was told it in."""
     if not isinstance(reason, str):
         reason = getattr(reason, "english", None) or str(reason)
+    what = getattr(what, "english", what)  # a two-language `what`: its English
     with db.atomic():
         store.add_audit(db, "refused", {"what": what, "reason": reason}, access.actor)
 

@@ -53,9 +53,9 @@ def may_back_up(db: store.RosterDatabase, db_path: Path) -> None:
         return
     access = access_for(db)
     try:
-        access.require_district(_("back up the database (it holds every phone number)"))
+        access.require_district(N_("back up the database (it holds every phone number)"))
     except NotAllowed as e:
-        refuse(db, access, "back up the database", str(e))
+        refuse(db, access, "back up the database", e)
         raise
 
 
@@ -219,9 +219,9 @@ def authorise(db_path: Path, what: str) -> Replacing:
                 raise sqlite3.DatabaseError("it is not a roster database")
             access = access_for(db)
             try:
-                access.require_district(_(what))
+                access.require_district(what)
             except NotAllowed as e:
-                refuse(db, access, what, str(e))
+                refuse(db, access, what, e)
                 raise RestoreRefused(str(e)) from None
             db.execute("pragma wal_checkpoint(TRUNCATE)")
             return Replacing(

@@ -14,10 +14,13 @@ this one place, once, and handed down (nothing writes into the environment).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from roster.i18n import N_, _
 
 DEFAULT_DB = "roster.db"
 ENV_DB = "ROSTER_DB"
@@ -62,9 +65,40 @@ class Config:
             "lang_setting": env.get(ENV_LANG) or None,
             "locale": tuple(env.get(name, "") for name in LOCALE_VARIABLES if env.get(name)),
         }
-        if env.get(ENV_BUSY_TIMEOUT_MS):
-            values["busy_timeout_ms"] = int(env[ENV_BUSY_TIMEOUT_MS])
-        if env.get(ENV_BUSY_WAIT_SECONDS):
-            values["busy_wait_seconds"] = float(env[ENV_BUSY_WAIT_SECONDS])
         values.update({k: v for k, v in options.items() if v is not None})
+        if env.get(ENV_BUSY_TIMEOUT_MS):
+            values["busy_timeout_ms"] = _number(
+                cls(**values), env, ENV_BUSY_TIMEOUT_MS, int,
+                N_("{name} must be a whole number of milliseconds, not {value}"),
+            )  # fmt: skip
+        if env.get(ENV_BUSY_WAIT_SECONDS):
+            values["busy_wait_seconds"] = _number(
+                cls(**values), env, ENV_BUSY_WAIT_SECONDS, float,
+                N_("{name} must be a number of seconds, not {value}"),
+            )  # fmt: skip
         return cls(**values)
+
+
+class ConfigError(ValueError):
+    """A variable of the environment holds a value roster cannot use. The message is said
+    in the language spoken when it is shown (`str()`); `language` is the language the rest
+    of the configuration chose, to speak before saying it."""
+
+    def __init__(self, template: str, language: str, **values) -> None:
+        self.template, self.language, self.values = template, language, values
+        super().__init__(template.format(**values))
+
+    def __str__(self) -> str:
+        return _(self.template).format(**self.values)
+
+
+def _number(config: Config, env: Mapping[str, str], name: str, kind: type, template: str):
+    """The value of the variable `name` as a `kind` (int or float), 0 or more."""
+    text = env[name].strip()
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or value < 0:
+        raise ConfigError(template, config.language, name=name, value=repr(env[name]))
+    return value

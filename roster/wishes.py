@@ -97,21 +97,20 @@ def require_cadre(db: sqlite_utils.Database, access: Access, cadre: Cadre, what:
     """Refuse (audited) unless `access` may edit this cadre (module doc). `what` is English
     (marked `N_`): audited as it is, shown translated."""
     try:
-        if access.read_only:
-            raise NotAllowed(
-                _("{access}; cannot {what}").format(access=access.describe(), what=_(what))
-            )
+        access.require_writer(what)
         if access.role != "district":
             towns = cadre_towns(db, cadre.id)
             if not any(access.may_edit_town(t) for t in towns):
+                text = N_(
+                    "{name} ({code}) serves at no post of your towns; a district "
+                    "coordinator can {what}"
+                )
                 raise NotAllowed(
-                    _(
-                        "{name} ({code}) serves at no post of your towns; a district "
-                        "coordinator can {what}"
-                    ).format(name=cadre.name, code=cadre.code, what=_(what))
+                    _(text).format(name=cadre.name, code=cadre.code, what=_(what)),
+                    text.format(name=cadre.name, code=cadre.code, what=what),
                 )
     except NotAllowed as e:
-        refuse(db, access, what, str(e))
+        refuse(db, access, what, e)
         raise
 
 

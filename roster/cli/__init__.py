@@ -15,11 +15,16 @@ def main(argv: list[str] | None = None) -> None:
     """The `roster` command. The language is chosen first (`--lang`, $ROSTER_LANG, the
     locale): the commands' help and the UI's keys are written when their modules load."""
     from roster import i18n
-    from roster.config import Config
+    from roster.config import Config, ConfigError
 
     args = sys.argv[1:] if argv is None else list(argv)
     lang, args = lang_argument(args)
-    config = Config.from_environment(lang=lang)
+    try:
+        config = Config.from_environment(lang=lang)
+    except ConfigError as e:  # a bad variable: one line in the language otherwise chosen
+        i18n.use(e.language)
+        print(i18n._("Error: {message}").format(message=e), file=sys.stderr)
+        raise SystemExit(2) from None
     i18n.use(config.language)
     if lang is not None and i18n.language_of(lang) is None:
         print(

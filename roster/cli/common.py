@@ -132,18 +132,19 @@ def open_existing(db_path: Path):
     return store.open_db(db_path, create=False)
 
 
-def require(db, what: str, *, district: bool = True):
-    """Refuse (and audit the attempt) unless the acting coordinator may do `what`."""
+def require(db, what, *, district: bool = True):
+    """Refuse (and audit the attempt, in English) unless the acting coordinator may do
+    `what`: English marked `N_`, or a two-language `words.Said` when it names something."""
     from roster.access import NotAllowed, access_for, refuse
 
     access = access_for(db)
     try:
         if district:
             access.require_district(what)
-        elif access.read_only:
-            raise NotAllowed(f"{access.describe()}; cannot {what}")
+        else:
+            access.require_writer(what)
     except NotAllowed as e:
-        refuse(db, access, what, str(e))
+        refuse(db, access, what, e)
         raise click.ClickException(inert(str(e))) from None
     return access
 

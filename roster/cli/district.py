@@ -98,7 +98,7 @@ def replace(db_path: Path, demo: bool) -> None:
     try:
         replaced = replace_database(
             db_path,
-            "replace the whole database (init --force)",
+            N_("replace the whole database (init --force)"),
             "init",
             {"replaced": True, "demo": demo},
             fill=fill,
@@ -147,7 +147,7 @@ def import_(
     from roster.importer import KINDS, ImportFailed, import_dir, import_file
 
     db = open_existing(db_path)
-    require(db, "import district data")
+    require(db, N_("import district data"))
     try:
         if file is None:
             folder = Path(kind_or_dir)

@@ -9,7 +9,8 @@ import click
 from roster import store
 from roster.cli.common import db_option, emit, json_option, open_existing, require
 from roster.domain import SettingError, Settings
-from roster.i18n import _
+from roster.i18n import N_, _
+from roster.solver.words import Said
 
 
 @click.group(
@@ -37,7 +38,7 @@ def settings(ctx: click.Context, db_path: Path, as_json: bool) -> None:
     width = max(len(n) for n, *_ in rows)
     for name, value, default, meaning in rows:
         mark = " " if value == default else "*"
-        click.echo(f"{mark} {name:<{width}}  {value:<8} {meaning}")
+        click.echo(f"{mark} {name:<{width}}  {value:<8} {_(meaning) if meaning else ''}")
     click.echo(_("(* differs from the default)"))
 
 
@@ -54,7 +55,7 @@ def set_(db_path: Path, name: str, value: str) -> None:
         parsed = Settings.parse(name, value)
     except SettingError as e:
         raise click.ClickException(str(e)) from None
-    access = require(db, f"change setting {name}")
+    access = require(db, Said(N_("change setting {name}"), name=name))
     before = store.stored_settings(db).get(name, Settings().__dict__[name])
     with db.atomic():
         store.save_settings(db, {name: parsed})
@@ -74,7 +75,7 @@ def reset(db_path: Path, name: str) -> None:
         raise click.ClickException(
             _("there is no setting {name}; `roster settings` lists them").format(name=repr(name))
         )
-    access = require(db, f"change setting {name}")
+    access = require(db, Said(N_("change setting {name}"), name=name))
     before = store.stored_settings(db).get(name, defaults[name])
     with db.atomic():
         store.delete_setting(db, name)

@@ -68,7 +68,7 @@ def wish_add(db_path: Path, cadre: str, kind: str, date: dt.date | None, weekday
         return
     click.echo(
         _("wish #{id}: {name} ({code}) {kind} {when}").format(
-            id=w.id, name=who.name, code=who.code, kind=_(kind), when=w.describe()
+            id=w.id, name=who.name, code=who.code, kind=_(kind), when=w.label()
         )
     )
     _echo_breaches(breaches)
@@ -99,9 +99,7 @@ def wish_list(db_path: Path, cadre: str | None, as_json: bool) -> None:
         c = district.cadres[w.cadre_id]
         weight = _(" weight {weight}").format(weight=w.weight) if w.weight else ""
         note = f"  ({w.note})" if w.note else ""
-        click.echo(
-            f"#{w.id:<5} {c.code} {c.name}  {pad(_(w.kind), 11)} {w.describe()}{weight}{note}"
-        )
+        click.echo(f"#{w.id:<5} {c.code} {c.name}  {pad(_(w.kind), 11)} {w.label()}{weight}{note}")
 
 
 @wish.command("remove", help=_("Remove wish WISH_ID (its number in `roster wish list`)."))
@@ -118,7 +116,7 @@ def wish_remove(db_path: Path, wish_id: int) -> None:
     except (WishError, NotAllowed) as e:
         raise _fail(e) from None
     click.echo(
-        _("removed wish #{id} ({kind} {when})").format(id=w.id, kind=_(w.kind), when=w.describe())
+        _("removed wish #{id} ({kind} {when})").format(id=w.id, kind=_(w.kind), when=w.label())
     )
 
 

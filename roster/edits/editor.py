@@ -709,8 +709,7 @@ class WeekEditor(PickerChoices):
             return
         from roster.access import NotAllowed, refuse
 
-        what = english(what)  # audited
-        try:
+        try:  # `what` said in two languages: the refusal shown, its audit in English
             if whole:
                 self.access.require_district(what)
                 return
@@ -723,7 +722,7 @@ class WeekEditor(PickerChoices):
                     post.town_id if post else -1, town.name if town else "?", what
                 )
         except NotAllowed as error:
-            refuse(self.db, self.access, what, str(error))
+            refuse(self.db, self.access, what, error)
             raise EditError(str(error)) from error
 
     def _source(self, cadre_id: int, post_id: int, ignore: Assignment | None = None) -> str:

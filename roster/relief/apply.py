@@ -29,6 +29,7 @@ from roster.relief.options import (
 from roster.relief.texts import messages_for
 from roster.relief.verdict import whole_week_breaches
 from roster.solver.checker import STATUS_WORDS
+from roster.solver.words import Said
 
 REQUEST_STATUSES = (N_("open"), N_("settled"))  # a relief request's, as people see them
 
@@ -89,15 +90,14 @@ def _require_towns_of(
 ) -> None:
     """Refuse (audited) unless `access` may change every town of `posts`."""
     try:
-        if access.read_only:
-            raise NotAllowed(f"{access.describe()}; cannot {what}")
+        access.require_writer(what)
         if not posts and none_needs_district:
             access.require_district(what)
         for p in sorted(posts):
             town = district.towns[district.posts[p].town_id]
             access.require_town(town.id, town.name, what)
     except NotAllowed as e:
-        refuse(db, access, what, str(e))
+        refuse(db, access, what, e)
         raise
 
 
@@ -150,7 +150,7 @@ def apply_option(
         )
     posts = {ch.post_id for ch in option.changes}
     access = access_for(db, actor)
-    what = f"settle the relief request of {district.cadres[cadre_id].name}"
+    what = Said(N_("settle the relief request of {name}"), name=district.cadres[cadre_id].name)
     _require_towns_of(db, access, district, posts, what)
     monday = option.week_start
     rebased_on = ""
@@ -327,7 +327,7 @@ def recall(
     monday = monday_of(from_date)
     end = monday + dt.timedelta(days=6)
     access = access_for(db, actor)
-    what = f"recall {cadre.name}"
+    what = Said(N_("recall {name}"), name=cadre.name)
     roster = store.get_roster(db, monday)
     mine = [a for a in (roster.assignments if roster else []) if a.cadre_id == cadre.id]
     # deployed nowhere that week: no town to judge by, so it takes a district coordinator

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from roster import i18n
 from roster.domain import Assignment, District, week_days
 from roster.domain import week_start as monday_of
 from roster.geo import commute_km
 from roster.i18n import N_
-from roster.solver.words import Day, Joined, Said, english
+from roster.solver.words import Both, Day, Joined, Said, english
 
 # breach kind -> the hard rule it belongs to (numbered as in docs/rules.md)
 RULE_NUMBERS = {
@@ -574,7 +575,9 @@ def _unavailable(district: District, week, names) -> list[Breach]:
     for a in week:
         for w in district.wishes_of(a.cadre_id):
             if w.kind == "unavailable" and w.covers(a.date, a.shift_code):
+                # the note inside the sentence's own brackets in Chinese: "（周一，出庭）"
                 note = f" ({w.note})" if w.note else ""
+                note = Both(note, f"，{w.note}" if w.note and i18n.current() == "zh" else note)
                 out.append(
                     Breach(
                         "unavailable",
@@ -584,7 +587,7 @@ def _unavailable(district: District, week, names) -> list[Breach]:
                                 "{day} at {post}"
                             ),
                             cadre=names.cadre(a.cadre_id),
-                            when=w.describe(),
+                            when=Both(w.describe(), w.label()),  # the record: English
                             note=note,
                             shift=a.shift_code,
                             day=day_label(a.date),

@@ -195,7 +195,7 @@ class CadreScreen(RosterScreen):
             more.append(f"  #{w.id} ")
             more.append(_(w.kind), style=style)
             weight = " " + _("(weight {weight})").format(weight=w.weight) if w.weight else ""
-            more.append(f" {w.describe()}{weight}  {w.note}\n")
+            more.append(f" {w.label()}{weight}  {w.note}\n")
         if not wishes:
             more.append("  " + _("none (a: add one)") + "\n", style="dim")
         known = editor.breaches if editor.checked else []  # checked off the UI thread
@@ -317,7 +317,7 @@ class CadreScreen(RosterScreen):
         if not wishes:
             self.notify(_("No wishes to remove."), severity="warning")
             return
-        options = [(str(w.id), f"#{w.id} {_(w.kind)} {w.describe()} {w.note}") for w in wishes]
+        options = [(str(w.id), f"#{w.id} {_(w.kind)} {w.label()} {w.note}") for w in wishes]
         labels = dict(options)
 
         def remove(wid: str) -> None:

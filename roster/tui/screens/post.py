@@ -19,6 +19,7 @@ from roster import i18n
 from roster.edits import WeekEditor
 from roster.geo import commute_km
 from roster.i18n import N_, _
+from roster.solver.words import Said
 from roster.tui.flows import (
     assign_flow,
     move_day_flow,
@@ -248,7 +249,12 @@ class PostScreen(RosterScreen):
                 lambda _o: self.editor.set_locked(
                     lambda a: a.cadre_id == cadre_id and a.date == day,
                     None,
-                    f"{self.host.district.cadres[cadre_id].name} on {day}",
+                    # English in the audit, translated in the notice (a `Said`)
+                    Said(
+                        N_("{cadre} on {day}"),
+                        cadre=self.host.district.cadres[cadre_id].name,
+                        day=day,
+                    ),  # fmt: skip
                 )
             )
 
