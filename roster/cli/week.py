@@ -153,8 +153,10 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
                 moved=ch["cadres_changed_post"],
             )  # fmt: skip
         )
-    for line in data["explanations"]:
-        click.echo(f"  - {line}")
+    from roster.solver import explain
+
+    for line in data["explanations"]:  # worked out by this process: `shown` knows them
+        click.echo(f"  - {explain.shown(line)}")
     wishes = (data.get("stats") or {}).get("wishes") or data.get("wishes") or {}
     if wishes.get("total"):
         click.echo(

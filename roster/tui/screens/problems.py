@@ -71,8 +71,14 @@ class ProblemsScreen(RosterScreen):
                         ),  # fmt: skip
                     )
                 )
-        for text in editor.stats.get("explanations", []) or []:
-            out.append(("solver", _post_in(text, district), None, str(text)))
+        lines = [str(x) for x in editor.stats.get("explanations", []) or []]
+        lines_shown: list[str] = []
+        if lines:
+            from roster.solver import explain  # (it loads numpy: not before it is needed)
+
+            lines_shown = explain.shown_stored(lines, editor.stats.get("explanations_said"))
+        for text, shown in zip(lines, lines_shown, strict=True):
+            out.append(("solver", _post_in(text, district), None, shown))
         return out
 
     def rebuild(self) -> None:
