@@ -406,10 +406,11 @@ DETAIL_WORDS = frozenset({
 })  # fmt: skip
 # keys whose plain word has another sense elsewhere: `detail_word_in_context`
 DETAIL_WORDS_IN_CONTEXT = frozenset({"name", "cadres", "demand"})
-# keys whose values are codes, shown translated when they are known ones (a roster's status,
-# a wish's, absence's or relief option's kind, an export's grouping, a cadre's status or
-# transport, what a refusal refused)
-DETAIL_CODE_KEYS = frozenset({"status", "kind", "by", "transport", "what"})
+# keys whose values may be codes or messages the program marks, shown translated when they
+# are known ones (a roster's status, a wish's, absence's or relief option's kind, an export's
+# grouping, a cadre's status or transport, what a refusal refused and why, an edit's words
+# when they take no values: `accept solve`); anything else is shown as stored
+DETAIL_CODE_KEYS = frozenset({"status", "kind", "by", "transport", "what", "reason", "edit"})
 DETAIL_CODES = (N_("changes"),)  # an export's grouping (`post` and `cadre` are marked elsewhere)
 
 

@@ -216,9 +216,7 @@ def week_roster() -> list[Assignment]:
 
 # the roster's stored explanation, as a solve stores it: the English line and its record
 # (`Said.to_record`, shown in the language of whoever reads it)
-NIGHTS_LINE = (
-    "post 北沟村 (P03): 7 night shifts a week, only 2 cadres within commute may do nights"
-)
+NIGHTS_LINE = "post 北沟村 (P03): 7 night shifts a week, only 2 cadres within commute may do nights"
 NIGHTS_SAID = {
     "said": "{post}: {nights} night shifts a week, only {n} cadres within commute may do nights",
     "values": {

@@ -204,7 +204,7 @@ def check(db_path: Path, week: dt.date, as_json: bool) -> None:
         emit({"week": monday.isoformat(), "breaches": [b.to_json() for b in breaches]})
     else:
         for breach in breaches:
-            click.echo(f"{breach.rule}: {breach.message}")
+            click.echo(_("{rule}: {message}").format(rule=_(breach.rule), message=breach.message))
         click.echo(
             _("{n} breach(es) in the roster of the week of {monday}").format(
                 n=len(breaches), monday=monday

@@ -318,11 +318,15 @@ def _explain(week, deployment, assignments, unmet, lock_breaches, deadline) -> l
         reasons: list = list(found.get(p, []))
         for posts, need, have in groups:
             if p in posts:
-                names = ", ".join(
-                    f"{week.district.posts[q].name} ({week.district.posts[q].code})"
-                    for q in sorted(posts, key=lambda q: week.district.posts[q].code)[:8]
+                names = Joined(
+                    (
+                        f"{week.district.posts[q].name} ({week.district.posts[q].code})"
+                        for q in sorted(posts, key=lambda q: week.district.posts[q].code)[:8]
+                    ),
+                    ", ",
+                    "、",
+                    "…" if len(posts) > 8 else "",
                 )
-                more = "…" if len(posts) > 8 else ""
                 reasons.append(
                     Said(
                         N_(
@@ -330,7 +334,7 @@ def _explain(week, deployment, assignments, unmet, lock_breaches, deadline) -> l
                             "within commute of any of them"
                         ),
                         n=len(posts),
-                        names=names + more,
+                        names=names,
                         need=need,
                         have=have,
                     )  # fmt: skip

@@ -51,12 +51,14 @@ def from_record(record):
     if "joined" in record:
         return Joined(
             [from_record(x) for x in record["joined"]], record.get("sep", "; "),
-            record.get("zh_sep", "；"),
+            record.get("zh_sep", "；"), record.get("tail", ""),
         )  # fmt: skip
     if "both" in record:
         # the shown form is the language it was said in: in another language, the English
         text = record.get("text", record["both"])
-        return Both(record["both"], text if record.get("language") == i18n.current() else record["both"])
+        return Both(
+            record["both"], text if record.get("language") == i18n.current() else record["both"]
+        )
     raise ValueError(f"not a said record: {record!r}")
 
 
@@ -107,7 +109,9 @@ class Said:
 
     @classmethod
     def from_record(cls, record: dict) -> Said:
-        out = cls(record["said"], **{k: from_record(v) for k, v in record.get("values", {}).items()})
+        out = cls(
+            record["said"], **{k: from_record(v) for k, v in record.get("values", {}).items()}
+        )
         if record.get("plural") is not None:
             out.plural, out.n = record["plural"], record.get("n")
         return out
@@ -152,24 +156,28 @@ class Day:
 
 
 class Joined:
-    """Items said one after another: `sep` between them in English, `zh_sep` in Chinese."""
+    """Items said one after another: `sep` between them in English, `zh_sep` in Chinese
+    (and `tail` after the last, in both: `…` when some were left out)."""
 
-    __slots__ = ("items", "sep", "zh_sep")
+    __slots__ = ("items", "sep", "zh_sep", "tail")
 
-    def __init__(self, items, sep: str = "; ", zh_sep: str = "；"):
-        self.items, self.sep, self.zh_sep = list(items), sep, zh_sep
+    def __init__(self, items, sep: str = "; ", zh_sep: str = "；", tail: str = ""):
+        self.items, self.sep, self.zh_sep, self.tail = list(items), sep, zh_sep, tail
 
     def to_record(self) -> dict:
-        return {"joined": [to_record(x) for x in self.items], "sep": self.sep, "zh_sep": self.zh_sep}
+        out = {"joined": [to_record(x) for x in self.items], "sep": self.sep, "zh_sep": self.zh_sep}
+        if self.tail:
+            out["tail"] = self.tail
+        return out
 
     @property
     def english(self) -> str:
-        return self.sep.join(str(english(x)) for x in self.items)
+        return self.sep.join(str(english(x)) for x in self.items) + self.tail
 
     def __str__(self) -> str:
         if i18n.current() == "en":
             return self.english
-        return self.zh_sep.join(str(shown(x)) for x in self.items)
+        return self.zh_sep.join(str(shown(x)) for x in self.items) + self.tail
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)

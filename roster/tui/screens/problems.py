@@ -51,7 +51,8 @@ class ProblemsScreen(RosterScreen):
         district = self.host.district
         out = []
         for b in editor.breaches:
-            out.append(("breach", b.post_id, b.date, f"{_(b.rule)}: {b.message}"))
+            said = _("{rule}: {message}").format(rule=_(b.rule), message=b.message)
+            out.append(("breach", b.post_id, b.date, said))
         covered = {(b.post_id, b.date, b.shift_code) for b in editor.breaches}
         for (post_id, day, code), state in sorted(
             editor.cell_states().items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])
