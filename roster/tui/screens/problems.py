@@ -165,7 +165,13 @@ class ProblemsScreen(RosterScreen):
 
 
 def _post_in(text: str, district) -> int | None:
-    """The post an explanation names, if it names one (longest name wins)."""
+    """The post an explanation is about: the first one it names by code (`name (code)`: a
+    line about a post may go on to name others that share its shortage), else the one it
+    names (longest name wins)."""
+    at = {p.id: text.find(f"({p.code})") for p in district.posts.values()}
+    named = [p for p, i in at.items() if i >= 0]
+    if named:
+        return min(named, key=lambda p: at[p])
     best = None
     for post in district.posts.values():
         if post.name in text or post.code in text:
