@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from roster.i18n import N_, _, pgettext
+from roster.i18n import N_, _, current, pgettext
 
 # Default maximum commute (km, road distance) by transport mode; a cadre may override it.
 TRANSPORT_MAX_KM: dict[str, float] = {
@@ -342,12 +342,13 @@ def readable_details(details: str) -> str:
     if not isinstance(value, dict):
         return str(value)
     parts = []
+    semicolon, comma = ("; ", ", ") if current() == "en" else ("；", "，")
     for key in sorted(value, key=lambda k: (k != "edit", k != "week")):
         item = value[key]
         if isinstance(item, list):
-            item = "; ".join(str(i) for i in item)
+            item = semicolon.join(str(i) for i in item)
         elif isinstance(item, dict):
-            item = ", ".join(f"{detail_word(k)} {detail_value(k, v)}" for k, v in item.items())
+            item = comma.join(f"{detail_word(k)} {detail_value(k, v)}" for k, v in item.items())
         else:
             item = detail_value(key, item)
         parts.append(str(item) if key == "edit" else f"{detail_word(key)} {item}")
@@ -369,6 +370,8 @@ def detail_value(key: str, item):
     kinds, an export's grouping), anything else as stored."""
     if isinstance(item, bool):
         return _("yes") if item else _("no")
+    if isinstance(item, list) and current() != "en":  # (English shows the list as it always did)
+        return "、".join(str(x) for x in item)
     if isinstance(item, str) and item and key in DETAIL_CODE_KEYS:
         return _(item)  # a code with no translation is shown as it is
     return item

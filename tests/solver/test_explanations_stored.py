@@ -86,7 +86,7 @@ def test_audit_details_are_read_in_chinese(chinese):
     text = readable_details(details)
     assert text == (
         "周 2026-12-07 · 状态 草稿 · 版本 3 · 排班人次 84 · 按 变动名单 · 类别 不可值守 · "
-        "仅改动人员 是 · 设置项 min_rest_days · 干部 新增 2, 更新 1"
+        "仅改动人员 是 · 设置项 min_rest_days · 干部 新增 2，更新 1"
     )
 
 
