@@ -10,11 +10,20 @@ import json
 import pytest
 
 from roster import i18n, store
-from roster.domain import readable_details
+from roster.domain import Absence, Assignment, readable_details
 from roster.plan import solve_and_save
 from roster.solver import explain, solve_week
 from roster.solver.words import Both, Day, Joined, Said, from_record, ngettext
-from tests.factories import MONDAY, NIGHTS_LINE, NIGHTS_SAID, cadre, demand, district, post
+from tests.factories import (
+    MONDAY,
+    NIGHTS_LINE,
+    NIGHTS_SAID,
+    cadre,
+    day,
+    demand,
+    district,
+    post,
+)
 
 
 @pytest.fixture
@@ -108,3 +117,16 @@ def test_a_list_of_posts_is_joined_the_chinese_way_and_keeps_its_ellipsis(chines
     back = from_record(json.loads(json.dumps(names.to_record())))
     assert back.english == "北沟村 (P03), 西府营村 (V283)…"
     assert str(back) == "北沟村 (P03)、西府营村 (V283)…"
+
+
+def test_a_broken_lock_s_line_comes_back_from_its_record(chinese, another_process):
+    d = district(
+        [post(1)], [cadre(1), cadre(2)], demand(1), [Absence(1, 1, day(0), day(0), "sick")]
+    )
+    locks = [Assignment(day(0), 1, 1, "D", locked=True)]
+    res = solve_week(d, MONDAY, locks=locks, time_limit=5.0, num_workers=2)
+    records = json.loads(json.dumps(explain.records(res.explanations)))
+    assert all(r is not None for r in records)
+    explain._SAID.clear()
+    shown = explain.shown_stored(res.explanations, records)
+    assert shown != res.explanations and all("lock kept" not in line for line in shown)
