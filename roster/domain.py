@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from roster.i18n import N_, _
+from roster.i18n import N_, _, current, pgettext
 
 # Default maximum commute (km, road distance) by transport mode; a cadre may override it.
 TRANSPORT_MAX_KM: dict[str, float] = {
@@ -342,19 +342,50 @@ def readable_details(details: str) -> str:
     if not isinstance(value, dict):
         return str(value)
     parts = []
+    semicolon, comma = ("; ", ", ") if current() == "en" else ("；", "，")
     for key in sorted(value, key=lambda k: (k != "edit", k != "week")):
         item = value[key]
         if isinstance(item, list):
-            item = "; ".join(str(i) for i in item)
+            item = semicolon.join(str(i) for i in item)
         elif isinstance(item, dict):
-            item = ", ".join(f"{k} {v}" for k, v in item.items())
-        elif isinstance(item, bool):
-            item = _("yes") if item else _("no")
-        label = key.replace("_", " ")
-        if label in DETAIL_WORDS:
-            label = _(label)
-        parts.append(str(item) if key == "edit" else f"{label} {item}")
+            item = comma.join(f"{detail_word(k)} {detail_value(k, v)}" for k, v in item.items())
+        else:
+            item = detail_value(key, item)
+        parts.append(str(item) if key == "edit" else f"{detail_word(key)} {item}")
     return " · ".join(parts)
+
+
+def detail_word(key: str) -> str:
+    """An audit detail's key (stored in English) as people read it."""
+    label = key.replace("_", " ")
+    if label in DETAIL_WORDS:
+        return _(label)
+    if label in DETAIL_WORDS_IN_CONTEXT:
+        return detail_word_in_context(label)
+    return label
+
+
+def detail_value(key: str, item):
+    """An audit detail's value as people read it: yes/no, a code translated (statuses,
+    kinds, an export's grouping), anything else as stored."""
+    if isinstance(item, bool):
+        return _("yes") if item else _("no")
+    if isinstance(item, list) and current() != "en":  # (English shows the list as it always did)
+        return "、".join(str(x) for x in item)
+    if isinstance(item, str) and item and key in DETAIL_CODE_KEYS:
+        return _(item)  # a code with no translation is shown as it is
+    return item
+
+
+def detail_word_in_context(label: str) -> str:
+    """The keys whose plain word means something else elsewhere (a person's name, the
+    demand change of a rule)."""
+    words = {
+        "name": pgettext("audit detail", "name"),  # a setting's name
+        "cadres": pgettext("audit detail", "cadres"),  # a count, or the cadres file
+        "demand": pgettext("audit detail", "demand"),  # the demand file
+    }
+    return words.get(label, label)
 
 
 # The keys of audit details that `readable_details` shows translated (the records keep them
@@ -363,7 +394,27 @@ DETAIL_WORDS = frozenset({
     N_("week"), N_("version"), N_("cadre"), N_("user"), N_("role"), N_("towns"), N_("what"),
     N_("reason"), N_("kind"), N_("when"), N_("wish"), N_("from"), N_("to"), N_("before"),
     N_("after"), N_("note"), N_("request"),
+    # a roster saved, an override, relief (requests, settled options, recalls)
+    N_("status"), N_("assignments"), N_("breaches"), N_("cadre id"), N_("start"), N_("end"),
+    N_("summary"), N_("disturbed"), N_("uncovered"), N_("rebased on"), N_("cells"),
+    N_("status set"), N_("absent until"),
+    # exports, service records, imports (with each file kind's counts), backups, restores
+    N_("by"), N_("format"), N_("changed only"), N_("files"), N_("folder"), N_("people"),
+    N_("service"), N_("unit"), N_("file"), N_("demo"), N_("week start"), N_("units"),
+    N_("shifts"), N_("posts"), N_("absences"), N_("wishes"), N_("unit days"), N_("inserted"),
+    N_("updated"), N_("pages"), N_("replaced"), N_("replaced damaged"), N_("audit rows kept"),
+    N_("district coordinator"),
+    # a cadre's details changed (before / after)
+    N_("phone"), N_("transport"), N_("max commute km"), N_("night ok"), N_("notes"),
 })  # fmt: skip
+# keys whose plain word has another sense elsewhere: `detail_word_in_context`
+DETAIL_WORDS_IN_CONTEXT = frozenset({"name", "cadres", "demand"})
+# keys whose values may be codes or messages the program marks, shown translated when they
+# are known ones (a roster's status, a wish's, absence's or relief option's kind, an export's
+# grouping, a cadre's status or transport, what a refusal refused and why, an edit's words
+# when they take no values: `accept solve`); anything else is shown as stored
+DETAIL_CODE_KEYS = frozenset({"status", "kind", "by", "transport", "what", "reason", "edit"})
+DETAIL_CODES = (N_("changes"),)  # an export's grouping (`post` and `cadre` are marked elsewhere)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def solve_and_save(
     """Solve one week from the store (locks, history, current roster) and save it as a
     draft; returns the `solve --json` fields (and `saved_version` when saved)."""
     from roster.edits import cross_week_recheck
-    from roster.solver import solve_week
+    from roster.solver import explain, solve_week
 
     monday = monday_of(monday)
     if district_version is None:  # read before the district, by a caller that loaded it
@@ -79,6 +79,8 @@ def solve_and_save(
     data["week"] = monday.isoformat()
     if save and result.assignments:
         stats = {k: v for k, v in data.items() if k != "assignments"}
+        # the explanations as data too, to be shown in the language of whoever reads them
+        stats["explanations_said"] = explain.records(result.explanations)
         # Saved only over the roster it started from (none: version 0), never over a
         # published week, and only if the district is still the one it solved.
         saved = store.save_roster(

@@ -214,14 +214,26 @@ def week_roster() -> list[Assignment]:
     return out
 
 
+# the roster's stored explanation, as a solve stores it: the English line and its record
+# (`Said.to_record`, shown in the language of whoever reads it)
+NIGHTS_LINE = "post 北沟村 (P03): 7 night shifts a week, only 2 cadres within commute may do nights"
+NIGHTS_SAID = {
+    "said": "{post}: {nights} night shifts a week, only {n} cadres within commute may do nights",
+    "values": {
+        "post": {"said": "post {name} ({code})", "values": {"name": "北沟村", "code": "P03"}},
+        "nights": 7,
+        "n": 2,
+    },
+}
+
+
 def make_db(path, *, with_roster: bool = True):
     db = store.open_db(path)
     fill(db)
     if with_roster:
         store.save_roster(
-            db, MONDAY, week_roster(), stats={"gap": 0.004, "explanations": [
-                "post 北沟村: 7 night shifts a week, only 2 cadres within commute may do nights"
-            ]}, actor="test",
+            db, MONDAY, week_roster(), stats={"gap": 0.004, "explanations": [NIGHTS_LINE],
+            "explanations_said": [NIGHTS_SAID]}, actor="test",
         )  # fmt: skip
     return db
 

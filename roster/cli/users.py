@@ -13,6 +13,7 @@ from roster.cli.common import (
     emit,
     json_option,
     open_existing,
+    pad,
     require,
     week_option,
 )
@@ -116,5 +117,5 @@ def audit(
         )
         click.echo(_("no audit entries{who}{when}{hint}").format(who=who, when=when, hint=hint))
         return
-    for e in entries:  # times in the district's zone, like the UI
-        click.echo(f"{e.when}  {e.actor:<12} {e.action:<14} {e.text}")  # actions and roles: codes
+    for e in entries:  # times in the district's zone, like the UI; actions as the UI says them
+        click.echo(f"{e.when}  {e.actor:<12} {pad(_(e.action), 14)} {e.text}")

@@ -153,8 +153,10 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
                 moved=ch["cadres_changed_post"],
             )  # fmt: skip
         )
-    for line in data["explanations"]:
-        click.echo(f"  - {line}")
+    from roster.solver import explain
+
+    for line in data["explanations"]:  # worked out by this process: `shown` knows them
+        click.echo(f"  - {explain.shown(line)}")
     wishes = (data.get("stats") or {}).get("wishes") or data.get("wishes") or {}
     if wishes.get("total"):
         click.echo(
@@ -202,7 +204,7 @@ def check(db_path: Path, week: dt.date, as_json: bool) -> None:
         emit({"week": monday.isoformat(), "breaches": [b.to_json() for b in breaches]})
     else:
         for breach in breaches:
-            click.echo(f"{breach.rule}: {breach.message}")
+            click.echo(_("{rule}: {message}").format(rule=_(breach.rule), message=breach.message))
         click.echo(
             _("{n} breach(es) in the roster of the week of {monday}").format(
                 n=len(breaches), monday=monday

@@ -9,6 +9,9 @@ turns the unmet slots of a roster into one line per post with the binding reason
 
 The lines are English (a solve's result keeps them so, and they are stored with a roster);
 `shown(line)` is a line in the language spoken, for lines this process worked out.
+`records(lines)` are those lines as data (`Said.to_record`), stored beside them (a roster's
+`stats["explanations_said"]`), and `shown_stored(lines, records)` says stored lines in the
+language spoken in any process (lines without a record, as old rosters have, stay English).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from roster.domain import week_start as monday_of
 from roster.i18n import N_
 from roster.solver.checker import WEEKDAYS, Breach
 from roster.solver.prepare import Week, prepare_week
-from roster.solver.words import Day, Joined, Said
+from roster.solver.words import Day, Joined, Said, from_record
 
 EXPLAIN_RATE = 2e-7  # seconds per eligible pair to work out the reasons (0.15 µs measured)
 _SAID: dict[str, Said] = {}  # the lines worked out here, by their English (`shown`)
@@ -37,6 +40,31 @@ def shown(line: str) -> str:
     spoken, when this process worked it out; otherwise as it is."""
     said = _SAID.get(line)
     return line if said is None else str(said)
+
+
+def records(lines) -> list[dict | None]:
+    """Each line (English) as data to store beside it, when this process worked it out
+    (else None)."""
+    return [None if (said := _SAID.get(line)) is None else said.to_record() for line in lines]
+
+
+def shown_stored(lines, said_records=None) -> list[str]:
+    """Stored explanation lines in the language spoken: by their records (`records`) where
+    a record says the same English as its line, else as `shown` says them."""
+    said_records = list(said_records or [])
+    out = []
+    for i, line in enumerate(lines):
+        text = None
+        record = said_records[i] if i < len(said_records) else None
+        if isinstance(record, dict):
+            try:
+                said = from_record(record)
+                if isinstance(said, Said) and said.english == line:
+                    text = str(said)
+            except (KeyError, IndexError, TypeError, ValueError):  # not a record of this line
+                text = None
+        out.append(shown(line) if text is None else text)
+    return out
 
 
 def _lines(said: list[Said]) -> list[str]:
@@ -290,11 +318,15 @@ def _explain(week, deployment, assignments, unmet, lock_breaches, deadline) -> l
         reasons: list = list(found.get(p, []))
         for posts, need, have in groups:
             if p in posts:
-                names = ", ".join(
-                    f"{week.district.posts[q].name} ({week.district.posts[q].code})"
-                    for q in sorted(posts, key=lambda q: week.district.posts[q].code)[:8]
+                names = Joined(
+                    (
+                        f"{week.district.posts[q].name} ({week.district.posts[q].code})"
+                        for q in sorted(posts, key=lambda q: week.district.posts[q].code)[:8]
+                    ),
+                    ", ",
+                    "、",
+                    "…" if len(posts) > 8 else "",
                 )
-                more = "…" if len(posts) > 8 else ""
                 reasons.append(
                     Said(
                         N_(
@@ -302,7 +334,7 @@ def _explain(week, deployment, assignments, unmet, lock_breaches, deadline) -> l
                             "within commute of any of them"
                         ),
                         n=len(posts),
-                        names=names + more,
+                        names=names,
                         need=need,
                         have=have,
                     )  # fmt: skip

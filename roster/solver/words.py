@@ -16,6 +16,8 @@ import datetime as dt
 
 from roster import i18n
 
+_PLAIN = (str, int, float, bool, type(None))
+
 
 def english(value):
     """`value` as English: a two-language value's English form, anything else as it is."""
@@ -25,6 +27,39 @@ def english(value):
 def shown(value):
     """`value` in the language spoken."""
     return str(value) if isinstance(value, Said | Day | Joined | Both) else value
+
+
+def to_record(value):
+    """`value` as JSON-safe data that `from_record` makes again: a two-language value as a
+    one-key-tagged dict (`said`, `day`, `joined`, `both`), a number, text or None as it is,
+    anything else as its English text."""
+    if isinstance(value, Said | Day | Joined | Both):
+        return value.to_record()
+    if isinstance(value, _PLAIN):
+        return value
+    return str(english(value))
+
+
+def from_record(record):
+    """The value `to_record` wrote (a stored record keeps its English when read again)."""
+    if not isinstance(record, dict):
+        return record
+    if "said" in record:
+        return Said.from_record(record)
+    if "day" in record:
+        return Day(dt.date.fromisoformat(record["day"]), record["english"])
+    if "joined" in record:
+        return Joined(
+            [from_record(x) for x in record["joined"]], record.get("sep", "; "),
+            record.get("zh_sep", "；"), record.get("tail", ""),
+        )  # fmt: skip
+    if "both" in record:
+        # the shown form is the language it was said in: in another language, the English
+        text = record.get("text", record["both"])
+        return Both(
+            record["both"], text if record.get("language") == i18n.current() else record["both"]
+        )
+    raise ValueError(f"not a said record: {record!r}")
 
 
 class Said:
@@ -63,6 +98,24 @@ class Said:
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
 
+    def to_record(self) -> dict:
+        """JSON-safe data for `Said.from_record` (stored beside the English, e.g. with a
+        roster's explanations, so that it is shown in the language of whoever reads it)."""
+        out: dict = {"said": self.msgid}
+        if self.plural is not None:
+            out["plural"], out["n"] = self.plural, self.n
+        out["values"] = {k: to_record(v) for k, v in self.values.items()}
+        return out
+
+    @classmethod
+    def from_record(cls, record: dict) -> Said:
+        out = cls(
+            record["said"], **{k: from_record(v) for k, v in record.get("values", {}).items()}
+        )
+        if record.get("plural") is not None:
+            out.plural, out.n = record["plural"], record.get("n")
+        return out
+
     def __eq__(self, other) -> bool:
         return isinstance(other, Said) and self.english == other.english
 
@@ -89,6 +142,9 @@ class Day:
     def __init__(self, date: dt.date, english: str):
         self.date, self.english = date, english
 
+    def to_record(self) -> dict:
+        return {"day": self.date.isoformat(), "english": self.english}
+
     def __str__(self) -> str:
         return self.english if i18n.current() == "en" else i18n.day_label(self.date)
 
@@ -100,21 +156,28 @@ class Day:
 
 
 class Joined:
-    """Items said one after another: `sep` between them in English, `zh_sep` in Chinese."""
+    """Items said one after another: `sep` between them in English, `zh_sep` in Chinese
+    (and `tail` after the last, in both: `…` when some were left out)."""
 
-    __slots__ = ("items", "sep", "zh_sep")
+    __slots__ = ("items", "sep", "zh_sep", "tail")
 
-    def __init__(self, items, sep: str = "; ", zh_sep: str = "；"):
-        self.items, self.sep, self.zh_sep = list(items), sep, zh_sep
+    def __init__(self, items, sep: str = "; ", zh_sep: str = "；", tail: str = ""):
+        self.items, self.sep, self.zh_sep, self.tail = list(items), sep, zh_sep, tail
+
+    def to_record(self) -> dict:
+        out = {"joined": [to_record(x) for x in self.items], "sep": self.sep, "zh_sep": self.zh_sep}
+        if self.tail:
+            out["tail"] = self.tail
+        return out
 
     @property
     def english(self) -> str:
-        return self.sep.join(str(english(x)) for x in self.items)
+        return self.sep.join(str(english(x)) for x in self.items) + self.tail
 
     def __str__(self) -> str:
         if i18n.current() == "en":
             return self.english
-        return self.zh_sep.join(str(shown(x)) for x in self.items)
+        return self.zh_sep.join(str(shown(x)) for x in self.items) + self.tail
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
@@ -131,6 +194,9 @@ class Both:
 
     def __init__(self, english: str, text: str):
         self.english, self.text = english, text
+
+    def to_record(self) -> dict:
+        return {"both": self.english, "text": self.text, "language": i18n.current()}
 
     def __str__(self) -> str:
         return self.text

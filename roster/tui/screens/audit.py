@@ -14,10 +14,10 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from roster import store
+from roster import i18n, store
 from roster.clock import TIMEZONE
-from roster.domain import readable_details
-from roster.i18n import N_, _, ngettext
+from roster.domain import detail_value, detail_word, readable_details
+from roster.i18n import N_, _, ngettext, pgettext
 from roster.text import inert
 from roster.tui.messages import RosterChanged
 from roster.tui.screens.base import RosterModal, RosterScreen
@@ -79,10 +79,32 @@ def compact(details: str) -> str:
 
 
 def pretty(details: str) -> str:
+    """The whole details: the stored JSON, indented; in another language than English, one
+    line per key in its words (`key：value`, a list's or a dict's items indented below)."""
     try:
-        return json.dumps(json.loads(details), ensure_ascii=False, indent=2)
+        value = json.loads(details)
     except (TypeError, ValueError):
         return str(details)
+    if i18n.current() == "en" or not isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    return "\n".join(_lines(value))
+
+
+def _lines(value: dict, indent: str = "") -> list[str]:
+    out = []
+    for key in sorted(value, key=lambda k: (k != "edit", k != "week")):
+        item = value[key]
+        label = pgettext("audit detail", "edit") if key == "edit" else detail_word(key)
+        if isinstance(item, dict):
+            out.append(_("{key}:").format(key=f"{indent}{label}"))
+            out.extend(_lines(item, indent + "  "))
+        elif isinstance(item, list):
+            out.append(_("{key}:").format(key=f"{indent}{label}"))
+            out.extend(f"{indent}  - {detail_value(key, x)}" for x in item)
+        else:
+            shown = "-" if item is None else detail_value(key, item)
+            out.append(_("{key}: {value}").format(key=f"{indent}{label}", value=shown))
+    return out
 
 
 class AuditDetailScreen(RosterModal[None]):

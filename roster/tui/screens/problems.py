@@ -51,7 +51,8 @@ class ProblemsScreen(RosterScreen):
         district = self.host.district
         out = []
         for b in editor.breaches:
-            out.append(("breach", b.post_id, b.date, f"{_(b.rule)}: {b.message}"))
+            said = _("{rule}: {message}").format(rule=_(b.rule), message=b.message)
+            out.append(("breach", b.post_id, b.date, said))
         covered = {(b.post_id, b.date, b.shift_code) for b in editor.breaches}
         for (post_id, day, code), state in sorted(
             editor.cell_states().items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])
@@ -71,8 +72,14 @@ class ProblemsScreen(RosterScreen):
                         ),  # fmt: skip
                     )
                 )
-        for text in editor.stats.get("explanations", []) or []:
-            out.append(("solver", _post_in(text, district), None, str(text)))
+        lines = [str(x) for x in editor.stats.get("explanations", []) or []]
+        lines_shown: list[str] = []
+        if lines:
+            from roster.solver import explain  # (it loads numpy: not before it is needed)
+
+            lines_shown = explain.shown_stored(lines, editor.stats.get("explanations_said"))
+        for text, shown in zip(lines, lines_shown, strict=True):
+            out.append(("solver", _post_in(text, district), None, shown))
         return out
 
     def rebuild(self) -> None:
@@ -158,7 +165,13 @@ class ProblemsScreen(RosterScreen):
 
 
 def _post_in(text: str, district) -> int | None:
-    """The post an explanation names, if it names one (longest name wins)."""
+    """The post an explanation is about: the first one it names by code (`name (code)`: a
+    line about a post may go on to name others that share its shortage), else the one it
+    names (longest name wins)."""
+    at = {p.id: text.find(f"({p.code})") for p in district.posts.values()}
+    named = [p for p, i in at.items() if i >= 0]
+    if named:
+        return min(named, key=lambda p: at[p])
     best = None
     for post in district.posts.values():
         if post.name in text or post.code in text:

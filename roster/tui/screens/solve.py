@@ -252,7 +252,9 @@ class SolveScreen(RosterScreen):
                     + "\n",
                     style="bold magenta",
                 )
-            for line in list(r.explanations)[:8]:
+            from roster.solver import explain
+
+            for line in explain.shown_stored(list(r.explanations)[:8]):
                 out.append(f"• {line}\n", style="yellow")
             out.append("\n" + _("a = accept (saves the roster)   d / Esc = discard"), style="bold")
         self.query_one("#solve-result", Static).update(out)
@@ -282,6 +284,8 @@ class SolveScreen(RosterScreen):
         app = self.host
         editor = app.editor
         r = self.result
+        from roster.solver import explain
+
         stats = {
             "status": r.status,
             "objective": r.objective,
@@ -289,6 +293,8 @@ class SolveScreen(RosterScreen):
             "gap": r.gap,
             "seconds": r.seconds,
             "explanations": list(r.explanations),
+            # the explanations as data too, to be shown in the language of whoever reads them
+            "explanations_said": explain.records(r.explanations),
             "unmet": [
                 {
                     "post_id": u.post_id,

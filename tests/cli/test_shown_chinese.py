@@ -1,0 +1,48 @@
+"""What is stored in English is shown in Chinese on the command line: the audit's actions and
+details, a breach's rule; the records themselves stay English (`--json`)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from roster.cli import main
+from roster.tui.screens.audit import pretty
+
+
+def run(args: list[str], capsys) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    return exited.value.code, capsys.readouterr().out
+
+
+def test_the_audit_is_read_in_chinese_and_kept_in_english(db_path, capsys):
+    code, out = run(["--lang", "zh", "audit", "--db", str(db_path)], capsys)
+    assert code == 0
+    [line] = [x for x in out.splitlines() if "2026-12-07" in x]
+    assert "接受排班" in line and "周 2026-12-07 · 版本 1 · 排班人次 " in line
+    code, out = run(["--lang", "zh", "audit", "--db", str(db_path), "--json"], capsys)
+    [entry] = [e for e in json.loads(out)["entries"] if e["action"] == "solve.accept"]
+    assert json.loads(entry["details"])["assignments"] > 0
+
+
+def test_a_breach_is_told_with_its_rule_in_chinese(db_path, capsys):
+    code, out = run(["--lang", "zh", "check", "--db", str(db_path), "--week", "2026-12-07"], capsys)
+    assert code == 1
+    assert any(line.startswith("到岗：值守点 北沟村") for line in out.splitlines()), out
+
+
+def test_the_audit_dialog_says_each_key_in_chinese(chinese):
+    details = json.dumps({"edit": "accept solve", "week": "2026-12-07", "status": "none",
+                          "cadres": {"inserted": 2, "files": ["cadres.csv"]}, "unit": None})  # fmt: skip
+    assert pretty(details).splitlines() == [
+        "改动：采用排班结果", "周：2026-12-07", "状态：无", "干部：", "  新增：2", "  文件：",
+        "    - cadres.csv", "派出单位：-",
+    ]  # fmt: skip
+
+
+def test_the_audit_dialog_keeps_the_json_in_english():
+    assert pretty('{"week": "2026-12-07", "assignments": 3}') == (
+        '{\n  "week": "2026-12-07",\n  "assignments": 3\n}'
+    )
