@@ -77,7 +77,7 @@ def user_list(db_path: Path, as_json: bool) -> None:
     db = open_existing(db_path)
     users = list_users(db)
     if as_json:
-        emit({"users": users, "you": access_for(db).describe()})
+        emit({"users": users, "you": access_for(db).describe(english=True)})
         return
     for u in users:
         click.echo(f"{u['user']:<16} {u['role']:<10} {', '.join(u['towns'])}")

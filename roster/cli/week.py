@@ -162,13 +162,15 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
         click.echo(
             _("wishes: {met} of {total} met").format(met=wishes["met"], total=wishes["total"])
         )
+        # the wish's days in the language spoken (the data keeps them in English)
+        said_when = {w.id: w.label() for w in district.wishes}
         for u in wishes["unmet"]:
             click.echo(
                 _("  - {name} ({code}) {kind} {when}: not met on {days} ({reasons})").format(
                     name=u["cadre_name"],
                     code=u["cadre_code"],
                     kind=_(u["kind"]),
-                    when=u["when"],
+                    when=said_when.get(u["wish_id"], u["when"]),
                     days=", ".join(u["days"]),
                     reasons=_(", ").join(_(r) for r in u["reasons"]),
                 )  # fmt: skip

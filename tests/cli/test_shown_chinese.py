@@ -46,3 +46,13 @@ def test_the_audit_dialog_keeps_the_json_in_english():
     assert pretty('{"week": "2026-12-07", "assignments": 3}') == (
         '{\n  "week": "2026-12-07",\n  "assignments": 3\n}'
     )
+
+
+def test_who_you_are_is_english_in_json_and_chinese_on_screen(db_path, capsys):
+    code, out = run(["--lang", "zh", "user", "list", "--db", str(db_path), "--json"], capsys)
+    assert code == 0
+    you = json.loads(out)["you"]
+    assert you.isascii(), you  # a record for scripts: English whatever the language
+    code, out = run(["--lang", "zh", "user", "list", "--db", str(db_path)], capsys)
+    [line] = [x for x in out.splitlines() if x.startswith("您") or "：" in x][-1:]
+    assert not line.isascii(), line

@@ -108,3 +108,25 @@ async def test_the_audit_shows_actions_in_chinese_and_stores_them_in_english(app
         assert "当周的审计记录" in str(screen.query_one("#audit-header").render())
         newest = app.db.execute("select action from audit order by id desc limit 1").fetchone()
         assert newest[0] == "edit.assign"
+
+
+@run_async
+async def test_many_explanations_scroll_and_the_choice_stays_in_sight(app, monkeypatch):
+    """Eight long explanations at 80×24: they scroll, and 'a = accept' is still on screen."""
+    line = "值守点 北沟村 (P03)：7 个夜班，通勤范围内只有 2 名干部能值夜班" * 3
+
+    def finished(self, message):
+        message.result.explanations = [line] * 8
+        return original(self, message)
+
+    original = SolveScreen.on_solve_finished
+    monkeypatch.setattr(SolveScreen, "run_solve", fake_solve)
+    monkeypatch.setattr(SolveScreen, "on_solve_finished", finished)
+    async with app.run_test(size=SMALL) as pilot:
+        await still(pilot)
+        await pilot.press("s")
+        await still(pilot)
+        choice = pilot.app.screen.query_one("#solve-choice")
+        assert "a = 接受" in str(choice.render())
+        assert choice.region.bottom <= SMALL[1] - 1  # above the footer, inside the screen
+        assert choice.region.height > 0

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from roster import store
@@ -57,7 +58,9 @@ class SolveScreen(RosterScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="solve-header", classes="screen-header")
         yield Static(id="solve-progress")
-        yield Static(id="solve-result")
+        with VerticalScroll(id="solve-scroll"):  # many explanations scroll; the choice stays
+            yield Static(id="solve-result")
+        yield Static(id="solve-choice")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -102,6 +105,7 @@ class SolveScreen(RosterScreen):
         )
         self.show_progress()
         self.query_one("#solve-result", Static).update("")
+        self.query_one("#solve-choice", Static).update("")
 
     @work(thread=True, exclusive=True, group="solve", exit_on_error=False)
     def run_solve(
@@ -205,9 +209,10 @@ class SolveScreen(RosterScreen):
 
     def show_result(self) -> None:
         out = Text()
+        choice = Text()
         if self.error:
             out.append(_("The solver failed: {error}").format(error=self.error) + "\n", "bold red")
-            out.append(_("The roster is unchanged. s = try again, Esc = back."))
+            choice.append(_("The roster is unchanged. s = try again, Esc = back."))
         elif self.result is not None and self.diff is not None:
             r, d = self.result, self.diff
             out.append(
@@ -256,8 +261,9 @@ class SolveScreen(RosterScreen):
 
             for line in explain.shown_stored(list(r.explanations)[:8]):
                 out.append(f"• {line}\n", style="yellow")
-            out.append("\n" + _("a = accept (saves the roster)   d / Esc = discard"), style="bold")
+            choice.append(_("a = accept (saves the roster)   d / Esc = discard"), style="bold")
         self.query_one("#solve-result", Static).update(out)
+        self.query_one("#solve-choice", Static).update(choice)
 
     # --- actions ---------------------------------------------------------------------
 
