@@ -273,3 +273,18 @@ def wrap_help_by_cells() -> None:
 
     click._textwrap.TextWrapper = CellWrapper
     click.core._make_default_short_help = short_help
+
+
+def fairness_values(fairness: dict) -> dict:
+    """The night and weekend figures of a solve's `fairness` (its --json), named as the
+    messages of `solve` and `plan` use them."""
+    nights, weekends = fairness["nights"], fairness["weekends"]
+    return {
+        "weeks": fairness["weeks"],
+        "cadres": nights["cadres"],
+        "none": nights["none"],
+        "most": nights["max"],
+        "top": nights["top10_share"],
+        "gini": nights["gini"],
+        "weekend_gini": weekends["gini"],
+    }

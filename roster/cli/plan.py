@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from roster.cli.common import DATE, db_option, emit, json_option, open_existing, require
+from roster.cli.common import (
+    DATE,
+    db_option,
+    emit,
+    fairness_values,
+    json_option,
+    open_existing,
+    require,
+)
 from roster.i18n import N_, _
 
 
@@ -38,7 +46,7 @@ def plan_cmd(db_path: Path, first: dt.date, weeks: int, time_limit: float, seed:
         if d.get("kept"):
             click.echo(_("week of {monday}: published, kept as it is").format(monday=d["week"]))
             return
-        n, w, pc = d["fairness"]["nights"], d["fairness"]["weekends"], d["post_changes"]
+        pc = d["post_changes"]
         unmet = sum(u["required"] - u["covered"] for u in d["unmet"])
         click.echo(
             _(
@@ -53,13 +61,7 @@ def plan_cmd(db_path: Path, first: dt.date, weeks: int, time_limit: float, seed:
                 gap=d["gap"],
                 seconds=d["seconds"],
                 unmet=unmet,
-                weeks=d["fairness"]["weeks"],
-                none=n["none"],
-                cadres=n["cadres"],
-                most=n["max"],
-                top=n["top10_share"],
-                gini=n["gini"],
-                weekend_gini=w["gini"],
+                **fairness_values(d["fairness"]),
                 total=pc["total"],
                 rotation=pc["rotation"],
                 absence=pc["absence"],

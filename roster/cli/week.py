@@ -12,6 +12,7 @@ from roster import store
 from roster.cli.common import (
     db_option,
     emit,
+    fairness_values,
     json_option,
     open_existing,
     require,
@@ -115,21 +116,13 @@ def solve(db_path: Path, week: dt.date, time_limit: float, seed: int, workers: i
             slots=unmet_slots, posts=len({u["post_id"] for u in data["unmet"]})
         )
     )
-    n, w, pc = data["fairness"]["nights"], data["fairness"]["weekends"], data["post_changes"]
+    pc = data["post_changes"]
     click.echo(
         _(
             "nights over {weeks} weeks among the {cadres} cadres who could do them: {none} none, "
             "most {most}, top 10 % carry {top:.0%}, Gini {gini:.2f}; weekend duties Gini "
             "{weekend_gini:.2f}"
-        ).format(
-            weeks=data["fairness"]["weeks"],
-            cadres=n["cadres"],
-            none=n["none"],
-            most=n["max"],
-            top=n["top10_share"],
-            gini=n["gini"],
-            weekend_gini=w["gini"],
-        )  # fmt: skip
+        ).format(**fairness_values(data["fairness"]))
     )
     click.echo(
         _(
