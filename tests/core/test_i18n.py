@@ -126,3 +126,49 @@ def test_a_source_checkout_sees_an_edited_catalogue_at_once(tmp_path):
     assert catalogue.load("zh_CN", tmp_path).gettext("Help") == "帮助"
     catalogue.compile_into(tmp_path, "zh_CN", tmp_path)
     assert catalogue.load("zh_CN", tmp_path).gettext("Help") == "帮助"
+
+
+def _import_time_calls(tree) -> list[int]:
+    """Lines where `_`, `ngettext` or `pgettext` is called outside any function: when the
+    module loads, before the language may be chosen."""
+    import ast
+
+    found = []
+
+    def visit(node, in_function: bool) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            in_function = True
+        if (
+            not in_function
+            and isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("_", "ngettext", "pgettext")
+        ):
+            found.append(node.lineno)
+        for child in ast.iter_child_nodes(node):
+            visit(child, in_function)
+
+    visit(tree, False)
+    return found
+
+
+def test_nothing_but_the_command_line_translates_when_it_loads():
+    """A module constant translated at import keeps the language of the first import (the
+    UI's keys in English under --lang zh, or the reverse): mark it N_, translate where shown.
+    Only roster/cli may (the `roster` command chooses the language before loading it)."""
+    import ast
+
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.is_relative_to(PACKAGE / "cli"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        offenders += [f"{path.relative_to(PACKAGE)}:{n}" for n in _import_time_calls(tree)]
+    assert offenders == []
+
+
+def test_the_load_time_check_tells_a_constant_from_a_function():
+    import ast
+
+    code = "A = _('x')\nB = [N_('y')]\ndef f():\n    return _('z')\nC = lambda: _('w')\n"
+    assert _import_time_calls(ast.parse(code)) == [1]
