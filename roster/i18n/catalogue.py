@@ -3,14 +3,16 @@
 A language's catalogue is the `.po` files in `roster/locale/<locale>/` (one per part of the
 program: `cli.po`, `tui.po`, ...), one gettext domain at run time. The install compiles them
 into `roster/locale/<locale>/LC_MESSAGES/roster.mo` (`compile_into`, called by setup.py);
-`load` uses that file when it is newer than every `.po` and otherwise compiles in memory,
-so that an edited catalogue in a source checkout is seen at once.
+`load` uses that file when it is newer than every `.po` and otherwise compiles them (and
+keeps the result there when it may), so that an edited catalogue in a source checkout is
+seen at once.
 """
 
 from __future__ import annotations
 
 import gettext
 import io
+import os
 from pathlib import Path
 
 DOMAIN = "roster"
@@ -74,7 +76,21 @@ def load(locale: str, root: Path = LOCALE_DIR) -> gettext.NullTranslations:
             return gettext.GNUTranslations(f)
     if not sources:
         return gettext.NullTranslations()
-    return gettext.GNUTranslations(io.BytesIO(mo_bytes(locale, root)))
+    data = mo_bytes(locale, root)
+    _keep(mo, data)
+    return gettext.GNUTranslations(io.BytesIO(data))
+
+
+def _keep(mo: Path, data: bytes) -> None:
+    """Keep a freshly compiled catalogue for the next start (a source checkout's; an install
+    ships it compiled), if the folder may be written: replaced whole, never half-written."""
+    try:
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        partial = mo.with_name(f".{mo.name}.{os.getpid()}")
+        partial.write_bytes(data)
+        os.replace(partial, mo)
+    except OSError:
+        pass  # read-only: compile again next time
 
 
 def extract(package_dir: Path, files: list[Path] | None = None):

@@ -115,17 +115,24 @@ def test_days_weeks_and_distances_read_naturally_in_each_language(chinese):
 
 
 def test_a_source_checkout_sees_an_edited_catalogue_at_once(tmp_path):
-    """Without a current compiled file the catalogue is compiled when loaded."""
+    """Without a current compiled file the catalogue is compiled when loaded, and kept for
+    the next start; an edit of a part is seen at the next load."""
+    import os
+
     folder = tmp_path / "zh_CN"
     folder.mkdir()
-    (folder / "a.po").write_text(
-        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-        'msgid "Help"\nmsgstr "帮助"\n',
-        encoding="utf-8",
-    )
+    part = folder / "a.po"
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    part.write_text(header + 'msgid "Help"\nmsgstr "帮助"\n', encoding="utf-8")
     assert catalogue.load("zh_CN", tmp_path).gettext("Help") == "帮助"
-    catalogue.compile_into(tmp_path, "zh_CN", tmp_path)
+    mo = folder / "LC_MESSAGES" / "roster.mo"
+    assert mo.exists()
     assert catalogue.load("zh_CN", tmp_path).gettext("Help") == "帮助"
+    part.write_text(header + 'msgid "Help"\nmsgstr "帮助！"\n', encoding="utf-8")
+    later = mo.stat().st_mtime + 10
+    os.utime(part, (later, later))
+    assert catalogue.load("zh_CN", tmp_path).gettext("Help") == "帮助！"
+    assert [p.name for p in mo.parent.iterdir()] == ["roster.mo"]  # nothing half-written left
 
 
 def _import_time_calls(tree) -> list[int]:
