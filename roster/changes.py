@@ -25,6 +25,31 @@ from roster.i18n import _
 Key = tuple[int, dt.date, str, int]  # post, day, shift, cadre: what a person is told
 
 
+class Duties(tuple):
+    """Duties grouped by post and shift, as the words `--json` and the changes file carry,
+    the same whoever asks (`秦家东庄村 D Tue Wed Thu`), and `shown()` in the language spoken
+    (`秦家东庄村 D 周二 周三 周四`)."""
+
+    groups: tuple[tuple[str | None, int, str, tuple[dt.date, ...]], ...]
+
+    def __new__(cls, groups=()):
+        groups = tuple(groups)  # (post name or None, post id, shift code, days)
+        words = (_group_words(g, english=True) for g in groups)
+        out = super().__new__(cls, words)
+        out.groups = groups
+        return out
+
+    def shown(self) -> tuple[str, ...]:
+        return tuple(_group_words(g, english=False) for g in self.groups)
+
+
+def _group_words(group, english: bool) -> str:
+    name, post_id, code, days = group
+    if name is None:
+        name = f"post #{post_id}" if english else _("post #{id}").format(id=post_id)
+    return f"{name} {code} {' '.join(_weekday(d, english) for d in days)}"
+
+
 @dataclass(frozen=True)
 class PersonChange:
     """One person whose duties of the week differ."""
@@ -33,16 +58,21 @@ class PersonChange:
     name: str
     code: str
     phone: str
-    before: tuple[str, ...]  # the duties that went, e.g. "Mon 12-07 D 北沟村"
-    after: tuple[str, ...]  # the duties that came
+    before: Duties  # the duties that went, e.g. "北沟村 D Mon Tue"
+    after: Duties  # the duties that came
     told: bool  # in the roster as published (they were told their week already)
     sms: str
 
     @property
     def change(self) -> str:
-        gone = "; ".join(self.before) or "-"
-        new = "; ".join(self.after) or "-"
-        return f"{gone} → {new}"
+        """What changed, as the changes file says it (the same in every language)."""
+        return f"{'; '.join(self.before) or '-'} → {'; '.join(self.after) or '-'}"
+
+    @property
+    def change_shown(self) -> str:
+        """What changed, in the language spoken."""
+        gone = "; ".join(self.before.shown()) or "-"
+        return f"{gone} → {'; '.join(self.after.shown()) or '-'}"
 
 
 @dataclass(frozen=True)
@@ -82,21 +112,21 @@ def _keys(assignments: Iterable) -> set[Key]:
     return out
 
 
-def _duty_words(district: District, keys: list[Key]) -> tuple[str, ...]:
-    """Duties grouped by post and shift: `秦家东庄村 D Tue Wed Thu` (`… D 周二 周三 周四`)."""
+def _duty_words(district: District, keys: list[Key]) -> Duties:
+    """Duties grouped by post and shift (`Duties`)."""
     groups: dict[tuple[int, str], list[dt.date]] = defaultdict(list)
     for post_id, day, code, _cadre in sorted(keys, key=lambda k: k[1]):
         groups[(post_id, code)].append(day)
-    out = []
-    for (post_id, code), days in groups.items():
-        post = district.posts.get(post_id)
-        name = post.name if post else _("post #{id}").format(id=post_id)
-        out.append(f"{name} {code} {' '.join(_weekday(d) for d in days)}")
-    return tuple(out)
+    return Duties(
+        (district.posts[p].name if p in district.posts else None, p, code, tuple(days))
+        for (p, code), days in groups.items()
+    )
 
 
-def _weekday(day: dt.date) -> str:
-    return i18n.weekday_name(day.weekday()) if i18n.current() == "zh" else f"{day:%a}"
+def _weekday(day: dt.date, english: bool) -> str:
+    if english or i18n.current() != "zh":
+        return f"{day:%a}"
+    return i18n.weekday_name(day.weekday())
 
 
 def changes_between(

@@ -283,7 +283,7 @@ def recall_cmd(db_path: Path, cadre: str, first: dt.date, reason: str, as_json: 
         seconds = time.perf_counter() - t0
     if as_json:
         emit({"request_id": done.request_id, "start": done.start.isoformat(),
-              "end": done.end.isoformat(), "status_set": done.status_set, "note": done.note,
+              "end": done.end.isoformat(), "status_set": done.status_set, "note": done.note.english,
               "options": [o.to_json() for o in options], "seconds": round(seconds, 4)})  # fmt: skip
         return
     click.echo(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from roster.i18n import _, ngettext
+from roster.solver.words import english
 
 MAX_PROBLEMS = 1000  # problems kept in `ImportFailed.problems`; the rest are only counted
 
@@ -76,7 +77,7 @@ class KindCounts:
     ignored_columns: list[str] = field(default_factory=list)  # header columns not used
     changed: int = 0  # stored rows the import changed
     fields: dict[str, int] = field(default_factory=dict)  # changed rows per column
-    named: list[str] = field(default_factory=list)  # changes one must see, e.g. a status
+    named: list = field(default_factory=list)  # changes one must see, e.g. a status (Said)
     encoding: str = ""  # "GB18030" when a file was read as that rather than UTF-8
 
     @property
@@ -119,7 +120,7 @@ class ImportReport:
                 "changed": c.changed,
                 "unchanged": c.unchanged,
                 "changed_fields": dict(c.fields),
-                "named_changes": list(c.named),
+                "named_changes": [english(x) for x in c.named],
                 "files": list(c.files),
                 "ignored_columns": list(c.ignored_columns),
                 **({"encoding": c.encoding} if c.encoding else {}),
@@ -146,7 +147,7 @@ class ImportReport:
                     columns=", ".join(c.ignored_columns)
                 )
             lines.append(text)
-            lines.extend(f"  {line}" for line in c.named)
+            lines.extend(f"  {line}" for line in c.named)  # (Said: in the language spoken)
         return "\n".join(lines) or _("nothing imported")
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from roster import store
-from roster.i18n import _, ngettext
+from roster.i18n import N_, _, ngettext
 from roster.importer.formats import FORMATS, KINDS, Spec
 from roster.importer.reading import (
     EXTENSIONS,
@@ -23,6 +23,7 @@ from roster.importer.reading import (
 from roster.importer.report import ImportFailed, ImportReport, KindCounts, Problem, _Problems
 from roster.importer.staging import _Stage
 from roster.importer.values import _SUPPRESSED, _Row
+from roster.solver.words import Said
 
 BATCH_ROWS = 500  # rows per executemany
 _CACHE_MAX = 20_000  # entries per reference cache before it is emptied
@@ -329,10 +330,9 @@ class _Writer:
                 )  # fmt: skip
             if c in ("status", "night_ok", "max_commute_km"):
                 counts.named.append(
-                    _("{cadre}: {column} {was} → {now}").format(
-                        cadre=who, column=c, was=_word(c, was), now=_word(c, now)
-                    )
-                )
+                    Said(N_("{cadre}: {column} {was} → {now}"),
+                         cadre=who, column=c, was=_word(c, was), now=_word(c, now))
+                )  # fmt: skip
 
     def flush(self) -> None:
         if self.inserts:
@@ -349,13 +349,15 @@ def _same(was, now) -> bool:
     return ("" if was is None else str(was)) == ("" if now is None else str(now))
 
 
-def _word(column: str, value) -> str:
+def _word(column: str, value):
+    """A changed value as people read it, in English (the report's --json) and the
+    language spoken (`Said`)."""
     if column == "night_ok":
-        return _("nights ok") if value in (1, True, "1") else _("no nights")
+        return Said(N_("nights ok")) if value in (1, True, "1") else Said(N_("no nights"))
     if column == "max_commute_km" and isinstance(value, int | float):
-        return _("{km} km").format(km=f"{float(value):g}")
+        return Said(N_("{km} km"), km=f"{float(value):g}")
     if column == "status" and isinstance(value, str):
-        return _(value)  # a cadre status (roster.domain.CADRE_STATUSES)
+        return Said(value)  # a cadre status, marked in roster.domain.CADRE_STATUSES
     return str(value)
 
 

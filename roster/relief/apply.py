@@ -343,17 +343,19 @@ def recall(
             db, cadre.id, from_date, end, reason or "recalled", actor
         )
         if status_set:
-            note = _("{name} ({code}) is recalled from {day}").format(
-                name=cadre.name, code=cadre.code, day=from_date
-            )
+            note = Said(
+                N_("{name} ({code}) is recalled from {day}"),
+                name=cadre.name, code=cadre.code, day=from_date,
+            )  # fmt: skip
         else:
-            note = _(
-                "{name} ({code}) is recalled from {day}; having served earlier in the week of "
-                "{monday}, their status stays active for now and the recall is recorded as an "
-                "absence to {until}: set the status to recalled once that week is over"
-            ).format(
-                name=cadre.name, code=cadre.code, day=from_date, monday=monday, until=away_until
-            )
+            note = Said(
+                N_(
+                    "{name} ({code}) is recalled from {day}; having served earlier in the week of "
+                    "{monday}, their status stays active for now and the recall is recorded as an "
+                    "absence to {until}: set the status to recalled once that week is over"
+                ),
+                name=cadre.name, code=cadre.code, day=from_date, monday=monday, until=away_until,
+            )  # fmt: skip
         store.add_audit(
             db,
             "relief.recall",

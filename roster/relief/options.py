@@ -11,7 +11,7 @@ from roster.clock import local_text as local_hhmm
 from roster.domain import Assignment, District
 from roster.errors import StaleRoster
 from roster.i18n import N_, _
-from roster.solver.words import english
+from roster.solver.words import Said, english
 
 if TYPE_CHECKING:
     from roster.relief.week_index import WeekIndex
@@ -285,4 +285,4 @@ class Recalled:
     start: dt.date
     end: dt.date
     status_set: bool  # cadres.status became 'recalled' now
-    note: str
+    note: Said  # `.english` for --json, `str()` for people

@@ -56,3 +56,13 @@ def test_who_you_are_is_english_in_json_and_chinese_on_screen(db_path, capsys):
     code, out = run(["--lang", "zh", "user", "list", "--db", str(db_path)], capsys)
     [line] = [x for x in out.splitlines() if x.startswith("您") or "：" in x][-1:]
     assert not line.isascii(), line
+
+
+def test_a_recall_is_told_in_chinese_and_its_json_note_stays_english(db_path, capsys):
+    args = ["recall", "G0001", "--from", "2026-12-09", "--db", str(db_path)]
+    code, out = run(["--lang", "zh", *args, "--json"], capsys)
+    assert code == 0
+    assert "is recalled from 2026-12-09" in json.loads(out)["note"]
+    code, out = run(["--lang", "zh", "recall", "G0002", "--from", "2026-12-09", "--db",
+                     str(db_path)], capsys)  # fmt: skip
+    assert code == 0 and "召回" in out.splitlines()[0], out

@@ -280,7 +280,9 @@ def test_reimport_leaves_optional_columns_not_in_the_file_alone(base, tmp_path):
     assert one(db, "select status, notes, max_commute_km from cadres where code = 'G0001'") == (
         "active", "", 3.0,
     )  # fmt: skip
-    assert "G0001 王金宝: status recalled → active" in report.kinds["cadres"].named
+    assert "G0001 王金宝: status recalled → active" in [
+        x.english for x in report.kinds["cadres"].named
+    ]
 
 
 def test_reimport_reports_changes_per_column_and_names_status_nights_commute(base, tmp_path):
@@ -289,7 +291,7 @@ def test_reimport_reports_changes_per_column_and_names_status_nights_commute(bas
     counts = report.kinds["cadres"]
     assert (counts.inserted, counts.changed, counts.unchanged) == (0, 2, 0)
     assert counts.fields == {"phone": 1, "max_commute_km": 1, "night_ok": 1}
-    assert counts.named == [
+    assert [x.english for x in counts.named] == [
         "G0002 田在国: max_commute_km 80 km → 60 km",
         "G0002 田在国: night_ok no nights → nights ok",
     ]
@@ -807,3 +809,13 @@ def test_a_reimport_that_changes_nothing_leaves_the_district_version(base, tmp_p
     changed = TOWNS.replace("40.316", "40.317")
     import_file(base, "towns", write(tmp_path / "again2", "towns.csv", changed), actor="test")
     assert store.district_version(base) == before + 1
+
+
+def test_a_reimport_is_told_in_chinese_and_its_json_stays_english(base, tmp_path, chinese):
+    again = CADRES.replace("car,80,no,", "car,60,yes,")
+    report = import_file(base, "cadres", write(tmp_path, "cadres.csv", again))
+    assert report.to_json()["kinds"]["cadres"]["named_changes"] == [
+        "G0002 田在国: max_commute_km 80 km → 60 km",
+        "G0002 田在国: night_ok no nights → nights ok",
+    ]
+    assert "G0002 田在国：night_ok 不排夜班 → 可值夜班" in str(report)

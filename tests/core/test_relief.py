@@ -604,7 +604,7 @@ def test_messages_tell_each_changed_person_their_new_week(db):
 def test_recall_records_the_absence_and_a_request_for_the_rest_of_the_week(db):
     done = relief.recall(db, "G0003", day(4), "违纪", "boss")  # Friday: cadre 3 worked before
     assert (done.start, done.end) == (day(4), day(6))
-    assert not done.status_set and "stays active" in done.note
+    assert not done.status_set and "stays active" in done.note.english
     [request] = store.relief_requests(db, "open")
     assert (request.cadre_id, request.start_date, request.end_date) == (3, day(4), day(6))
     [absence] = store.load_district(db).absences

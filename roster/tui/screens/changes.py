@@ -88,8 +88,8 @@ class ChangesScreen(RosterScreen):
             table.add_row(
                 Text(p.name, style="bold"),
                 Text(_("yes") if p.told else _("new"), style="magenta" if p.told else "dim"),
-                Text("; ".join(p.before) or "-"),
-                Text("; ".join(p.after) or "-"),
+                Text("; ".join(p.before.shown()) or "-"),
+                Text("; ".join(p.after.shown()) or "-"),
                 key=str(p.cadre_id),
             )
         self.show_sms()
