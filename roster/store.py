@@ -304,7 +304,7 @@ class RosterDatabase(sqlite_utils.Database):
             {
                 "actor": current_actor(),
                 "pid": os.getpid(),
-                "what": " ".join(["roster", *sys.argv[1:2]]) if sys.argv else "roster",
+                "what": " ".join(["roster", *_command_word(sys.argv[1:])]),
                 "at": now_iso(),
             }
         )
@@ -430,6 +430,24 @@ def _refuse_foreign(db: sqlite_utils.Database, path: Path) -> None:
                 "one ({version}): upgrade roster to open it"
             ).format(path=path, made_by=made_by, schema=unknown[-1], version=roster_version())
         )
+
+
+# the options of `roster` itself that take a value (the command's name comes after them)
+_VALUE_OPTIONS = ("--db", "--lang", "--as")
+
+
+def _command_word(args: list[str]) -> list[str]:
+    """The command being run (`solve` in `roster --db x.db --lang zh solve …`), for the note
+    of who holds the write lock; nothing for the UI."""
+    i = 0
+    while i < len(args):
+        if args[i] in _VALUE_OPTIONS:
+            i += 2
+        elif args[i].startswith("-"):
+            i += 1
+        else:
+            return [args[i]]
+    return []
 
 
 def writer_path(path: str | os.PathLike[str]) -> Path:

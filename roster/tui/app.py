@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 from collections.abc import Callable, Iterable
 from functools import partial
 
@@ -321,7 +320,7 @@ class RosterApp(App[None]):
             self.notify(f"{error}", severity="error", timeout=8)
             return
         line = errors.describe(error, self.db_path) or errors.unexpected(error)
-        if _busy(error):
+        if errors.is_busy(error):
 
             def answered(again: bool | None) -> None:
                 if again:
@@ -626,19 +625,6 @@ class RosterApp(App[None]):
             if command.title in titles or command.title in ("Keys", "Quit", "Maximize"):
                 continue
             yield command._replace(title=_(command.title), help=_(command.help))
-
-
-def _busy(error: Exception) -> bool:
-    """Whether an edit failed because another process holds the database (worth a retry),
-    judged from the error, not from its (translated) description."""
-    if isinstance(error, errors.DatabaseBusy):
-        return True
-    if isinstance(error, sqlite3.Error):
-        code = getattr(error, "sqlite_errorcode", None)
-        if code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-            return True
-        return "locked" in str(error).lower()
-    return "busy" in str(error).lower()
 
 
 def make_app(

@@ -80,6 +80,16 @@ def test_cli_refuses_and_audits_out_of_scope_commands(db_path):
     assert {e.actor for e in refused} == {"wangli", "nobody"}
     out = run(db_path, "audit", "--actor", "wangli", "--json")
     assert out.exit_code == 0 and '"refused"' in out.output
+    # a read-only reader settling a relief request is refused and audited like the others
+    assert (
+        run(db_path, "solve", "--week", "2026-12-07", "--time-limit", "2", user="boss").exit_code
+        == 0
+    )
+    result = run(db_path, "relief", "G0001", "--from", "2026-12-08", "--to", "2026-12-08",
+                 "--apply", "1", user="insp2")  # fmt: skip
+    assert result.exit_code != 0 and "cannot settle relief requests" in result.output
+    refused = [e for e in store.audit_entries(db) if e.action == "refused"]
+    assert "insp2" in {e.actor for e in refused}
 
 
 def test_backup_while_another_connection_writes_and_restore(db_path, tmp_path):

@@ -208,3 +208,13 @@ def test_an_edit_saved_from_what_it_read_is_what_a_fresh_read_gives(first, secon
         fresh = store.get_roster(db, MONDAY)
         assert saved == fresh
         assert sorted(map(repr, fresh.assignments)) == sorted(map(repr, new))
+
+
+def test_the_write_lock_note_names_the_command_after_roster_s_own_options():
+    from roster.store import _command_word
+
+    assert _command_word(["--db", "x.db", "--lang", "zh", "solve", "--week", "2026-12-07"]) == [
+        "solve"
+    ]
+    assert _command_word(["--debug", "relief", "G0001"]) == ["relief"]
+    assert _command_word(["--db=x.db"]) == []  # the UI
