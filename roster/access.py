@@ -89,7 +89,7 @@ class Access:
     def require_town(self, town_id: int, town_name: str, what) -> None:
         """Refuse (`NotAllowed`) unless the actor may change `town_name`. `what` is the
         change in English, marked `N_` by the caller (`N_("edit the roster")`), or a
-        two-language `words.Said` when it names something (`Said(N_("recall {name}"), ...)`):
+        two-language `roster.i18n.said.Said` when it names something (`Said(N_("recall {name}"), ...)`):
         the refusal says it translated, its English form (for the audit) in English."""
         if self.read_only:
             text = N_("{access}; cannot {what}")
@@ -121,7 +121,7 @@ class Access:
 
 def said_both(what) -> tuple[str, str]:
     """What a change is called, shown and in English: a message marked `N_` (translated
-    here) or a two-language `words.Said` (anything with `.english`)."""
+    here) or a two-language `roster.i18n.said.Said` (anything with `.english`)."""
     english = getattr(what, "english", None)
     if english is not None:
         return str(what), english

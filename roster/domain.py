@@ -245,34 +245,36 @@ class Wish:
     def describe(self) -> str:
         """When the wish applies, in English words (what audit records store): "Sat, Sun
         N from 2026-03-01 to 2026-03-31". `label()` says it in the current language."""
-        return self._when(lambda text: text, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+        return self.when().english
 
     def label(self) -> str:
         """When the wish applies, in the current language, for a screen or a command's
         output ("Sat, Sun N from 2026-03-01 to 2026-03-31" / "周六、周日 N 自2026-03-01
         至2026-03-31")."""
-        from roster import i18n
+        return str(self.when())
 
-        return self._when(_, tuple(i18n.weekday_name(i) for i in range(7)))
+    def when(self):
+        """When the wish applies, said in both languages (`roster.i18n.said`: English for
+        records, the language spoken for people, and storable as a record)."""
+        from roster.i18n.said import Joined, Said, Weekday
 
-    def _when(self, say, names: tuple[str, ...]) -> str:
-        parts = []
+        parts: list = []
         if self.weekdays:
-            parts.append(
-                say(N_("every day"))
-                if len(self.weekdays) == 7
-                else say(N_(", ")).join(names[d - 1] for d in self.weekdays)
-            )
+            if len(self.weekdays) == 7:
+                parts.append(Said(N_("every day")))
+            else:
+                days = [Weekday(d - 1) for d in self.weekdays]
+                parts.append(Joined(days, sep=", ", zh_sep="、"))
         if self.shift:
-            parts.append(say(N_("shift {shift}")).format(shift=self.shift))
+            parts.append(Said(N_("shift {shift}"), shift=self.shift))
         if self.date and not self.weekdays and self.until is None:
-            parts.append(say(N_("on {date}")).format(date=self.date.isoformat()))
+            parts.append(Said(N_("on {date}"), date=self.date.isoformat()))
         else:
             if self.date:
-                parts.append(say(N_("from {date}")).format(date=self.date.isoformat()))
+                parts.append(Said(N_("from {date}"), date=self.date.isoformat()))
             if self.until:
-                parts.append(say(N_("until {date}")).format(date=self.until.isoformat()))
-        return " ".join(parts) or say(N_("always"))
+                parts.append(Said(N_("until {date}"), date=self.until.isoformat()))
+        return Joined(parts or [Said(N_("always"))], sep=" ", zh_sep=" ")
 
 
 @dataclass(frozen=True)

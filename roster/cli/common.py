@@ -134,7 +134,7 @@ def open_existing(db_path: Path):
 
 def require(db, what, *, district: bool = True):
     """Refuse (and audit the attempt, in English) unless the acting coordinator may do
-    `what`: English marked `N_`, or a two-language `words.Said` when it names something."""
+    `what`: English marked `N_`, or a two-language `roster.i18n.said.Said` when it names something."""
     from roster.access import NotAllowed, access_for, refuse
 
     access = access_for(db)

@@ -10,7 +10,7 @@ from roster import store
 from roster.cli.common import db_option, emit, json_option, open_existing, require
 from roster.domain import SettingError, Settings
 from roster.i18n import N_, _
-from roster.solver.words import Said
+from roster.i18n.said import Said
 
 
 @click.group(

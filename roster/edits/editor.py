@@ -19,8 +19,8 @@ from roster.edits.breaches import breach_key, default_checker, ordered
 from roster.edits.candidates import PickerChoices
 from roster.edits.rebase import cross_week_recheck, rebased
 from roster.i18n import N_, _, ngettext
+from roster.i18n.said import Both, Said, english
 from roster.solver.checker import quota_mates
-from roster.solver.words import Both, Said, english
 
 
 class EditError(Exception):
@@ -31,7 +31,7 @@ class Refused(Exception):
     """The edit would break hard rules; it may be made only with an override reason."""
 
     def __init__(self, label, breaches: list) -> None:
-        self.label = str(label)  # in the language spoken (a `words.Said`, or text)
+        self.label = str(label)  # in the language spoken (a `roster.i18n.said.Said`, or text)
         self.record = english(label)  # in English
         self.breaches = breaches
         reasons = _("; ").join(b.message for b in breaches[:3])
@@ -491,7 +491,7 @@ class WeekEditor(PickerChoices):
 
     def set_locked(self, pick: Callable[[Assignment], bool], locked: bool | None, what) -> Change:
         """Lock (or unlock) the assignments `pick` selects; None toggles: lock unless all are.
-        `what` names them: text, or a `words.Said` (English in the audit, shown translated)."""
+        `what` names them: text, or a `roster.i18n.said.Said` (English in the audit, shown translated)."""
         chosen = [a for a in self.assignments if pick(a)]
         if not chosen:
             raise EditError(_("nothing to lock: no one is on duty in {what}").format(what=what))

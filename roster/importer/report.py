@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from roster.i18n import _, ngettext
-from roster.solver.words import english
+from roster.i18n.said import english
 
 MAX_PROBLEMS = 1000  # problems kept in `ImportFailed.problems`; the rest are only counted
 

@@ -12,6 +12,7 @@ import sqlite_utils
 
 from roster import store
 from roster.i18n import N_, _, ngettext
+from roster.i18n.said import Said
 from roster.importer.formats import FORMATS, KINDS, Spec
 from roster.importer.reading import (
     EXTENSIONS,
@@ -23,7 +24,6 @@ from roster.importer.reading import (
 from roster.importer.report import ImportFailed, ImportReport, KindCounts, Problem, _Problems
 from roster.importer.staging import _Stage
 from roster.importer.values import _SUPPRESSED, _Row
-from roster.solver.words import Said
 
 BATCH_ROWS = 500  # rows per executemany
 _CACHE_MAX = 20_000  # entries per reference cache before it is emptied

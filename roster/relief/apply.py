@@ -18,6 +18,7 @@ from roster.domain import ABSENCE_KINDS, Absence, Assignment, Cadre, District
 from roster.domain import week_start as monday_of
 from roster.edits import rebased
 from roster.i18n import N_, _
+from roster.i18n.said import Said
 from roster.relief.options import (
     Applied,
     Recalled,
@@ -29,7 +30,6 @@ from roster.relief.options import (
 from roster.relief.texts import messages_for
 from roster.relief.verdict import whole_week_breaches
 from roster.solver.checker import STATUS_WORDS
-from roster.solver.words import Said
 
 REQUEST_STATUSES = (N_("open"), N_("settled"))  # a relief request's, as people see them
 

@@ -9,12 +9,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from roster.i18n import N_
+from roster.i18n.said import Said
 from roster.relief.costs import evaluate, quick_cost
 from roster.relief.options import DEFAULT_LIMIT, KIND_RANK, Change, ReliefOption, Uncovered
 from roster.relief.verdict import offered_breaches
 from roster.relief.week_index import Move, Request, WeekIndex
 from roster.relief.wording import summarise, why_uncovered
-from roster.solver.words import Said
 
 PARTITION_MAX = 5  # exact set partitions of the freed shifts up to this many; greedy above
 

@@ -8,10 +8,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from roster.i18n import N_
+from roster.i18n.said import Said
 from roster.relief.options import Change, Effect, PersonEffect
 from roster.relief.week_index import Move, Request, WeekIndex
 from roster.solver.soft import NIGHT_TOLERANCE, WEEKEND_TOLERANCE, spread_excess
-from roster.solver.words import Said
 
 
 def quick_cost(week: WeekIndex, m: Move) -> int:

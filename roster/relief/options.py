@@ -11,7 +11,7 @@ from roster.clock import local_text as local_hhmm
 from roster.domain import Assignment, District
 from roster.errors import StaleRoster
 from roster.i18n import N_, _
-from roster.solver.words import Said, english
+from roster.i18n.said import Said, english
 
 if TYPE_CHECKING:
     from roster.relief.week_index import WeekIndex
@@ -97,7 +97,7 @@ class Uncovered:
     post_id: int
     date: dt.date
     shift_code: str
-    said: Any  # why, a `words.Said` (or English text)
+    said: Any  # why, a `roster.i18n.said.Said` (or English text)
 
     @property
     def why(self) -> str:
@@ -111,7 +111,7 @@ class Effect:
 
     rule: str
     cost: int
-    said: Any  # the reason, a `words.Said` (or English text)
+    said: Any  # the reason, a `roster.i18n.said.Said` (or English text)
 
     @property
     def detail(self) -> str:
@@ -136,7 +136,7 @@ class ReliefOption:
     """One way to cover an absence. `changes` include the absent cadre's freed shifts."""
 
     kind: str
-    said: Any  # the summary, a `words.Said` (English in --json and the audit) or English text
+    said: Any  # the summary, a `roster.i18n.said.Said` (English in --json and the audit) or English text
     cadre_id: int
     start: dt.date
     end: dt.date

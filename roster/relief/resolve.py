@@ -7,11 +7,11 @@ from collections import Counter
 from dataclasses import replace
 
 from roster.i18n import N_
+from roster.i18n.said import Day, Said
 from roster.relief.compose import make_option
 from roster.relief.options import Change, ReliefOption
 from roster.relief.verdict import offered_breaches
 from roster.relief.week_index import Request, WeekIndex
-from roster.solver.words import Day, Said
 
 RESOLVE_EXTRA_CADRES = 6  # spare cadres nearby offered to the re-solve of a post
 RESOLVE_TIME_LIMIT = 1.0

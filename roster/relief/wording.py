@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 from roster.domain import District
 from roster.i18n import N_
+from roster.i18n.said import Day, Joined, Said
 from roster.relief.options import Change
 from roster.relief.week_index import Freed, Move, Request, WeekIndex
-from roster.solver.words import Day, Joined, Said
 
 REASON_WORDS = {
     "busy": N_("{n} are on duty that day where they are needed"),

@@ -13,12 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from roster import i18n
 from roster.domain import Assignment, District, week_days
 from roster.domain import week_start as monday_of
 from roster.geo import commute_km
 from roster.i18n import N_
-from roster.solver.words import Both, Day, Joined, Said, english
+from roster.i18n.said import Day, Joined, Said, english
 
 # breach kind -> the hard rule it belongs to (numbered as in docs/rules.md)
 RULE_NUMBERS = {
@@ -60,7 +59,9 @@ TRANSPORTS = (N_("walk"), N_("bicycle"), N_("e-bike"), N_("bus"), N_("car"))
 @dataclass(frozen=True)
 class Breach:
     rule: str  # a key of RULE_NUMBERS
-    said: Any  # the sentence: a `words.Said` (English and the language spoken) or English
+    said: (
+        Any  # the sentence: a `roster.i18n.said.Said` (English and the language spoken) or English
+    )
     cadre_id: int | None = None
     post_id: int | None = None
     date: dt.date | None = None
@@ -576,8 +577,7 @@ def _unavailable(district: District, week, names) -> list[Breach]:
         for w in district.wishes_of(a.cadre_id):
             if w.kind == "unavailable" and w.covers(a.date, a.shift_code):
                 # the note inside the sentence's own brackets in Chinese: "（周一，出庭）"
-                note = f" ({w.note})" if w.note else ""
-                note = Both(note, f"，{w.note}" if w.note and i18n.current() == "zh" else note)
+                note = Said(N_(" ({note})"), note=w.note) if w.note else ""
                 out.append(
                     Breach(
                         "unavailable",
@@ -587,7 +587,7 @@ def _unavailable(district: District, week, names) -> list[Breach]:
                                 "{day} at {post}"
                             ),
                             cadre=names.cadre(a.cadre_id),
-                            when=Both(w.describe(), w.label()),  # the record: English
+                            when=w.when(),  # the record: English
                             note=note,
                             shift=a.shift_code,
                             day=day_label(a.date),

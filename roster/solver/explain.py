@@ -26,9 +26,9 @@ import numpy as np
 from roster.domain import Assignment, District
 from roster.domain import week_start as monday_of
 from roster.i18n import N_
+from roster.i18n.said import Day, Joined, Said, from_record
 from roster.solver.checker import WEEKDAYS, Breach
 from roster.solver.prepare import Week, prepare_week
-from roster.solver.words import Day, Joined, Said, from_record
 
 EXPLAIN_RATE = 2e-7  # seconds per eligible pair to work out the reasons (0.15 µs measured)
 _SAID: dict[str, Said] = {}  # the lines worked out here, by their English (`shown`)

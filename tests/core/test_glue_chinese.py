@@ -31,6 +31,18 @@ def test_an_unavailable_breach_says_when_in_chinese_and_records_it_in_english(ch
     assert "申报不可值守（周一、周二，出庭）" in breach.message
     assert "Mon, Tue" not in breach.message
     assert "is unavailable Mon, Tue (出庭) but has shift D" in breach.record
+    # stored as a record (a roster's explanations), it reads in the language of its reader,
+    # whoever checked it: the record does not depend on the language it was made in
+    from roster import i18n
+    from roster.i18n.said import from_record, to_record
+
+    record = to_record(breach.said)
+    i18n.use("en")
+    (again,) = check_roster(d, MONDAY, by_hand, coverage=False)
+    assert to_record(again.said) == record
+    assert "is unavailable Mon, Tue (出庭)" in str(from_record(record))
+    i18n.use("zh")
+    assert "申报不可值守（周一、周二，出庭）" in str(from_record(record))
 
 
 def test_wish_commands_say_when_in_chinese_but_json_keeps_english(db_path):

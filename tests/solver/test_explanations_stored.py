@@ -11,9 +11,9 @@ import pytest
 
 from roster import i18n, store
 from roster.domain import Absence, Assignment, readable_details
+from roster.i18n.said import Both, Day, Joined, Said, from_record, ngettext
 from roster.plan import solve_and_save
 from roster.solver import explain, solve_week
-from roster.solver.words import Both, Day, Joined, Said, from_record, ngettext
 from tests.factories import (
     MONDAY,
     NIGHTS_LINE,

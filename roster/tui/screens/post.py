@@ -19,7 +19,7 @@ from roster import i18n
 from roster.edits import WeekEditor
 from roster.geo import commute_km
 from roster.i18n import N_, _
-from roster.solver.words import Said
+from roster.i18n.said import Said
 from roster.tui.flows import (
     assign_flow,
     move_day_flow,

@@ -21,19 +21,19 @@ _PLAIN = (str, int, float, bool, type(None))
 
 def english(value):
     """`value` as English: a two-language value's English form, anything else as it is."""
-    return value.english if isinstance(value, Said | Day | Joined | Both) else value
+    return value.english if isinstance(value, Said | Day | Weekday | Joined | Both) else value
 
 
 def shown(value):
     """`value` in the language spoken."""
-    return str(value) if isinstance(value, Said | Day | Joined | Both) else value
+    return str(value) if isinstance(value, Said | Day | Weekday | Joined | Both) else value
 
 
 def to_record(value):
     """`value` as JSON-safe data that `from_record` makes again: a two-language value as a
     one-key-tagged dict (`said`, `day`, `joined`, `both`), a number, text or None as it is,
     anything else as its English text."""
-    if isinstance(value, Said | Day | Joined | Both):
+    if isinstance(value, Said | Day | Weekday | Joined | Both):
         return value.to_record()
     if isinstance(value, _PLAIN):
         return value
@@ -48,6 +48,8 @@ def from_record(record):
         return Said.from_record(record)
     if "day" in record:
         return Day(dt.date.fromisoformat(record["day"]), record["english"])
+    if "weekday" in record:
+        return Weekday(record["weekday"])
     if "joined" in record:
         return Joined(
             [from_record(x) for x in record["joined"]], record.get("sep", "; "),
@@ -153,6 +155,32 @@ class Day:
 
     def __repr__(self) -> str:
         return f"Day({self.english!r})"
+
+
+class Weekday:
+    """A weekday (0 = Monday) by its short name: `Mon` in English, `周一` in Chinese."""
+
+    __slots__ = ("index",)
+    ENGLISH = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+    def __init__(self, index: int):
+        self.index = index
+
+    @property
+    def english(self) -> str:
+        return self.ENGLISH[self.index]
+
+    def to_record(self) -> dict:
+        return {"weekday": self.index}
+
+    def __str__(self) -> str:
+        return self.english if i18n.current() == "en" else i18n.weekday_name(self.index)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"Weekday({self.english!r})"
 
 
 class Joined:
