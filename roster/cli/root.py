@@ -41,6 +41,9 @@ CLICK_WORDS = (
     N_("default: {default}"),
     N_("env var: {var}"),
     N_("required"),
+    N_("file"),  # the metavars of paths: --db 文件, --out 文件夹
+    N_("directory"),
+    N_("path"),
 )
 
 

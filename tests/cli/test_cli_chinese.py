@@ -88,3 +88,21 @@ def test_chinese_help_fits_80_columns():
     assert "  solve " in out.stdout
     wide = [line for line in out.stdout.splitlines() if cell_width(line) > 80]
     assert wide == []
+
+
+def test_chinese_option_help_starts_in_one_column():
+    """Click aligns the option column by characters; "--db 文件" takes two cells more than
+    its seven characters, so its help began two cells right of the others'."""
+    out = subprocess.run(
+        [sys.executable, "-m", "roster", "--lang", "zh", "export", "--help"],
+        capture_output=True, text=True, check=True, env={"COLUMNS": "80", "PATH": ""},
+    )  # fmt: skip
+    rows = [line for line in out.stdout.splitlines() if line.startswith("  --")]
+    assert any(row.startswith("  --db 文件 ") for row in rows)
+    assert any(row.startswith("  --out 文件夹 ") for row in rows)
+    starts = set()
+    for row in rows:
+        option, gap, help_text = row[2:].partition("  ")
+        starts.add(2 + cell_width(option) + len(gap) + len(help_text) - len(help_text.lstrip()))
+    assert len(starts) == 1
+    assert "选项：" in out.stdout.splitlines()
