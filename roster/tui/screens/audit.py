@@ -85,9 +85,9 @@ def pretty(details: str) -> str:
         value = json.loads(details)
     except (TypeError, ValueError):
         return str(details)
-    if isinstance(value, dict):
-        value.pop("edit_said", None)  # the edit's words, shown through "edit"
     if i18n.current() == "en" or not isinstance(value, dict):
+        if isinstance(value, dict):
+            value.pop("edit_said", None)  # the edit's words, shown through "edit"
         return json.dumps(value, ensure_ascii=False, indent=2)
     return "\n".join(_lines(value))
 
