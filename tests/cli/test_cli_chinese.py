@@ -106,3 +106,23 @@ def test_chinese_option_help_starts_in_one_column():
         starts.add(2 + cell_width(option) + len(gap) + len(help_text) - len(help_text.lstrip()))
     assert len(starts) == 1
     assert "选项：" in out.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        (
+            ["import", "towns", "nowhere.csv"],
+            "错误：'[FILE]' 的值无效：文件 'nowhere.csv' 不存在。",
+        ),
+        (["import"], "错误：缺少参数 'KIND_OR_DIR'。"),
+        (
+            ["export", "--week", "2026-12-07", "--format", "pdf", "--out", "o"],
+            "错误：'--format' 的值无效：'pdf' 不是可选的值；可选：'csv', 'xlsx', 'ics', 'sms'。",
+        ),
+    ],
+)
+def test_click_s_own_refusals_are_chinese_to_the_end(db_path, capsys, args, line):
+    code, _out, err = run(["--lang", "zh", *args, "--db", str(db_path)], capsys)
+    assert code == 2
+    assert error_lines(err) == [line]
