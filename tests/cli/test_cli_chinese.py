@@ -133,3 +133,19 @@ def test_a_missing_file_is_told_in_chinese(db_path):
     )  # fmt: skip
     assert out.returncode == 2
     assert error_lines(out.stderr) == ["错误：'[FILE]' 的值无效：文件 'nowhere.csv' 不存在。"]
+
+
+def test_coordinators_roles_are_said_in_chinese(db_path, capsys):
+    def say(*args):
+        code, out, err = run(["--lang", "zh", "--as", "boss", *args, "--db", str(db_path)], capsys)
+        assert code == 0, err
+        return out
+
+    assert say("user", "add", "boss", "--role", "district") == "boss：区调度员\n"
+    added = say(
+        "user", "add", "li", "--role", "town", "--town", "龙山街道", "--town", "喇叭沟门满族乡"
+    )
+    assert added == "li：镇街调度员，负责 龙山街道、喇叭沟门满族乡\n"
+    listed = say("user", "list").splitlines()
+    assert listed[0].split() == ["boss", "区调度员"]
+    assert listed[1].split()[:2] == ["li", "镇街调度员"]
