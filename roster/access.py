@@ -164,7 +164,7 @@ def add_user(
     if role not in ROLES:
         raise ValueError(
             _("unknown role {role}: use one of {roles}").format(
-                role=repr(role), roles=", ".join(ROLES)
+                role=repr(role), roles=_(", ").join(ROLES)
             )
         )
     if role == "town" and not towns:
