@@ -108,6 +108,14 @@ def test_chinese_option_help_starts_in_one_column():
     assert "选项：" in out.stdout.splitlines()
 
 
+def test_an_option_s_default_and_range_are_joined_by_a_chinese_semicolon():
+    out = subprocess.run(
+        [sys.executable, "-m", "roster", "--lang", "zh", "plan", "--help"],
+        capture_output=True, text=True, check=True, env={"COLUMNS": "80", "PATH": ""},
+    )  # fmt: skip
+    assert "[默认：4；1<=x<=8]" in out.stdout
+
+
 @pytest.mark.parametrize(
     "args, line",
     [
