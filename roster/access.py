@@ -26,13 +26,23 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from roster import store
-from roster.i18n import N_, _
+from roster.i18n import N_, _, pgettext
 from roster.identity import (
     ClaimRefused,
     current,
 )
 
 ROLES = ("district", "town", "inspector")
+
+
+def role_word(role: str) -> str:
+    """A stored role as people read it (English: the code itself, as it always was)."""
+    words = {
+        "district": pgettext("role", "district"),
+        "town": pgettext("role", "town"),
+        "inspector": pgettext("role", "inspector"),
+    }
+    return words.get(role, role)
 
 
 class NotAllowed(Exception):
@@ -154,7 +164,7 @@ def add_user(
     if role not in ROLES:
         raise ValueError(
             _("unknown role {role}: use one of {roles}").format(
-                role=repr(role), roles=", ".join(ROLES)
+                role=repr(role), roles=_(", ").join(ROLES)
             )
         )
     if role == "town" and not towns:
@@ -165,7 +175,7 @@ def add_user(
         if name not in known:
             raise ValueError(
                 _("unknown town {town}: known towns are {towns}").format(
-                    town=repr(name), towns=", ".join(known)
+                    town=repr(name), towns=_(", ").join(known)
                 )
             )
         town_ids.append(known[name])

@@ -347,6 +347,10 @@ def readable_details(details: str) -> str:
     semicolon, comma = ("; ", ", ") if current() == "en" else ("；", "，")
     for key in sorted(value, key=lambda k: (k != "edit", k != "week")):
         item = value[key]
+        if key == "edit_said":
+            continue
+        if key == "edit":
+            item = shown_edit(value)
         if isinstance(item, list):
             item = semicolon.join(str(i) for i in item)
         elif isinstance(item, dict):
@@ -355,6 +359,55 @@ def readable_details(details: str) -> str:
             item = detail_value(key, item)
         parts.append(str(item) if key == "edit" else f"{detail_word(key)} {item}")
     return " · ".join(parts)
+
+
+def shown_edit(details: dict):
+    """An audit entry's edit (`edit`, stored in English) in the language spoken: by the
+    record of its words (`edit_said`) where that says the same English."""
+    edit = details.get("edit")
+    record = details.get("edit_said")
+    if current() == "en" or not isinstance(record, dict):
+        return edit
+    from roster.i18n.said import english, from_record
+
+    try:
+        said = from_record(record)
+        return str(said) if english(said) == edit else edit
+    except (KeyError, IndexError, TypeError, ValueError):  # not a record of this edit
+        return edit
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def shown_when(text: str) -> str:
+    """A wish's time as an audit record keeps it (`Wish.describe`, "Sat, Sun shift N from
+    2026-03-01") in the language spoken (`Wish.label`); text it does not read, as it is."""
+    import re
+
+    days = "|".join(_DAYS)
+    found = re.fullmatch(
+        rf"(?:(every day|(?:{days})(?:, (?:{days}))*)(?: |$))?(?:shift (\S+)(?: |$))?"
+        r"(?:on (\S+)|(?:from (\S+)(?: |$))?(?:until (\S+))?)",
+        text.strip(),
+    )
+    if text.strip() == "always":
+        return Wish(0, 0, "avoid").label()
+    if not found or not text.strip():
+        return text
+    weekdays, shift, on, start, until = found.groups()
+    try:
+        wish = Wish(
+            0, 0, "avoid",
+            date=dt.date.fromisoformat(on or start) if (on or start) else None,
+            weekdays=tuple(range(1, 8)) if weekdays == "every day" else
+            tuple(_DAYS.index(d) + 1 for d in weekdays.split(", ")) if weekdays else (),
+            until=dt.date.fromisoformat(until) if until else None,
+            shift=shift or "",
+        )  # fmt: skip
+    except ValueError:
+        return text
+    return wish.label() if wish.describe() == text.strip() else text
 
 
 def detail_word(key: str) -> str:
@@ -369,9 +422,11 @@ def detail_word(key: str) -> str:
 
 def detail_value(key: str, item):
     """An audit detail's value as people read it: yes/no, a code translated (statuses,
-    kinds, an export's grouping), anything else as stored."""
+    kinds, an export's grouping), a wish's time in words, anything else as stored."""
     if isinstance(item, bool):
         return _("yes") if item else _("no")
+    if key == "when" and isinstance(item, str) and current() != "en":
+        return shown_when(item)
     if isinstance(item, list) and current() != "en":  # (English shows the list as it always did)
         return "、".join(str(x) for x in item)
     if isinstance(item, str) and item and key in DETAIL_CODE_KEYS:

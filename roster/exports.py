@@ -181,10 +181,10 @@ def export_week(
     """
     if by not in BY:
         raise ExportError(
-            _("unknown --by {by!r}: use one of {choices}").format(by=by, choices=", ".join(BY))
+            _("unknown --by {by!r}: use one of {choices}").format(by=by, choices=_(", ").join(BY))
         )
     if fmt not in FORMATS_BY[by]:
-        choices = ", ".join(FORMATS_BY[by])
+        choices = _(", ").join(FORMATS_BY[by])
         if fmt in ("ics", "sms"):
             message = _(
                 "--by {by} cannot be written as {format}: use one of {choices} (ICS calendars "
@@ -223,7 +223,7 @@ def export_week(
             unknown = wanted - district.cadres.keys()
             if unknown:
                 raise ExportError(
-                    _("no cadre with id {ids}").format(ids=", ".join(map(str, sorted(unknown))))
+                    _("no cadre with id {ids}").format(ids=_(", ").join(map(str, sorted(unknown))))
                 )
             chosen = [d for d in all_duties if d.cadre.id in wanted]
         if fmt == "csv":

@@ -98,10 +98,10 @@ class ServiceReport:
         """What a reader of the records should know: weeks not stored, drafts counted."""
         out = []
         if self.missing_weeks:
-            missing = ", ".join(str(m) for m in self.missing_weeks)
+            missing = _(", ").join(str(m) for m in self.missing_weeks)
             out.append(_("note: no roster stored for the week(s) of {weeks}").format(weeks=missing))
         if self.draft_weeks:
-            drafts = ", ".join(str(m) for m in self.draft_weeks)
+            drafts = _(", ").join(str(m) for m in self.draft_weeks)
             out.append(
                 _("note: counted draft (unpublished) roster(s) of {weeks}").format(weeks=drafts)
             )
@@ -236,7 +236,7 @@ def write_service(report: ServiceReport, fmt: str, path: Path) -> Path:
     if fmt not in FORMATS:
         raise ValueError(
             _("unknown format {format!r}: use one of {formats}").format(
-                format=fmt, formats=", ".join(FORMATS)
+                format=fmt, formats=_(", ").join(FORMATS)
             )
         )
     path = Path(path)

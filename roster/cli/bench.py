@@ -128,7 +128,7 @@ def curtois(
         shipped = sorted((p.stem[8:] for p in folder.glob("Instance*.txt")), key=int)
         raise click.ClickException(
             _("no {file} in {folder}: shipped instances are {numbers}").format(
-                file=f"Instance{missing[0]}.txt", folder=folder, numbers=", ".join(shipped)
+                file=f"Instance{missing[0]}.txt", folder=folder, numbers=_(", ").join(shipped)
             )
         )
     out_dir.mkdir(parents=True, exist_ok=True)

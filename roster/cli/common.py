@@ -271,8 +271,39 @@ def wrap_help_by_cells() -> None:
             cut += ch
         return cut + "…"
 
+    import click._compat
+    import click.formatting
+
+    original_len = click.formatting.term_len
+
+    def term_len(text: str) -> int:
+        # the option column is aligned by this length ("--db 文件" takes 9 cells, not 7)
+        if i18n.current() != "zh":
+            return original_len(text)
+        return cells(click._compat.strip_ansi(text))
+
+    original_heading = click.formatting.HelpFormatter.write_heading
+
+    def write_heading(self, heading: str) -> None:
+        if i18n.current() != "zh":
+            return original_heading(self, heading)
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")  # as "用法：" has it
+
+    original_record = click.core.Option.get_help_record
+
+    def help_record(self, ctx):
+        # "[默认：4; 1<=x<=8]": click joins the option's extras with "; "
+        record = original_record(self, ctx)
+        if record is None or i18n.current() != "zh" or not record[1].endswith("]"):
+            return record
+        head, bracket, extras = record[1].rpartition("[")
+        return record[0], head + bracket + extras.replace("; ", "；")
+
     click._textwrap.TextWrapper = CellWrapper
     click.core._make_default_short_help = short_help
+    click.core.Option.get_help_record = help_record
+    click.formatting.term_len = term_len
+    click.formatting.HelpFormatter.write_heading = write_heading
 
 
 def fairness_values(fairness: dict) -> dict:

@@ -156,14 +156,14 @@ def import_(
                     _(
                         "{folder} is not a folder; to import one file write "
                         "`roster import KIND FILE` with KIND one of {kinds}"
-                    ).format(folder=kind_or_dir, kinds=", ".join(KINDS))
+                    ).format(folder=kind_or_dir, kinds=_(", ").join(KINDS))
                 )
             report = import_dir(db, folder, confirm=confirm)
         else:
             if kind_or_dir not in KINDS:
                 raise click.ClickException(
                     _("unknown kind {kind}: use one of {kinds}").format(
-                        kind=repr(kind_or_dir), kinds=", ".join(KINDS)
+                        kind=repr(kind_or_dir), kinds=_(", ").join(KINDS)
                     )
                 )
             report = import_file(db, kind_or_dir, file, confirm=confirm)

@@ -305,7 +305,11 @@ def changes(db_path: Path, week: dt.date, out_dir: Path | None, as_json: bool) -
         click.echo(_("week of {monday}: {summary}").format(monday=monday, summary=found.summary()))
         for p in found.people:
             told = _("told") if p.told else _("new ")
-            click.echo(f"{told} {p.code} {p.name} {p.phone}: {p.change_shown}")
+            click.echo(
+                _("{told} {code} {name} {phone}: {change}").format(
+                    told=told, code=p.code, name=p.name, phone=p.phone, change=p.change_shown
+                )
+            )
             click.echo(f"     {p.sms}")
     if out_dir is not None and found.people:
         try:

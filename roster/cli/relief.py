@@ -189,7 +189,7 @@ def relief_cmd(
     )  # fmt: skip
     click.echo(_("messages to send:"))
     for m in applied.messages:
-        click.echo(f"  {m.phone}  {m.name}: {m.text}")
+        click.echo(_("  {phone}  {name}: {text}").format(phone=m.phone, name=m.name, text=m.text))
 
 
 def freed(option: ReliefOption, ch: Change) -> bool:
@@ -234,7 +234,7 @@ def echo_option(option: ReliefOption) -> None:
     for e in option.worsened:
         click.echo(
             _("   worse: {rule} +{cost}: {detail}").format(
-                rule=e.rule, cost=e.cost, detail=e.detail
+                rule=_(e.rule), cost=e.cost, detail=e.detail
             )
         )
     for u in option.uncovered:

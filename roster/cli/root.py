@@ -41,6 +41,15 @@ CLICK_WORDS = (
     N_("default: {default}"),
     N_("env var: {var}"),
     N_("required"),
+    N_("file"),  # the metavars of paths: --db 文件, --out 文件夹
+    N_("directory"),
+    N_("path"),
+    N_("{name} {filename!r} does not exist."),
+    N_("{name} {filename!r} is a file."),
+    N_("{name} {filename!r} is a directory."),
+    N_("{name} {filename!r} is not readable."),
+    N_("{name} {filename!r} is not writable."),
+    N_("{value!r} is not one of {choices}."),  # said by `invalid_choice` below
 )
 
 
@@ -62,6 +71,31 @@ def click_speaks_roster() -> None:
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext
     wrap_help_by_cells()
+
+    from roster import i18n
+
+    choice_message = click.types.Choice.get_invalid_choice_message
+
+    def invalid_choice(self, value, ctx):
+        # click's plural pair has {choice} in one form and {choices} in the other: one
+        # Chinese form cannot keep both, so the message is roster's own
+        if i18n.current() == "en":
+            return choice_message(self, value, ctx)
+        choices = ", ".join(repr(c) for c in self.choices)
+        return _("{value!r} is not one of {choices}.").format(value=value, choices=choices)
+
+    missing_message = click.exceptions.MissingParameter.format_message
+
+    def missing(self) -> str:
+        # click ends "Missing argument 'X'" with its own "."
+        said = missing_message(self)
+        if i18n.current() == "en":
+            return said
+        head, dot, tail = said.partition(".")
+        return f"{head}。{tail}" if dot else said
+
+    click.types.Choice.get_invalid_choice_message = invalid_choice
+    click.exceptions.MissingParameter.format_message = missing
 
 
 click_speaks_roster()

@@ -61,7 +61,7 @@ def set_(db_path: Path, name: str, value: str) -> None:
         store.save_settings(db, {name: parsed})
         store.add_audit(db, "settings.set", {"name": name, "from": before, "to": parsed},
                         access.actor)  # fmt: skip
-    click.echo(f"{name}: {before} -> {parsed}")
+    click.echo(_("{name}: {before} -> {after}").format(name=name, before=before, after=parsed))
 
 
 @settings.command("reset", help=_("Put NAME back to its default (audited)."))

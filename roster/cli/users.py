@@ -43,12 +43,16 @@ def user_add(db_path: Path, login: str, role: str, towns: tuple[str, ...]) -> No
         add_user(db, login, role, list(towns), access)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
+    from roster.access import role_word
+
     if towns:
         click.echo(
-            _("{login}: {role} for {towns}").format(login=login, role=role, towns=", ".join(towns))
+            _("{login}: {role} for {towns}").format(
+                login=login, role=role_word(role), towns=_(", ").join(towns)
+            )
         )
     else:
-        click.echo(_("{login}: {role}").format(login=login, role=role))
+        click.echo(_("{login}: {role}").format(login=login, role=role_word(role)))
 
 
 @user.command("remove", help=_("Remove LOGIN from the coordinators (they become read-only)."))
@@ -72,7 +76,7 @@ def user_remove(db_path: Path, login: str) -> None:
 @json_option
 def user_list(db_path: Path, as_json: bool) -> None:
     """List the coordinators with their roles and towns."""
-    from roster.access import access_for, list_users
+    from roster.access import access_for, list_users, role_word
 
     db = open_existing(db_path)
     users = list_users(db)
@@ -80,7 +84,8 @@ def user_list(db_path: Path, as_json: bool) -> None:
         emit({"users": users, "you": access_for(db).describe(english=True)})
         return
     for u in users:
-        click.echo(f"{u['user']:<16} {u['role']:<10} {', '.join(u['towns'])}")
+        towns = _(", ").join(u["towns"])
+        click.echo(f"{u['user']:<16} {pad(role_word(u['role']), 10)} {towns}")
     click.echo(_("you: {who}").format(who=access_for(db).describe()))
 
 

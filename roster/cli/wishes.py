@@ -98,7 +98,7 @@ def wish_list(db_path: Path, cadre: str | None, as_json: bool) -> None:
     for w in items:
         c = district.cadres[w.cadre_id]
         weight = _(" weight {weight}").format(weight=w.weight) if w.weight else ""
-        note = f"  ({w.note})" if w.note else ""
+        note = _("  ({note})").format(note=w.note) if w.note else ""
         click.echo(f"#{w.id:<5} {c.code} {c.name}  {pad(_(w.kind), 11)} {w.label()}{weight}{note}")
 
 

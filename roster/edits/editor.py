@@ -19,7 +19,7 @@ from roster.edits.breaches import breach_key, default_checker, ordered
 from roster.edits.candidates import PickerChoices
 from roster.edits.rebase import cross_week_recheck, rebased
 from roster.i18n import N_, _, ngettext
-from roster.i18n.said import Both, Said, english
+from roster.i18n.said import Both, Said, english, to_record
 from roster.solver.checker import quota_mates
 
 
@@ -59,11 +59,12 @@ class Change:
     note: str = ""  # e.g. that it was made on top of someone else's change
     posts: frozenset[int] = frozenset()  # the posts whose cells it changed
     record: str = ""  # what it did, in English (the audit's words)
+    words: Said | None = None  # what it did, as said (an undo's audit says it in any language)
 
     @property
-    def said(self) -> Both:
+    def said(self) -> Said | Both:
         """The label in both languages."""
-        return Both(self.record or self.label, self.label)
+        return self.words if self.words is not None else Both(self.record or self.label, self.label)
 
 
 @dataclass(frozen=True)
@@ -606,7 +607,7 @@ class WeekEditor(PickerChoices):
             posts = frozenset(a.post_id for a in diff)
             return Change(
                 str(label), tuple(self.assignments), tuple(new), posts=posts,
-                record=english(label),
+                record=english(label), words=label if isinstance(label, Said) else None,
             )  # fmt: skip
         self._require(self.assignments, new, label, whole=op == "solve.accept", diff=diff)
         added: list = []
@@ -620,8 +621,9 @@ class WeekEditor(PickerChoices):
         known_breaches = self._breaches
         posts = frozenset(a.post_id for a in diff)
         change = Change(
-            str(label), before, tuple(new), tuple(added), posts=posts, record=english(label)
-        )
+            str(label), before, tuple(new), tuple(added), posts=posts, record=english(label),
+            words=label if isinstance(label, Said) else None,
+        )  # fmt: skip
         try:
             self._save(  # from the current list itself: nothing to compare
                 self.assignments, change.after, label, op,
@@ -668,8 +670,11 @@ class WeekEditor(PickerChoices):
         stats = dict(self.stats if stats is None else stats)
         if op != "solve.accept":
             stats["edited"] = True
+        said = to_record(label)  # beside the English: the audit shows it as it was said
         label = english(label)  # the audit keeps English
         details = {"week": self.week_start.isoformat(), "edit": label, "status": self.status}
+        if said != label:
+            details["edit_said"] = said
         with self.db.atomic():
             saved = store.save_roster(
                 self.db,
@@ -685,7 +690,7 @@ class WeekEditor(PickerChoices):
                 recheck=cross_week_recheck(
                     self.district, self.week_start, new, self.neighbours, self.checker
                 ),
-                details={"edit": label, "status": self.status},
+                details={k: details[k] for k in ("edit", "edit_said", "status") if k in details},
             )
             if breaches:
                 store.add_audit(

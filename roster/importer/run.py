@@ -456,7 +456,7 @@ def import_file(
                     None,
                     None,
                     _("unknown kind {kind}; use one of {kinds}").format(
-                        kind=repr(kind), kinds=", ".join(KINDS)
+                        kind=repr(kind), kinds=_(", ").join(KINDS)
                     ),
                 )
             ]
@@ -474,7 +474,7 @@ def import_dir(
     """Load every KIND.csv / KIND.xlsx of `folder`, in the order of KINDS, as one transaction."""
     sources, problems = dir_sources(folder)
     if not sources and not problems:
-        names = ", ".join(f"{k}.csv" for k in KINDS)
+        names = _(", ").join(f"{k}.csv" for k in KINDS)
         problems = [
             Problem(
                 Path(folder).name,

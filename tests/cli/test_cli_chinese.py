@@ -88,3 +88,72 @@ def test_chinese_help_fits_80_columns():
     assert "  solve " in out.stdout
     wide = [line for line in out.stdout.splitlines() if cell_width(line) > 80]
     assert wide == []
+
+
+def test_chinese_option_help_starts_in_one_column():
+    """Click aligns the option column by characters; "--db 文件" takes two cells more than
+    its seven characters, so its help began two cells right of the others'."""
+    out = subprocess.run(
+        [sys.executable, "-m", "roster", "--lang", "zh", "export", "--help"],
+        capture_output=True, text=True, check=True, env={"COLUMNS": "80", "PATH": ""},
+    )  # fmt: skip
+    rows = [line for line in out.stdout.splitlines() if line.startswith("  --")]
+    assert any(row.startswith("  --db 文件 ") for row in rows)
+    assert any(row.startswith("  --out 文件夹 ") for row in rows)
+    starts = set()
+    for row in rows:
+        option, gap, help_text = row[2:].partition("  ")
+        starts.add(2 + cell_width(option) + len(gap) + len(help_text) - len(help_text.lstrip()))
+    assert len(starts) == 1
+    assert "选项：" in out.stdout.splitlines()
+
+
+def test_an_option_s_default_and_range_are_joined_by_a_chinese_semicolon():
+    out = subprocess.run(
+        [sys.executable, "-m", "roster", "--lang", "zh", "plan", "--help"],
+        capture_output=True, text=True, check=True, env={"COLUMNS": "80", "PATH": ""},
+    )  # fmt: skip
+    assert "[默认：4；1<=x<=8]" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        (["import"], "错误：缺少参数 'KIND_OR_DIR'。"),
+        (
+            ["export", "--week", "2026-12-07", "--format", "pdf", "--out", "o"],
+            "错误：'--format' 的值无效：'pdf' 不是可选的值；可选：'csv', 'xlsx', 'ics', 'sms'。",
+        ),
+    ],
+)
+def test_click_s_own_refusals_are_chinese_to_the_end(db_path, capsys, args, line):
+    code, _out, err = run(["--lang", "zh", *args, "--db", str(db_path)], capsys)
+    assert code == 2
+    assert error_lines(err) == [line]
+
+
+def test_a_missing_file_is_told_in_chinese(db_path):
+    """(In its own process: click names a path's kind when the command is loaded.)"""
+    out = subprocess.run(
+        [sys.executable, "-m", "roster", "--lang", "zh", "import", "towns", "nowhere.csv",
+         "--db", str(db_path)],
+        capture_output=True, text=True, env={"COLUMNS": "80", "PATH": ""},
+    )  # fmt: skip
+    assert out.returncode == 2
+    assert error_lines(out.stderr) == ["错误：'[FILE]' 的值无效：文件 'nowhere.csv' 不存在。"]
+
+
+def test_coordinators_roles_are_said_in_chinese(db_path, capsys):
+    def say(*args):
+        code, out, err = run(["--lang", "zh", "--as", "boss", *args, "--db", str(db_path)], capsys)
+        assert code == 0, err
+        return out
+
+    assert say("user", "add", "boss", "--role", "district") == "boss：区调度员\n"
+    added = say(
+        "user", "add", "li", "--role", "town", "--town", "龙山街道", "--town", "喇叭沟门满族乡"
+    )
+    assert added == "li：镇街调度员，负责 龙山街道、喇叭沟门满族乡\n"
+    listed = say("user", "list").splitlines()
+    assert listed[0].split() == ["boss", "区调度员"]
+    assert listed[1].split()[:2] == ["li", "镇街调度员"]

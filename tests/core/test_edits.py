@@ -400,3 +400,22 @@ def test_deployment_is_the_post_of_most_duties_relief_aside_lowest_post_on_a_tie
     ]
     assert posts_of(a) == {1: 2, 2: 4}
     assert posts_of(list(reversed(a))) == {1: 2, 2: 4}
+
+
+def test_the_audit_keeps_an_edit_in_english_and_shows_it_as_it_was_said(editor, db):
+    from roster import i18n
+    from roster.domain import readable_details
+
+    editor.lock_post_week(P03)
+    editor.undo()
+    entries = audit(db, "edit")
+    assert [json.loads(e.details)["edit"] for e in entries] == [
+        "undo lock 北沟村's week",
+        "lock 北沟村's week",
+    ]
+    assert readable_details(entries[0].details).startswith("undo lock 北沟村's week · week ")
+    i18n.use("zh")
+    shown = [readable_details(e.details) for e in entries]
+    assert shown[0].startswith("撤销：锁定北沟村本周 · 周 ")
+    assert shown[1].startswith("锁定北沟村本周 · 周 ")
+    assert "edit_said" not in shown[0] and "'s week" not in shown[0]

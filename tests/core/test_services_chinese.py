@@ -17,7 +17,7 @@ def test_a_restore_from_a_missing_backup_is_refused_in_chinese(chinese, tmp_path
     missing = tmp_path / "none.db"
     with pytest.raises(backup.RestoreRefused) as refused:
         backup.check_backup(missing)
-    assert str(refused.value) == f"{missing} 没有备份文件"
+    assert str(refused.value) == f"找不到备份文件 {missing}"
 
 
 def test_a_backup_over_an_existing_file_is_refused_in_chinese(chinese, tmp_path):

@@ -201,3 +201,14 @@ def test_edits_that_break_the_roster_list_the_cells_to_fix(small_db, frozen_cloc
         ("night", MONDAY + dt.timedelta(days=6), 1, "N"),
         ("unavailable", MONDAY + dt.timedelta(days=6), 1, "N"),
     }
+
+
+def test_a_wish_s_time_kept_in_english_by_the_audit_is_shown_in_chinese(chinese):
+    from roster.domain import Wish, readable_details, shown_when
+
+    wish = Wish(0, 0, "avoid", weekdays=(6, 7), shift="N", date=dt.date(2026, 3, 1))
+    assert wish.describe() == "Sat, Sun shift N from 2026-03-01"
+    assert shown_when(wish.describe()) == wish.label() == "周六、周日 班次 N 自 2026-03-01"
+    details = '{"cadre": "G0004", "kind": "avoid", "when": "Sun"}'
+    assert readable_details(details) == "干部 G0004 · 类别 尽量不排 · 时间 周日"
+    assert shown_when("Sundays, mostly") == "Sundays, mostly"  # not one of its own: as it is

@@ -331,6 +331,31 @@ async def test_problems_lists_the_short_cell_and_jumps_to_it(db_path):
 
 
 @run_async
+async def test_problems_end_keeps_the_rows_in_sight(db_path):
+    """A message wider than the screen made the table scroll sideways: End (its far right)
+    showed the blank tail of every shorter row. The table's message is cut to the screen
+    (the whole one is in the detail below), so nothing scrolls sideways."""
+    app = app_for(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        long = "post 东一村 (P1): " + "; ".join(f"reason {i} for the shortage" for i in range(40))
+        app.editor.stats["explanations"] = [long]
+        app.editor.stats.pop("explanations_said", None)
+        await pilot.press("p")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ProblemsScreen)
+        table = screen.query_one("#problems")
+        await pilot.press("end")
+        await pilot.pause()
+        assert (table.max_scroll_x, table.scroll_x) == (0, 0)
+        table.move_cursor(row=table.row_count - 1)
+        await pilot.pause()
+        assert str(table.get_row_at(table.row_count - 1)[2]).endswith("…")
+        assert "reason 39 for the shortage" in str(screen.query_one("#problem-detail").render())
+
+
+@run_async
 async def test_solve_accept_keeps_locks(db_path):
     app = app_for(db_path, time_limit=5)
     async with app.run_test(size=SIZE) as pilot:

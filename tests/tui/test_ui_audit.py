@@ -45,6 +45,23 @@ def test_time_and_details_formats():
     assert compact("not json") == "not json"
 
 
+def test_an_edit_s_whole_details_are_said_in_the_language_spoken():
+    import json
+
+    from roster import i18n
+    from roster.i18n.said import Said
+    from roster.tui.screens.audit import pretty
+
+    said = Said("undo {edit}", edit=Said("lock {what}", what="北沟村"))
+    details = json.dumps(
+        {"week": "2026-12-07", "edit": said.english, "edit_said": said.to_record()},
+        ensure_ascii=False,
+    )
+    assert json.loads(pretty(details)) == {"week": "2026-12-07", "edit": "undo lock 北沟村"}
+    i18n.use("zh")
+    assert pretty(details).splitlines() == ["改动：撤销：锁定北沟村", "周：2026-12-07"]
+
+
 @run_async
 async def test_audit_screen_lists_the_edit_toggles_and_filters(db_path):
     app = make_app(db_path, week=MONDAY, actor="tester", watch_seconds=0)

@@ -103,7 +103,7 @@ async def test_a_refused_edit_and_a_publish_ask_in_chinese(db_path, chinese):
         await pilot.press("P")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
-        assert app.screen.question.startswith("发布2026-12-07这一周吗？")
+        assert app.screen.question.startswith("发布 2026-12-07 这一周吗？")
 
 
 @run_async

@@ -31,7 +31,8 @@ async def test_the_cadre_page_says_wishes_and_audit_actions_in_chinese(db_path, 
         text = str(app.screen.query_one("#cadre-more").render())
         assert "  #1 不可值守 周日  照顾老人\n" in text  # not "Sun"
         assert "申报不可值守（周日，照顾老人）" in text  # the breach it makes
-        assert " 添加意愿 {" in text and "wish.add" not in text  # the audit action; its record
+        assert " 添加意愿 干部 G0004" in text and "wish.add" not in text  # the audit action
+        assert "时间 周日" in text and "时间 Sun" not in text  # its record, in words
 
 
 @run_async
@@ -52,7 +53,7 @@ async def test_a_lock_from_the_post_page_is_told_in_chinese_and_audited_in_engli
         await pilot.pause()
         await settle(pilot)
         told = [n.message for n in app._notifications]
-        assert any(m.startswith("锁定 王金宝 2026-12-07") for m in told), told
+        assert any(m.startswith("锁定王金宝 2026-12-07") for m in told), told
         entry = store.audit_entries(app.db, limit=1)[0]
         assert entry.action == "edit.lock"
         assert "lock 王金宝 on 2026-12-07" in json.dumps(json.loads(entry.details),

@@ -10,10 +10,13 @@ import re
 import pendulum
 import pytest
 
+from roster.domain import week_days
 from roster.tui.app import make_app
+from roster.tui.screens.cadre_edit import CadreEditScreen, WishAddScreen
 from tests.factories import MONDAY, make_db
 from tests.tui.pilot import run_async, settle
 
+SUNDAY = week_days(MONDAY)[6]
 NOW = pendulum.datetime(2026, 12, 9, 10, 30, tz="Asia/Shanghai")
 # words that are not English prose: key names, the program's name; codes (all capitals: shift
 # codes, file kinds, YYYY-MM-DD) are not prose either
@@ -51,7 +54,21 @@ SCREENS = {
     "rotation": lambda app: app.show_rotation(),
     "now": lambda app: app.show_now(None),
     "find": lambda app: app.action_find(),
+    # dialogs
+    "cadre edit": lambda app: app.push_screen(CadreEditScreen(first_cadre(app))),
+    "wish add": lambda app: app.push_screen(WishAddScreen(first_cadre(app), ["D", "N"])),
+    "override": lambda app: app.edit(lambda o: app.editor.assign(1, 3, SUNDAY, "N", override=o)),
+    "publish": lambda app: app.screen.action_publish(),
+    "audit of edits": lambda app: (
+        app.editor.lock_post_week(1),
+        app.editor.undo(),
+        app.show_audit(),
+    ),
 }
+
+
+def first_cadre(app):
+    return app.district.cadres[min(app.district.cadres)]
 
 
 @pytest.mark.parametrize("name", list(SCREENS))

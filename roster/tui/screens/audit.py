@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from roster import i18n, store
 from roster.clock import TIMEZONE
-from roster.domain import detail_value, detail_word, readable_details
+from roster.domain import detail_value, detail_word, readable_details, shown_edit
 from roster.i18n import N_, _, ngettext, pgettext
 from roster.text import inert
 from roster.tui.messages import RosterChanged
@@ -86,6 +86,8 @@ def pretty(details: str) -> str:
     except (TypeError, ValueError):
         return str(details)
     if i18n.current() == "en" or not isinstance(value, dict):
+        if isinstance(value, dict):
+            value.pop("edit_said", None)  # the edit's words, shown through "edit"
         return json.dumps(value, ensure_ascii=False, indent=2)
     return "\n".join(_lines(value))
 
@@ -93,7 +95,9 @@ def pretty(details: str) -> str:
 def _lines(value: dict, indent: str = "") -> list[str]:
     out = []
     for key in sorted(value, key=lambda k: (k != "edit", k != "week")):
-        item = value[key]
+        item = shown_edit(value) if key == "edit" else value[key]
+        if key == "edit_said":
+            continue
         label = pgettext("audit detail", "edit") if key == "edit" else detail_word(key)
         if isinstance(item, dict):
             out.append(_("{key}:").format(key=f"{indent}{label}"))

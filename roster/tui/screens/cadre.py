@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
+from roster.domain import readable_details, shown_edit
 from roster.edits import audit_about, average_counts, duty_counts
 from roster.geo import commute_km
 from roster.i18n import N_, _, weekday_name
@@ -373,10 +374,9 @@ def _short(details: str) -> str:
     except ValueError:
         return details[:80]
     if isinstance(data, dict):
-        text = data.get("edit") or data.get("reason") or details
+        edit = shown_edit(data)
+        text = edit or data.get("reason") or readable_details(details)
         if data.get("reason"):
-            text = _("override: {reason} ({edit})").format(
-                reason=data["reason"], edit=data.get("edit", "")
-            )
+            text = _("override: {reason} ({edit})").format(reason=data["reason"], edit=edit or "")
         return str(text)[:100]
     return details[:80]

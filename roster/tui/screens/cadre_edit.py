@@ -73,6 +73,9 @@ class CadreEditScreen(RosterModal[dict | None]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         km_text = self.query_one("#max_km", Input).value.strip()
+        if not km_text:  # said as '' it read as a riddle, in Chinese even more
+            self.notify(_("max km: write a number of kilometres"), severity="error")
+            return
         try:
             km = float(km_text)
         except ValueError:

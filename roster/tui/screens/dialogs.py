@@ -31,7 +31,7 @@ class OverrideScreen(RosterModal[str | None]):
             )
             reasons = Text()
             for breach in self.refused.breaches[:8]:
-                reasons.append(f"• {_(breach.rule)}: ", style="bold")
+                reasons.append(_("• {rule}: ").format(rule=_(breach.rule)), style="bold")
                 reasons.append(f"{breach.message}\n")
             if len(self.refused.breaches) > 8:
                 more = _("… and {n} more").format(n=len(self.refused.breaches) - 8)

@@ -35,6 +35,23 @@ SCREENS = {
 }  # fmt: skip
 
 
+class Legend:
+    """The colours' entries side by side, a new line before one that would not fit: a mark
+    is never left at the end of a line with its meaning on the next."""
+
+    def __init__(self, entries: list[Text]) -> None:
+        self.entries = entries
+
+    def __rich_console__(self, console, options):
+        line = Text()
+        for entry in self.entries:
+            if line and line.cell_len + entry.cell_len - 2 > options.max_width:
+                yield line
+                line = Text()
+            line.append_text(entry)
+        yield line
+
+
 def own_bindings(screen: Screen, app) -> list[Binding]:
     """The keys roster gives a screen, in the order declared, then the app's own: nothing
     of Textual's (focus, copy, scrolling)."""
@@ -86,11 +103,13 @@ class HelpScreen(RosterModal[None]):
         table.add_column(_("more"), key="more", width=60 if wide else 44)
         for key, description, more in self.keys():
             table.add_row(Text(key, style="bold"), Text(description), Text(more, style="dim"))
-        legend = Text()
+        entries = []
         for mark, style, meaning in LEGEND:
-            legend.append(f" {_(mark)} ", style=style)
-            legend.append(f" {_(meaning)}  ")
-        self.query_one("#help-legend", Static).update(legend)
+            entry = Text()
+            entry.append(f" {_(mark)} ", style=style)
+            entry.append(f" {_(meaning)}  ")
+            entries.append(entry)
+        self.query_one("#help-legend", Static).update(Legend(entries))
         table.focus()
 
     def keys(self) -> list[tuple[str, str, str]]:

@@ -30,6 +30,7 @@ class ProblemsScreen(RosterScreen):
         super().__init__()
         self.targets: dict[str, tuple[int | None, dt.date | None]] = {}
         self.messages: dict[str, str] = {}
+        self._what_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="problems-header", classes="screen-header")
@@ -40,10 +41,25 @@ class ProblemsScreen(RosterScreen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column(_("kind"), key="kind", width=7)
-        table.add_column(_("where"), key="where", width=24 if self.size.width >= 120 else 16)
+        table.add_column(_("where"), key="where", width=self.where_width)
         table.add_column(pgettext("problem column", "what"), key="what")
         self.rebuild()
         table.focus()
+
+    @property
+    def where_width(self) -> int:
+        return 24 if self.size.width >= 120 else 16
+
+    def what_width(self) -> int:
+        """What is left of the width for the message (cells are padded by one each side):
+        a message wider than the table scrolled it sideways, and End (the far right) showed
+        the blank tail of every shorter row. The detail below shows the whole message."""
+        fixed = (7 + 2) + (self.where_width + 2) + 2 + 2  # message padding, scrollbar
+        return max(10, self.size.width - fixed)
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.what_width() != self._what_width:
+            self.rebuild()
 
     def rows(self) -> list[tuple[str, int | None, dt.date | None, str]]:
         """(kind, post, day, message): breaches first, then short cells, then explanations."""
@@ -90,6 +106,7 @@ class ProblemsScreen(RosterScreen):
         district = self.host.district
         rows = self.rows()
         wide = self.size.width >= 120
+        width = self._what_width = self.what_width()
         for i, (kind, post_id, day, message) in enumerate(rows):
             post = district.posts.get(post_id) if post_id else None
             when = ""
@@ -101,7 +118,9 @@ class ProblemsScreen(RosterScreen):
             key = f"r{i}"
             self.targets[key] = (post_id, day)
             self.messages[key] = message
-            table.add_row(Text(_(kind), style=style), Text(where or "-"), Text(message), key=key)
+            what = Text(message, no_wrap=True)
+            what.truncate(width, overflow="ellipsis")
+            table.add_row(Text(_(kind), style=style), Text(where or "-"), what, key=key)
         counts = {k: sum(r[0] == k for r in rows) for k in ("breach", "short", "solver")}
         # a short cell is also a coverage breach: count every short cell once, wherever listed
         short_cells = counts["short"] + sum(b.rule == "coverage" for b in self.host.editor.breaches)
