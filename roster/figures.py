@@ -20,14 +20,16 @@ class WeekFigures:
     absent_cadre_days: int
 
     @property
-    def demand_ratio(self) -> float:
-        """Demand as a share of capacity: above 1 the week cannot be covered."""
-        return self.demand / self.capacity if self.capacity else float("inf")
+    def demand_ratio(self) -> float | None:
+        """Demand as a share of capacity: above 1 the week cannot be covered; None when no
+        cadre can give a shift (no share to speak of)."""
+        return self.demand / self.capacity if self.capacity else None
 
     def to_json(self) -> dict:
         out = asdict(self)
         out["week_start"] = self.week_start.isoformat()
-        out["demand_ratio"] = round(self.demand_ratio, 4)
+        ratio = self.demand_ratio
+        out["demand_ratio"] = None if ratio is None else round(ratio, 4)
         return out
 
 

@@ -215,6 +215,11 @@ def status(db_path: Path, week: dt.date | None, as_json: bool) -> None:
         _(
             "week of {monday}: demand {demand} shifts, capacity {capacity} "
             "({ratio:.1%} of capacity needed)"
+        )
+        if figures.demand_ratio is not None
+        else _(
+            "week of {monday}: demand {demand} shifts, capacity 0 (no active cadre can "
+            "give a shift)"
         ),
     )
     facts = {

@@ -122,3 +122,16 @@ def test_first_start_says_the_demo_was_created_inside_the_app(run, tmp_path, mon
     assert result.exit_code == 0
     assert result.output == ""  # a line printed before the UI starts is never seen
     assert "created one from the bundled demo district" in started["notice"]
+
+
+def test_status_of_a_district_with_no_cadres_says_so_instead_of_an_infinite_share(tmp_path):
+    """No cadre can give a shift: no 'inf%' in the text, null (valid JSON) in --json."""
+    import json as _json
+
+    db = tmp_path / "empty.db"
+    assert CliRunner().invoke(cli, ["--as", "t", "init", "--db", str(db)]).exit_code == 0
+    out = CliRunner().invoke(cli, ["--as", "t", "status", "--db", str(db)])
+    assert out.exit_code == 0 and "capacity 0 (no active cadre" in out.output, out.output
+    assert "inf" not in out.output
+    out = CliRunner().invoke(cli, ["--as", "t", "status", "--db", str(db), "--json"])
+    assert _json.loads(out.output)["week"]["demand_ratio"] is None
