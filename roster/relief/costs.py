@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from roster.i18n import N_
-from roster.i18n.said import Said
+from roster.i18n.said import Said, ngettext
 from roster.relief.options import Change, Effect, PersonEffect
 from roster.relief.week_index import Move, Request, WeekIndex
 from roster.solver.soft import NIGHT_TOLERANCE, WEEKEND_TOLERANCE, spread_excess
@@ -71,9 +71,10 @@ def evaluate(
         if c == x:
             continue
         if ds > 0:
-            shifts = Said(
-                N_("{cadre} works {after} shifts instead of {before}"),
-                cadre=names[c], after=before + ds, before=before,
+            shifts = ngettext(
+                "{cadre} works {after} shift instead of {before}",
+                "{cadre} works {after} shifts instead of {before}",
+                before + ds, cadre=names[c], after=before + ds, before=before,
             )  # fmt: skip
             worse("workload", s.weight_fairness * ds, shifts)
         if int(round(dk)):
