@@ -235,6 +235,14 @@ def shortage_sets(
     return out
 
 
+def strongest_shortage(groups, post_id: int) -> list[tuple[set[int], int, int]]:
+    """Of the `shortage_sets` holding `post_id`, the one short of most cadres (the smaller
+    on a tie), as a list of at most one: the sets found from different short posts
+    overlap, and a district short of cadres gives dozens of near-equal ones."""
+    mine = [g for g in groups if post_id in g[0]]
+    return sorted(mine, key=lambda g: (g[2] - g[1], len(g[0])))[:1]
+
+
 def day_name(week: Week, d: int) -> Day:
     return Day(week.days[d], f"{WEEKDAYS[d]} {week.days[d].strftime('%m-%d')}")
 
@@ -316,7 +324,7 @@ def _explain(week, deployment, assignments, unmet, lock_breaches, deadline) -> l
         )  # fmt: skip
         missing = sum(u.missing for u in items)
         reasons: list = list(found.get(p, []))
-        for posts, need, have in groups:
+        for posts, need, have in strongest_shortage(groups, p):
             if p in posts:
                 names = Joined(
                     (

@@ -382,3 +382,12 @@ def test_a_bigger_district_solves_cleanly():
     d = big_district()
     res = judged(d, solve(d))
     assert res.unmet == [] and 0 <= res.gap < 1
+
+
+def test_a_post_in_many_overlapping_shortages_names_the_worst_once():
+    from roster.solver.explain import strongest_shortage
+
+    groups = [({1, 2, 3}, 10, 8), ({1, 2, 3, 4}, 12, 8), ({1, 5}, 4, 3), ({6}, 2, 1)]
+    assert strongest_shortage(groups, 1) == [({1, 2, 3, 4}, 12, 8)]
+    assert strongest_shortage(groups, 6) == [({6}, 2, 1)]
+    assert strongest_shortage(groups, 9) == []
