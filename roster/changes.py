@@ -21,6 +21,7 @@ import sqlite_utils
 from roster import i18n, store
 from roster.domain import Assignment, District
 from roster.i18n import _
+from roster.i18n.said import Weekday
 
 Key = tuple[int, dt.date, str, int]  # post, day, shift, cadre: what a person is told
 
@@ -47,7 +48,8 @@ def _group_words(group, english: bool) -> str:
     name, post_id, code, days = group
     if name is None:
         name = f"post #{post_id}" if english else _("post #{id}").format(id=post_id)
-    return f"{name} {code} {' '.join(_weekday(d, english) for d in days)}"
+    said = (Weekday(d.weekday()) for d in days)
+    return f"{name} {code} {' '.join(w.english if english else str(w) for w in said)}"
 
 
 @dataclass(frozen=True)
@@ -121,12 +123,6 @@ def _duty_words(district: District, keys: list[Key]) -> Duties:
         (district.posts[p].name if p in district.posts else None, p, code, tuple(days))
         for (p, code), days in groups.items()
     )
-
-
-def _weekday(day: dt.date, english: bool) -> str:
-    if english or i18n.current() != "zh":
-        return f"{day:%a}"
-    return i18n.weekday_name(day.weekday())
 
 
 def changes_between(

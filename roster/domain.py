@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from roster.i18n import N_, _, current, pgettext
+from roster.i18n import N_, WEEKDAYS_EN, _, current, pgettext
 
 # Default maximum commute (km, road distance) by transport mode; a cadre may override it.
 TRANSPORT_MAX_KM: dict[str, float] = {
@@ -377,15 +377,12 @@ def shown_edit(details: dict):
         return edit
 
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
 def shown_when(text: str) -> str:
     """A wish's time as an audit record keeps it (`Wish.describe`, "Sat, Sun shift N from
     2026-03-01") in the language spoken (`Wish.label`); text it does not read, as it is."""
     import re
 
-    days = "|".join(_DAYS)
+    days = "|".join(WEEKDAYS_EN)
     found = re.fullmatch(
         rf"(?:(every day|(?:{days})(?:, (?:{days}))*)(?: |$))?(?:shift (\S+)(?: |$))?"
         r"(?:on (\S+)|(?:from (\S+)(?: |$))?(?:until (\S+))?)",
@@ -401,7 +398,7 @@ def shown_when(text: str) -> str:
             0, 0, "avoid",
             date=dt.date.fromisoformat(on or start) if (on or start) else None,
             weekdays=tuple(range(1, 8)) if weekdays == "every day" else
-            tuple(_DAYS.index(d) + 1 for d in weekdays.split(", ")) if weekdays else (),
+            tuple(WEEKDAYS_EN.index(d) + 1 for d in weekdays.split(", ")) if weekdays else (),
             until=dt.date.fromisoformat(until) if until else None,
             shift=shift or "",
         )  # fmt: skip

@@ -561,23 +561,22 @@ class WeekEditor(PickerChoices):
     def undo(self) -> Change:
         if not self.undo_stack:
             raise EditError(_("nothing to undo"))
-        change = self.undo_stack[-1]
-        label = Said(N_("undo {edit}"), edit=change.said)
-        self._require(change.after, change.before, label)
-        self._save(change.after, change.before, label, "undo")
-        self.undo_stack.pop()
-        self.redo_stack.append(change)
-        return change
+        return self._replay(self.undo_stack, self.redo_stack, N_("undo {edit}"), "undo")
 
     def redo(self) -> Change:
         if not self.redo_stack:
             raise EditError(_("nothing to redo"))
-        change = self.redo_stack[-1]
-        label = Said(N_("redo {edit}"), edit=change.said)
-        self._require(change.before, change.after, label)
-        self._save(change.before, change.after, label, "redo")
-        self.redo_stack.pop()
-        self.undo_stack.append(change)
+        return self._replay(self.redo_stack, self.undo_stack, N_("redo {edit}"), "redo")
+
+    def _replay(self, stack: list[Change], other: list[Change], said: str, op: str) -> Change:
+        """Take back (undo) or make again (redo) the last change of `stack`, checked and
+        saved like any edit, and move it onto `other`."""
+        change = stack[-1]
+        label = Said(said, edit=change.said)
+        old, new = (change.after, change.before) if op == "undo" else (change.before, change.after)
+        self._require(old, new, label)
+        self._save(old, new, label, op)
+        other.append(stack.pop())
         return change
 
     def publish(self) -> None:

@@ -21,6 +21,8 @@ import datetime as dt
 import gettext
 
 LANGUAGES = {"en": "English", "zh": "中文"}
+# weekdays (0 = Monday) as the English forms write them; `weekday_name` in the language spoken
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DEFAULT = "en"
 LOCALES = {"zh": "zh_CN"}  # language -> the catalogue's locale (English needs none)
 

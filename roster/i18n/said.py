@@ -161,14 +161,13 @@ class Weekday:
     """A weekday (0 = Monday) by its short name: `Mon` in English, `周一` in Chinese."""
 
     __slots__ = ("index",)
-    ENGLISH = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
     def __init__(self, index: int):
         self.index = index
 
     @property
     def english(self) -> str:
-        return self.ENGLISH[self.index]
+        return i18n.WEEKDAYS_EN[self.index]
 
     def to_record(self) -> dict:
         return {"weekday": self.index}

@@ -16,7 +16,7 @@ from typing import Any
 from roster.domain import Assignment, District, week_days
 from roster.domain import week_start as monday_of
 from roster.geo import commute_km
-from roster.i18n import N_
+from roster.i18n import N_, WEEKDAYS_EN
 from roster.i18n.said import Day, Joined, Said, english
 
 # breach kind -> the hard rule it belongs to (numbered as in docs/rules.md)
@@ -98,12 +98,9 @@ class Breach:
         }
 
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
 def day_label(day: dt.date) -> Day:
     """A day as a breach names it: `Mon 2026-12-07` in English, `12月7日 周一` in Chinese."""
-    return Day(day, f"{WEEKDAYS[day.weekday()]} {day.isoformat()}")
+    return Day(day, f"{WEEKDAYS_EN[day.weekday()]} {day.isoformat()}")
 
 
 class _Names:

@@ -25,9 +25,9 @@ import numpy as np
 
 from roster.domain import Assignment, District
 from roster.domain import week_start as monday_of
-from roster.i18n import N_
+from roster.i18n import N_, WEEKDAYS_EN
 from roster.i18n.said import Day, Joined, Said, from_record
-from roster.solver.checker import WEEKDAYS, Breach
+from roster.solver.checker import Breach
 from roster.solver.prepare import Week, prepare_week
 
 EXPLAIN_RATE = 2e-7  # seconds per eligible pair to work out the reasons (0.15 µs measured)
@@ -244,7 +244,7 @@ def strongest_shortage(groups, post_id: int) -> list[tuple[set[int], int, int]]:
 
 
 def day_name(week: Week, d: int) -> Day:
-    return Day(week.days[d], f"{WEEKDAYS[d]} {week.days[d].strftime('%m-%d')}")
+    return Day(week.days[d], f"{WEEKDAYS_EN[d]} {week.days[d].strftime('%m-%d')}")
 
 
 def capacity_report(

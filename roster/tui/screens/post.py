@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 from roster import i18n
 from roster.edits import WeekEditor
 from roster.geo import commute_km
-from roster.i18n import N_, _
+from roster.i18n import N_, WEEKDAYS_EN, _
 from roster.i18n.said import Said
 from roster.tui.flows import (
     assign_flow,
@@ -30,7 +30,7 @@ from roster.tui.flows import (
 )
 from roster.tui.messages import RosterChanged
 from roster.tui.screens.base import RosterScreen
-from roster.tui.widgets.cells import STATE_STYLE, WEEKDAYS, day_heading
+from roster.tui.widgets.cells import STATE_STYLE, day_heading
 
 POST_KINDS = (N_("village"), N_("community"))  # a post's kind, stored in English
 
@@ -107,7 +107,7 @@ class PostScreen(RosterScreen):
         table.add_column(_("km"), key="km", width=5)
         day_w = 9 if wide else 5
         for day in editor.days:
-            name = WEEKDAYS[day.weekday()]
+            name = WEEKDAYS_EN[day.weekday()]
             label = f"{name} {day:%m-%d}" if wide else f"{name[:2]}{day:%d}"
             if i18n.current() == "zh":
                 label = day_heading(day, day_w)

@@ -115,7 +115,9 @@ class ProblemsScreen(RosterScreen):
                 if zh:
                     when = day_heading(day, 13 if wide else 7)
                 else:  # "Mon 7" where "Mon 12-07" after a post's name would be cut
-                    when = day_label(day) if wide else f"{day:%a} {day.day}"
+                    when = (
+                        day_label(day) if wide else f"{i18n.WEEKDAYS_EN[day.weekday()]} {day.day}"
+                    )
             where = " ".join(part for part in (post.name if post else "", when) if part)
             style = {"breach": "bold red", "short": "red", "solver": "yellow"}[kind]
             key = f"r{i}"

@@ -15,7 +15,6 @@ from roster import i18n
 from roster.edits import CellState
 from roster.i18n import N_
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 STATE_STYLE = {
     "met": "green",
     "short": "bold #ffffff on #a00000",
